@@ -1,0 +1,70 @@
+/*
+ * fix.h - the drop-ALL transformation of one file's bytes.
+ *
+ * For every container of every pod-bearing object, make sure
+ * securityContext.capabilities.drop holds "ALL": create what is missing,
+ * append ALL to an existing list, leave containers that already drop ALL
+ * alone. The result is computed as byte edits on the original text (see
+ * yamledit.h), so every byte outside the edits is kept. The edited text is
+ * parsed again and compared with the original: it must mean exactly the
+ * original plus the intended change, or nothing is returned.
+ *
+ * Containers that must not be edited (privileged, shared through anchors,
+ * aliases or merge keys, partial objects, odd shapes) are left alone with a
+ * warning note saying why.
+ */
+#ifndef CAPFIX_FIX_H
+#define CAPFIX_FIX_H
+
+#include "capfix/sbuf.h"
+#include "capfix/yamlspan.h"
+
+struct fix_opts {
+	bool drop_only; /* only the drop-ALL transformation (add lists untouched) */
+	bool json;      /* the input is a .json file: insertions are JSON */
+};
+
+#define FIX_OPTS_INIT { false, false }
+
+enum fix_note_level { FIX_NOTE_INFO, FIX_NOTE_WARN };
+
+struct fix_note {
+	enum fix_note_level level;
+	int line, col; /* 1-based */
+	char *msg;
+};
+
+enum fix_status {
+	FIX_OK,          /* parsed; see changed */
+	FIX_PARSE_ERROR, /* not valid YAML/JSON: see err */
+	FIX_TEMPLATE,    /* not valid YAML and looks like a Go/Helm template: see err */
+	FIX_REFUSED,     /* the edit could not be verified: see err.msg; nothing changed */
+};
+
+struct fix_result {
+	enum fix_status status;
+	bool changed;           /* out holds the new bytes */
+	struct sbuf out;        /* the fixed file when changed */
+	size_t containers;      /* containers seen in pod-bearing objects */
+	size_t fixed;           /* containers edited */
+	size_t already;         /* containers that already drop ALL */
+	size_t skipped;         /* containers left alone, with a warning note each */
+	struct fix_note *notes; /* in document order */
+	size_t nnotes, anotes;
+	struct yerror err; /* for FIX_PARSE_ERROR, FIX_TEMPLATE, FIX_REFUSED */
+};
+
+void fix_result_init(struct fix_result *res);
+/* Free what @res owns and re-initialise it. */
+void fix_result_release(struct fix_result *res);
+
+/*
+ * Compute the fix of @buf (@len bytes). Fills @res (which must have been
+ * initialised) and returns 0 when the file was processed, whether or not it
+ * changed. Returns -1 when the file cannot be processed: @res->status then
+ * says why (parse error, template, refused edit) and @res->err has the
+ * 1-based position and message; nothing is changed.
+ */
+int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct fix_opts *opts);
+
+#endif

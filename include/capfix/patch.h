@@ -1,0 +1,26 @@
+/*
+ * patch.h - unified diffs in git's format (libgit2), for --diff and the
+ * backout patch.
+ *
+ * The patches carry `diff --git a/P b/P` headers with P relative to the
+ * directory capfix runs in, so they apply with `git apply` and `patch -p1`
+ * from there. A backout patch is the same call with old and new swapped.
+ */
+#ifndef CAPFIX_PATCH_H
+#define CAPFIX_PATCH_H
+
+#include "capfix/sbuf.h"
+
+/* Initialise / shut down libgit2 (reference counted). Can't fail usefully. */
+void patch_lib_init(void);
+void patch_lib_shutdown(void);
+
+/*
+ * Append to @out the patch turning @old into @new for file @path (a leading
+ * "./" is dropped). Identical buffers append nothing. Returns 0, or -1 with
+ * CF_E_SYSTEM recorded and @out unchanged.
+ */
+int patch_append(struct sbuf *out, const char *path, const char *old, size_t oldlen,
+		 const char *new, size_t newlen);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * cmd_fix.c - `capfix fix`: options, calls into the core, rendering, exit code.
+ */
+#include "capfix/cmd.h"
+#include "capfix/err.h"
+#include "capfix/fix.h"
+#include "capfix/fsutil.h"
+#include "capfix/patch.h"
+#include "capfix/walk.h"
+
+#include <getopt.h>
+
+#define MAX_FILE_SIZE ((size_t)256 * 1024 * 1024)
+
+static const char fix_usage[] =
+	"usage: capfix fix [options] [PATH...]\n"
+	"\n"
+	"Make every container of every pod-bearing Kubernetes object drop ALL\n"
+	"capabilities (securityContext.capabilities.drop), editing the files in place\n"
+	"and keeping every other byte. PATH is a file or a directory (walked for\n"
+	"*.yaml, *.yml and *.json, sorted, skipping .git); the default is '.'.\n"
+	"\n"
+	"options:\n"
+	"  --diff            print a unified diff of the fix; write nothing\n"
+	"  --check           write nothing; exit 1 when a file would change\n"
+	"  --backout FILE    also write the reverse patch (undoes the fix) to FILE\n"
+	"  --drop-only       only add ALL to drop; leave add lists as they are\n"
+	"  -q, --quiet       no per-file lines, only problems and the totals\n"
+	"  -v, --verbose     also list each container fixed\n"
+	"  -h, --help        show this help\n"
+	"\n"
+	"exit status: 0 done or nothing to do, 1 --check found changes, 2 usage error,\n"
+	"3 some input could not be processed (the rest was), 4 a write failed.\n";
+
+struct fix_cmd {
+	bool diff, check, quiet, verbose;
+	const char *backout;
+	struct fix_opts fopts;
+	/* totals */
+	size_t files, changed, containers, fixed, already, skipped, skipped_files, errors,
+		write_errors;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void print_notes(const struct fix_cmd *c, const char *path, const struct fix_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nnotes; i++) {
+		const struct fix_note *n = &res->notes[i];
+
+		if (n->level == FIX_NOTE_INFO && !c->verbose)
+			continue;
+		fprintf(stderr, "%s:%d:%d: %s: %s\n", path, n->line, n->col,
+			n->level == FIX_NOTE_WARN ? "warning" : "note", n->msg);
+	}
+}
+
+static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *content,
+		    struct sbuf *backout, FILE *summary)
+{
+	struct fix_result res;
+	const char *path = wf->path;
+
+	c->files++;
+	if (wf->chart_template) {
+		c->skipped_files++;
+		fprintf(stderr,
+			"%s: warning: skipped: Helm chart template (fix the rendered output or the chart's values)\n",
+			path);
+		return;
+	}
+	if (fsutil_read(path, MAX_FILE_SIZE, content) < 0) {
+		c->errors++;
+		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+		return;
+	}
+	fix_result_init(&res);
+	c->fopts.json = ends_with(path, ".json");
+	if (fix_buffer(&res, content->buf ? content->buf : "", content->len, &c->fopts) < 0) {
+		c->errors++;
+		switch (res.status) {
+		case FIX_TEMPLATE:
+			fprintf(stderr,
+				"%s:%d:%d: error: not valid YAML (%s); it looks like a Go/Helm template: skipped\n",
+				path, res.err.line, res.err.col, res.err.msg);
+			break;
+		case FIX_REFUSED:
+			fprintf(stderr, "%s: error: left unchanged: %s\n", path, res.err.msg);
+			break;
+		default:
+			fprintf(stderr, "%s:%d:%d: error: %s\n", path, res.err.line, res.err.col,
+				res.err.msg);
+			break;
+		}
+		print_notes(c, path, &res);
+		fix_result_release(&res);
+		return;
+	}
+	print_notes(c, path, &res);
+	c->containers += res.containers;
+	c->already += res.already;
+	c->skipped += res.skipped;
+	if (res.changed) {
+		struct sbuf diff = SBUF_INIT;
+
+		if (c->diff && patch_append(&diff, path, content->buf, content->len, res.out.buf,
+					    res.out.len) < 0) {
+			c->errors++;
+			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+			goto out;
+		}
+		if (c->backout && patch_append(backout, path, res.out.buf, res.out.len,
+					       content->buf, content->len) < 0) {
+			c->errors++;
+			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+			goto out;
+		}
+		if (!c->diff && !c->check &&
+		    fsutil_write_atomic(path, res.out.buf, res.out.len) < 0) {
+			c->write_errors++;
+			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+			goto out;
+		}
+		c->changed++;
+		c->fixed += res.fixed;
+		if (c->diff)
+			fwrite(diff.buf, 1, diff.len, stdout);
+		if (!c->quiet)
+			fprintf(summary, "%s %s (%zu %s)\n", c->check || c->diff ? "would fix" : "fixed",
+				path, res.fixed, plural(res.fixed, "container", "containers"));
+out:
+		sbuf_release(&diff);
+	}
+	fix_result_release(&res);
+}
+
+static int parse_args(struct fix_cmd *c, int argc, char **argv)
+{
+	enum { OPT_DIFF = 256, OPT_CHECK, OPT_BACKOUT, OPT_DROP_ONLY };
+	static const struct option longopts[] = {
+		{ "diff", no_argument, NULL, OPT_DIFF },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "backout", required_argument, NULL, OPT_BACKOUT },
+		{ "drop-only", no_argument, NULL, OPT_DROP_ONLY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0; /* glibc: full reset */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+qvh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DIFF:
+			c->diff = true;
+			break;
+		case OPT_CHECK:
+			c->check = true;
+			break;
+		case OPT_BACKOUT:
+			c->backout = optarg;
+			break;
+		case OPT_DROP_ONLY:
+			c->fopts.drop_only = true;
+			break;
+		case 'q':
+			c->quiet = true;
+			break;
+		case 'v':
+			c->verbose = true;
+			break;
+		case 'h':
+			fputs(fix_usage, stdout);
+			return 1;
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr, "capfix fix: error: unknown or incomplete option '-%c'\n",
+					optopt);
+			else
+				fprintf(stderr, "capfix fix: error: unknown or incomplete option '%s'\n",
+					argv[optind - 1]);
+			fputs(fix_usage, stderr);
+			return -1;
+		}
+	}
+	if (c->diff && c->check) {
+		fprintf(stderr, "capfix fix: error: --diff and --check cannot be combined\n");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_fix(int argc, char **argv)
+{
+	struct fix_cmd c;
+	struct walk_result wr = WALK_RESULT_INIT;
+	struct sbuf content = SBUF_INIT, backout = SBUF_INIT;
+	const char *dot[] = { "." };
+	FILE *summary;
+	size_t i;
+	int r, ret;
+
+	memset(&c, 0, sizeof(c));
+	r = parse_args(&c, argc, argv);
+	if (r)
+		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	summary = c.diff ? stderr : stdout;
+	if (optind < argc)
+		walk_collect(&wr, (const char *const *)argv + optind, (size_t)(argc - optind));
+	else
+		walk_collect(&wr, dot, 1);
+	for (i = 0; i < wr.nproblems; i++) {
+		fprintf(stderr, "%s: %s: %s\n", wr.problems[i].path,
+			wr.problems[i].error ? "error" : "warning", wr.problems[i].msg);
+		if (wr.problems[i].error)
+			c.errors++;
+	}
+	for (i = 0; i < wr.nfiles; i++)
+		do_file(&c, &wr.files[i], &content, &backout, summary);
+	if (c.backout && fsutil_write_new(c.backout, backout.buf ? backout.buf : "", backout.len) < 0) {
+		c.write_errors++;
+		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+	}
+	fprintf(summary,
+		"capfix: %zu %s, %zu %s, %zu %s fixed, %zu already dropping ALL, %zu left alone",
+		c.files, plural(c.files, "file", "files"), c.changed,
+		c.check || c.diff ? "to change" : "changed", c.fixed,
+		plural(c.fixed, "container", "containers"), c.already, c.skipped);
+	if (c.skipped_files)
+		fprintf(summary, ", %zu %s skipped", c.skipped_files,
+			plural(c.skipped_files, "file", "files"));
+	if (c.errors + c.write_errors)
+		fprintf(summary, ", %zu %s", c.errors + c.write_errors,
+			plural(c.errors + c.write_errors, "error", "errors"));
+	fputc('\n', summary);
+
+	if (c.write_errors)
+		ret = CF_EXIT_WRITE;
+	else if (c.errors)
+		ret = CF_EXIT_INPUT;
+	else if (c.check && c.changed)
+		ret = CF_EXIT_CHANGES;
+	else
+		ret = CF_EXIT_OK;
+	sbuf_release(&content);
+	sbuf_release(&backout);
+	walk_result_release(&wr);
+	return ret;
+}

@@ -1,0 +1,138 @@
+#include "capfix/fsutil.h"
+#include "capfix/err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fsutil_read(const char *path, size_t max_size, struct sbuf *out)
+{
+	struct stat st;
+	int fd;
+
+	sbuf_setlen(out, 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cf_err(CF_E_INPUT, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = errno;
+
+		close(fd);
+		return cf_err(CF_E_INPUT, "%s: %s", path,
+			      S_ISREG(st.st_mode) ? strerror(e) : "not a regular file");
+	}
+	if ((uintmax_t)st.st_size > max_size) {
+		close(fd);
+		return cf_err(CF_E_INPUT, "%s: larger than %zu bytes", path, max_size);
+	}
+	sbuf_grow(out, (size_t)st.st_size + 1);
+	for (;;) {
+		ssize_t n;
+
+		sbuf_grow(out, 65536);
+		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+
+			close(fd);
+			sbuf_setlen(out, 0);
+			return cf_err(CF_E_INPUT, "%s: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->buf[out->len] = '\0';
+		if (out->len > max_size) {
+			close(fd);
+			sbuf_setlen(out, 0);
+			return cf_err(CF_E_INPUT, "%s: larger than %zu bytes", path, max_size);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int fsutil_write_atomic(const char *path, const char *buf, size_t len)
+{
+	struct sbuf tmp = SBUF_INIT;
+	struct stat st;
+	const char *slash = strrchr(path, '/');
+	int fd = -1, e;
+
+	if (stat(path, &st) < 0)
+		return cf_err(CF_E_WRITE, "%s: %s", path, strerror(errno));
+	if (slash)
+		sbuf_add(&tmp, path, (size_t)(slash - path) + 1);
+	sbuf_addf(&tmp, ".%s.capfix-XXXXXX", slash ? slash + 1 : path);
+	fd = mkstemp(tmp.buf);
+	if (fd < 0) {
+		e = errno;
+		sbuf_release(&tmp);
+		return cf_err(CF_E_WRITE, "%s: cannot create a temporary file: %s", path,
+			      strerror(e));
+	}
+	if (write_all(fd, buf, len) < 0)
+		goto fail;
+	if (fchmod(fd, st.st_mode & 07777) < 0)
+		goto fail;
+	if (fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp.buf, path) < 0)
+		goto fail;
+	sbuf_release(&tmp);
+	return 0;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.buf);
+	sbuf_release(&tmp);
+	return cf_err(CF_E_WRITE, "%s: %s", path, strerror(e));
+}
+
+int fsutil_write_new(const char *path, const char *buf, size_t len)
+{
+	int fd, e;
+
+	if (access(path, F_OK) == 0)
+		return fsutil_write_atomic(path, buf, len);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return cf_err(CF_E_WRITE, "%s: %s", path, strerror(errno));
+	if (write_all(fd, buf, len) < 0) {
+		e = errno;
+		close(fd);
+		unlink(path);
+		return cf_err(CF_E_WRITE, "%s: %s", path, strerror(e));
+	}
+	if (close(fd) < 0) {
+		e = errno;
+		unlink(path);
+		return cf_err(CF_E_WRITE, "%s: %s", path, strerror(e));
+	}
+	return 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * main.c - capfix's entry point: global options, command dispatch, and the
+ * final check that standard output was written.
+ */
+#include "capfix/cmd.h"
+#include "capfix/compat.h"
+#include "capfix/patch.h"
+
+#include <errno.h>
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "fix", cmd_fix, "make every container drop ALL capabilities, editing files in place" },
+};
+
+static void usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: capfix <command> [options] [PATH...]\n"
+		    "       capfix --help | --version\n\ncommands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp, "\n'capfix <command> --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	int ret = CF_EXIT_USAGE;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CF_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		ret = CF_EXIT_OK;
+		goto out;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("capfix %s\n", CAPFIX_VERSION);
+		ret = CF_EXIT_OK;
+		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			patch_lib_init();
+			ret = commands[i].fn(argc - 1, argv + 1);
+			patch_lib_shutdown();
+			goto out;
+		}
+	}
+	fprintf(stderr, "capfix: error: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return CF_EXIT_USAGE;
+out:
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "capfix: error: write failure on standard output: %s\n",
+			strerror(errno));
+		return CF_EXIT_WRITE;
+	}
+	return ret;
+}

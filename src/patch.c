@@ -1,0 +1,48 @@
+#include "capfix/patch.h"
+#include "capfix/err.h"
+
+#include <git2.h>
+
+void patch_lib_init(void)
+{
+	git_libgit2_init();
+}
+
+void patch_lib_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+static const char *gitmsg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+int patch_append(struct sbuf *out, const char *path, const char *old, size_t oldlen,
+		 const char *new, size_t newlen)
+{
+	git_diff_options opts;
+	git_patch *p = NULL;
+	git_buf buf = { 0 };
+	int ret = -1;
+
+	if (oldlen == newlen && !memcmp(old, new, oldlen))
+		return 0;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags |= GIT_DIFF_FORCE_TEXT;
+	if (git_patch_from_buffers(&p, old, oldlen, path, new, newlen, path, &opts) < 0 ||
+	    git_patch_to_buf(&buf, p) < 0) {
+		cf_err(CF_E_SYSTEM, "%s: cannot make a patch: %s", path, gitmsg());
+		goto out;
+	}
+	sbuf_add(out, buf.ptr, buf.size);
+	ret = 0;
+out:
+	git_buf_dispose(&buf);
+	git_patch_free(p);
+	return ret;
+}

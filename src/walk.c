@@ -1,0 +1,192 @@
+#include "capfix/walk.h"
+#include "capfix/sbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void add_problem(struct walk_result *res, const char *path, bool error, const char *msg)
+{
+	CF_ALLOC_GROW(res->problems, res->nproblems + 1, res->aproblems);
+	res->problems[res->nproblems].path = xstrdup(path);
+	res->problems[res->nproblems].msg = xstrdup(msg);
+	res->problems[res->nproblems].error = error;
+	res->nproblems++;
+}
+
+static void add_file(struct walk_result *res, const char *path, bool chart_template)
+{
+	CF_ALLOC_GROW(res->files, res->nfiles + 1, res->afiles);
+	res->files[res->nfiles].path = xstrdup(path);
+	res->files[res->nfiles].chart_template = chart_template;
+	res->nfiles++;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+bool walk_is_manifest_name(const char *name)
+{
+	return ends_with(name, ".yaml") || ends_with(name, ".yml") || ends_with(name, ".json");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+	struct sbuf p = SBUF_INIT;
+	struct stat st;
+	bool ok;
+
+	sbuf_addf(&p, "%s/%s", dir, name);
+	ok = lstat(p.buf, &st) == 0 && S_ISREG(st.st_mode);
+	sbuf_release(&p);
+	return ok;
+}
+
+static void join(struct sbuf *sb, const char *dir, const char *name)
+{
+	sbuf_setlen(sb, 0);
+	if (!strcmp(dir, "."))
+		sbuf_addstr(sb, name);
+	else if (ends_with(dir, "/"))
+		sbuf_addf(sb, "%s%s", dir, name);
+	else
+		sbuf_addf(sb, "%s/%s", dir, name);
+}
+
+static void walk_dir(struct walk_result *res, const char *dir, bool chart_template, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, alloc = 0, i;
+	bool is_chart;
+	struct sbuf p = SBUF_INIT;
+
+	if (depth > 256) {
+		add_problem(res, dir, true, "directory tree too deep");
+		return;
+	}
+	d = opendir(dir);
+	if (!d) {
+		add_problem(res, dir, true, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		CF_ALLOC_GROW(names, n + 1, alloc);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	is_chart = exists_in(dir, "Chart.yaml") || exists_in(dir, "values.yaml");
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		join(&p, dir, names[i]);
+		if (lstat(p.buf, &st) < 0) {
+			add_problem(res, p.buf, true, strerror(errno));
+			continue;
+		}
+		if (S_ISLNK(st.st_mode))
+			continue; /* never followed: it could leave the tree or loop */
+		if (S_ISDIR(st.st_mode)) {
+			if (!strcmp(names[i], ".git"))
+				continue;
+			walk_dir(res, p.buf, chart_template || (is_chart && !strcmp(names[i], "templates")),
+				 depth + 1);
+		} else if (S_ISREG(st.st_mode) && walk_is_manifest_name(names[i])) {
+			add_file(res, p.buf, chart_template);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	sbuf_release(&p);
+}
+
+/* Is @path below a templates/ folder beside a Chart.yaml or values.yaml? */
+static bool file_in_chart_templates(const char *path)
+{
+	struct sbuf dir = SBUF_INIT;
+	bool found = false;
+	char *slash;
+
+	sbuf_addstr(&dir, path);
+	while ((slash = strrchr(dir.buf, '/')) != NULL) {
+		*slash = '\0';
+		dir.len = (size_t)(slash - dir.buf);
+		const char *base = strrchr(dir.buf, '/');
+
+		base = base ? base + 1 : dir.buf;
+		if (!strcmp(base, "templates")) {
+			struct sbuf parent = SBUF_INIT;
+
+			sbuf_add(&parent, dir.buf, (size_t)(base - dir.buf));
+			if (!parent.len)
+				sbuf_addstr(&parent, ".");
+			found = exists_in(parent.buf, "Chart.yaml") || exists_in(parent.buf, "values.yaml");
+			sbuf_release(&parent);
+			if (found)
+				break;
+		}
+	}
+	sbuf_release(&dir);
+	return found;
+}
+
+void walk_collect(struct walk_result *out, const char *const *roots, size_t nroots)
+{
+	size_t i;
+
+	for (i = 0; i < nroots; i++) {
+		struct stat st;
+		const char *r = roots[i];
+
+		if (lstat(r, &st) < 0) {
+			add_problem(out, r, true, strerror(errno));
+			continue;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			add_problem(out, r, false,
+				    "is a symbolic link; not edited through it (name its target)");
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			struct sbuf probe = SBUF_INIT;
+
+			sbuf_addf(&probe, "%s/.", r);
+			walk_dir(out, r, file_in_chart_templates(probe.buf), 0);
+			sbuf_release(&probe);
+		} else if (S_ISREG(st.st_mode)) {
+			add_file(out, r, file_in_chart_templates(r));
+		} else {
+			add_problem(out, r, true, "not a regular file or directory");
+		}
+	}
+}
+
+void walk_result_release(struct walk_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nfiles; i++)
+		free(res->files[i].path);
+	for (i = 0; i < res->nproblems; i++) {
+		free(res->problems[i].path);
+		free(res->problems[i].msg);
+	}
+	free(res->files);
+	free(res->problems);
+	memset(res, 0, sizeof(*res));
+}

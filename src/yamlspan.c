@@ -1,0 +1,450 @@
+#include "capfix/yamlspan.h"
+
+#include <libfyaml.h>
+
+/* ---- arena: every node and text of one file, freed at once ---- */
+
+struct yarena_chunk {
+	struct yarena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct yarena {
+	struct yarena_chunk *head;
+};
+
+static void *arena_alloc(struct yarena *a, size_t size)
+{
+	struct yarena_chunk *c = a->head;
+	size_t need = (size + 15) & ~(size_t)15;
+
+	if (!c || c->size - c->used < need) {
+		size_t sz = need > 32768 ? need : 32768;
+
+		c = xmalloc(cf_st_add(sizeof(*c), sz));
+		c->size = sz;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += need;
+	return p;
+}
+
+static void arena_free(struct yarena *a)
+{
+	struct yarena_chunk *c, *next;
+
+	if (!a)
+		return;
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+/* ---- tree building from events ---- */
+
+struct frame {
+	struct ynode *node;
+	size_t base; /* first index in builder.pending */
+};
+
+struct builder {
+	struct yfile *yf;
+	const char *buf;
+	struct ynode **pending; /* children of open collections, stacked */
+	size_t npending, apending;
+	struct frame *frames;
+	size_t nframes, aframes;
+	size_t last_pos; /* end of the last event that had a mark */
+	struct ydoc *docs;
+	size_t ndocs, adocs;
+	bool doc_explicit;
+};
+
+static struct ynode *new_node(struct builder *b, enum ynode_kind kind)
+{
+	struct ynode *n = arena_alloc(b->yf->arena, sizeof(*n));
+
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	n->line = -1;
+	n->col = -1;
+	return n;
+}
+
+static void set_marks(struct builder *b, struct ynode *n, struct fy_event *ev)
+{
+	const struct fy_mark *s = fy_event_start_mark(ev);
+	const struct fy_mark *e = fy_event_end_mark(ev);
+
+	if (!s || !e) {
+		n->empty = n->kind == YN_SCALAR;
+		n->start = n->end = b->last_pos;
+		return;
+	}
+	n->start = s->input_pos;
+	n->end = e->input_pos;
+	n->line = s->line;
+	n->col = s->column;
+	b->last_pos = n->end;
+}
+
+static void push_child(struct builder *b, struct ynode *n)
+{
+	CF_ALLOC_GROW(b->pending, b->npending + 1, b->apending);
+	b->pending[b->npending++] = n;
+}
+
+static void open_collection(struct builder *b, struct ynode *n)
+{
+	CF_ALLOC_GROW(b->frames, b->nframes + 1, b->aframes);
+	b->frames[b->nframes].node = n;
+	b->frames[b->nframes].base = b->npending;
+	b->nframes++;
+}
+
+static size_t node_end(const struct ynode *n)
+{
+	return n->end;
+}
+
+static struct ynode *close_collection(struct builder *b, struct fy_event *ev)
+{
+	struct frame *f = &b->frames[--b->nframes];
+	struct ynode *n = f->node;
+	size_t i, cnt = b->npending - f->base;
+
+	n->nkids = cnt;
+	if (cnt) {
+		n->kids = arena_alloc(b->yf->arena, cf_st_mult(cnt, sizeof(*n->kids)));
+		memcpy(n->kids, b->pending + f->base, cnt * sizeof(*n->kids));
+	}
+	b->npending = f->base;
+	for (i = 0; i < cnt; i++)
+		n->kids[i]->parent = n;
+	if (n->kind == YN_MAP) {
+		for (i = 0; i + 1 < cnt; i += 2) {
+			const struct ynode *k = n->kids[i];
+
+			if (k->kind == YN_SCALAR && k->style == YS_PLAIN && k->len == 2 &&
+			    !strcmp(k->text, "<<"))
+				n->merge = true;
+			if ((k->kind == YN_MAP || k->kind == YN_SEQ) && !b->yf->complex_key)
+				b->yf->complex_key = n->kids[i];
+		}
+	}
+	if (n->flow) {
+		const struct fy_mark *e = fy_event_end_mark(ev);
+
+		if (e) {
+			n->end = e->input_pos;
+			b->last_pos = n->end;
+		}
+	} else {
+		n->end = cnt ? node_end(n->kids[cnt - 1]) : n->start;
+	}
+	return n;
+}
+
+static bool token_is_flow(struct fy_token *t, const char *buf, size_t start)
+{
+	if (t) {
+		enum fy_token_type tt = fy_token_get_type(t);
+
+		return tt == FYTT_FLOW_MAPPING_START || tt == FYTT_FLOW_SEQUENCE_START;
+	}
+	return buf[start] == '{' || buf[start] == '[';
+}
+
+static enum yscalar_style scalar_style(struct fy_token *t)
+{
+	switch (fy_token_scalar_style(t)) {
+	case FYSS_SINGLE_QUOTED:
+		return YS_SINGLE;
+	case FYSS_DOUBLE_QUOTED:
+		return YS_DOUBLE;
+	case FYSS_LITERAL:
+		return YS_LITERAL;
+	case FYSS_FOLDED:
+		return YS_FOLDED;
+	default:
+		return YS_PLAIN;
+	}
+}
+
+static void set_text(struct builder *b, struct ynode *n, const char *text, size_t len)
+{
+	char *t = arena_alloc(b->yf->arena, cf_st_add(len, 1));
+
+	if (len)
+		memcpy(t, text, len);
+	t[len] = '\0';
+	n->text = t;
+	n->len = len;
+}
+
+static int on_event(struct builder *b, struct fy_event *ev)
+{
+	struct ynode *n = NULL;
+
+	switch (ev->type) {
+	case FYET_DOCUMENT_START:
+		b->doc_explicit = !ev->document_start.implicit;
+		if (fy_event_end_mark(ev))
+			b->last_pos = fy_event_end_mark(ev)->input_pos;
+		return 0;
+	case FYET_DOCUMENT_END:
+		CF_ALLOC_GROW(b->docs, b->ndocs + 1, b->adocs);
+		b->docs[b->ndocs].explicit_start = b->doc_explicit;
+		b->docs[b->ndocs].root = b->npending ? b->pending[b->npending - 1] : NULL;
+		if (!b->docs[b->ndocs].root) {
+			n = new_node(b, YN_SCALAR);
+			n->empty = true;
+			n->start = n->end = b->last_pos;
+			set_text(b, n, "", 0);
+			b->docs[b->ndocs].root = n;
+		}
+		b->ndocs++;
+		b->npending = 0;
+		return 0;
+	case FYET_MAPPING_START:
+	case FYET_SEQUENCE_START:
+		n = new_node(b, ev->type == FYET_MAPPING_START ? YN_MAP : YN_SEQ);
+		set_marks(b, n, ev);
+		if (ev->type == FYET_MAPPING_START) {
+			n->anchor = ev->mapping_start.anchor != NULL;
+			n->tag = ev->mapping_start.tag != NULL;
+			n->flow = token_is_flow(ev->mapping_start.mapping_start, b->buf, n->start);
+		} else {
+			n->anchor = ev->sequence_start.anchor != NULL;
+			n->tag = ev->sequence_start.tag != NULL;
+			n->flow = token_is_flow(ev->sequence_start.sequence_start, b->buf, n->start);
+		}
+		if (n->anchor)
+			b->yf->aliases = true;
+		open_collection(b, n);
+		return 0;
+	case FYET_MAPPING_END:
+	case FYET_SEQUENCE_END:
+		if (!b->nframes)
+			return -1;
+		push_child(b, close_collection(b, ev));
+		return 0;
+	case FYET_SCALAR: {
+		size_t len = 0;
+		const char *text = fy_token_get_text(ev->scalar.value, &len);
+
+		n = new_node(b, YN_SCALAR);
+		n->style = scalar_style(ev->scalar.value);
+		n->anchor = ev->scalar.anchor != NULL;
+		n->tag = ev->scalar.tag != NULL;
+		if (n->anchor)
+			b->yf->aliases = true;
+		set_marks(b, n, ev);
+		if (!n->empty && (n->style == YS_SINGLE || n->style == YS_DOUBLE)) {
+			/* marks cover the content only: widen to the quotes */
+			if (n->start > 0)
+				n->start--;
+			n->end++;
+			b->last_pos = n->end;
+		}
+		set_text(b, n, text ? text : "", text ? len : 0);
+		push_child(b, n);
+		return 0;
+	}
+	case FYET_ALIAS: {
+		size_t len = 0;
+		const char *text = fy_token_get_text(ev->alias.anchor, &len);
+
+		n = new_node(b, YN_ALIAS);
+		set_marks(b, n, ev);
+		set_text(b, n, text ? text : "", text ? len : 0);
+		b->yf->aliases = true;
+		push_child(b, n);
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+static void fill_error(struct yerror *err, struct fy_diag *diag)
+{
+	void *iter = NULL;
+	struct fy_diag_error *de;
+
+	err->line = 1;
+	err->col = 1;
+	snprintf(err->msg, sizeof(err->msg), "invalid YAML");
+	if (!diag)
+		return;
+	de = fy_diag_errors_iterate(diag, &iter);
+	if (de) {
+		err->line = de->line > 0 ? de->line : 1;
+		err->col = de->column > 0 ? de->column : 1;
+		snprintf(err->msg, sizeof(err->msg), "%s", de->msg ? de->msg : "invalid YAML");
+	}
+}
+
+int yamlspan_parse(struct yfile *out, const char *buf, size_t len, bool json, struct yerror *err)
+{
+	struct builder b;
+	struct fy_diag_cfg dcfg;
+	struct fy_diag *diag = NULL;
+	struct fy_parse_cfg cfg;
+	struct fy_parser *fyp = NULL;
+	struct fy_event *ev;
+	bool ended = false, failed = false;
+	const char *nl;
+
+	memset(&b, 0, sizeof(b));
+	memset(out, 0, sizeof(*out));
+	out->buf = buf;
+	out->len = len;
+	out->arena = xcalloc(1, sizeof(*out->arena));
+	nl = len ? memchr(buf, '\n', len) : NULL;
+	out->crlf = nl && nl > buf && nl[-1] == '\r';
+	b.yf = out;
+	b.buf = buf;
+
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.level = FYET_ERROR;
+	diag = fy_diag_create(&dcfg);
+	if (diag)
+		fy_diag_set_collect_errors(diag, true);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.flags = FYPCF_QUIET | FYPCF_SLOPPY_FLOW_INDENTATION |
+		    (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
+	cfg.diag = diag;
+	fyp = fy_parser_create(&cfg);
+	if (!fyp || fy_parser_set_string(fyp, len ? buf : "", len) != 0) {
+		failed = true;
+		goto out;
+	}
+	while ((ev = fy_parser_parse(fyp)) != NULL) {
+		int r = on_event(&b, ev);
+
+		if (ev->type == FYET_STREAM_END)
+			ended = true;
+		fy_parser_event_free(fyp, ev);
+		if (r < 0) {
+			failed = true;
+			break;
+		}
+	}
+	if (!ended || fy_parser_get_stream_error(fyp))
+		failed = true;
+out:
+	if (failed) {
+		fill_error(err, diag);
+		free(b.docs);
+		b.docs = NULL;
+	}
+	fy_parser_destroy(fyp);
+	fy_diag_destroy(diag);
+	free(b.pending);
+	free(b.frames);
+	if (failed) {
+		yamlspan_release(out);
+		return -1;
+	}
+	out->docs = b.docs;
+	out->ndocs = b.ndocs;
+	return 0;
+}
+
+void yamlspan_release(struct yfile *yf)
+{
+	if (!yf)
+		return;
+	arena_free(yf->arena);
+	free(yf->docs);
+	memset(yf, 0, sizeof(*yf));
+}
+
+static bool key_is(const struct ynode *k, const char *key)
+{
+	return k->kind == YN_SCALAR && !k->tag && k->style != YS_LITERAL && k->style != YS_FOLDED &&
+	       !strcmp(k->text, key) && strlen(key) == k->len;
+}
+
+long ynode_key_index(const struct ynode *map, const char *key)
+{
+	size_t i;
+
+	if (!map || map->kind != YN_MAP)
+		return -1;
+	/* the last pair wins, as in YAML 1.1 loaders and JSON decoders */
+	for (i = map->nkids & ~(size_t)1; i >= 2; i -= 2)
+		if (key_is(map->kids[i - 2], key))
+			return (long)(i - 2);
+	return -1;
+}
+
+struct ynode *ynode_get(const struct ynode *map, const char *key)
+{
+	long i = ynode_key_index(map, key);
+
+	return i < 0 ? NULL : map->kids[i + 1];
+}
+
+size_t ynode_key_count(const struct ynode *map, const char *key)
+{
+	size_t i, n = 0;
+
+	if (!map || map->kind != YN_MAP)
+		return 0;
+	for (i = 0; i + 1 < map->nkids; i += 2)
+		n += key_is(map->kids[i], key);
+	return n;
+}
+
+bool ynode_is_null(const struct ynode *n)
+{
+	if (!n || n->kind != YN_SCALAR || n->tag || n->style != YS_PLAIN)
+		return false;
+	return n->empty || n->len == 0 || !strcmp(n->text, "~") || !strcmp(n->text, "null") ||
+	       !strcmp(n->text, "Null") || !strcmp(n->text, "NULL");
+}
+
+bool ynode_is_true(const struct ynode *n)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes",
+					   "YES",  "on",   "On",   "ON",  "y", "Y" };
+	size_t i;
+
+	if (!n || n->kind != YN_SCALAR || n->style != YS_PLAIN)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(yes); i++)
+		if (!strcmp(n->text, yes[i]))
+			return true;
+	return false;
+}
+
+const char *ynode_str(const struct ynode *n)
+{
+	return n && n->kind == YN_SCALAR ? n->text : NULL;
+}
+
+bool ynode_equal(const struct ynode *a, const struct ynode *b)
+{
+	size_t i;
+
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->nkids != b->nkids || a->tag != b->tag)
+		return false;
+	if (a->kind == YN_SCALAR || a->kind == YN_ALIAS)
+		return a->len == b->len && !memcmp(a->text, b->text, a->len) &&
+		       (a->style == YS_PLAIN) == (b->style == YS_PLAIN);
+	for (i = 0; i < a->nkids; i++)
+		if (!ynode_equal(a->kids[i], b->kids[i]))
+			return false;
+	return true;
+}

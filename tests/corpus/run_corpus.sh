@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Corpus test: capfix fix --drop-only over ../shared/corpus (1,013 real files).
+#   usage: run_corpus.sh CAPFIX SHARED_DIR
+# Checks, with tools that are not capfix:
+#   - no crash (exit 0 or 3: the corpus holds invalid files and templates);
+#   - check.py (PyYAML) agrees on the meaning of every output file;
+#   - noise.py: no line outside a securityContext changes, no comment is lost;
+#   - the backout patch restores the original bytes (git apply and patch -p1);
+#   - the --diff patch applied to the original gives the fixed tree;
+#   - a second run changes nothing.
+set -u
+CAPFIX=$(realpath "$1")
+SHARED=$(realpath "$2")
+CORPUS=$SHARED/corpus
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+cp -r "$CORPUS" "$TMP/tree"
+cd "$TMP/tree" || exit 1
+"$CAPFIX" fix --drop-only --backout "$TMP/backout.patch" . >"$TMP/out" 2>"$TMP/err"
+rc=$?
+tail -n 1 "$TMP/out"
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "capfix fix exited $rc"
+grep -q 'BUG\|AddressSanitizer\|runtime error' "$TMP/err" && bad "capfix reported a bug or sanitizer error"
+errors=$(grep -c ': error: ' "$TMP/err")
+echo "files reported as errors (invalid YAML, templates): $errors"
+
+python3 "$SHARED/bench/check.py" "$CORPUS" "$TMP/tree" --show 20 >"$TMP/check" 2>&1
+tail -n 2 "$TMP/check"
+grep -q '^RESULT: OK' "$TMP/check" || { cat "$TMP/check"; bad "check.py found semantic mismatches"; }
+
+python3 "$SHARED/bench/noise.py" "$CORPUS" "$TMP/tree" --json "$TMP/noise.json" --show 5 >"$TMP/noise" 2>&1
+head -n 1 "$TMP/noise"
+python3 - "$TMP/noise.json" <<'PY' || bad "noise.py: lines changed outside securityContext or comments lost"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]["all"]
+print(f"noise lines: {s['noise_lines_per_file'] * s['files']:.0f}, files with noise: {s['files_with_noise']}, comments lost: {s['comments_lost']}")
+sys.exit(0 if s["files_with_noise"] == 0 and s["comments_lost"] == 0 else 1)
+PY
+
+# backout with git apply and with patch -p1
+cp -r "$TMP/tree" "$TMP/back-git"
+(cd "$TMP/back-git" && git apply --whitespace=nowarn "$TMP/backout.patch") || bad "git apply of the backout failed"
+diff -r "$CORPUS" "$TMP/back-git" >/dev/null || bad "backout (git apply) does not restore the original bytes"
+cp -r "$TMP/tree" "$TMP/back-patch"
+(cd "$TMP/back-patch" && patch -s -p1 <"$TMP/backout.patch") || bad "patch -p1 of the backout failed"
+diff -r "$CORPUS" "$TMP/back-patch" >/dev/null || bad "backout (patch -p1) does not restore the original bytes"
+
+# the --diff output applied to the original gives the fixed tree
+cp -r "$CORPUS" "$TMP/fwd"
+(cd "$TMP/fwd" && "$CAPFIX" fix --drop-only --diff . >"$TMP/fwd.patch" 2>/dev/null)
+(cd "$TMP/fwd" && git apply --whitespace=nowarn "$TMP/fwd.patch") || bad "git apply of --diff failed"
+diff -r "$TMP/tree" "$TMP/fwd" >/dev/null || bad "--diff applied does not give the same tree as fix"
+
+# idempotent: a second run finds nothing to change
+"$CAPFIX" fix --drop-only --check . >"$TMP/second" 2>/dev/null
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "second run exited $rc (something would change again)"
+grep -q '^would fix' "$TMP/second" && { grep '^would fix' "$TMP/second" | head; bad "second run would change files"; }
+
+if [ $fail -eq 0 ]; then
+	echo "corpus: 1 passed, 0 failed"
+else
+	echo "corpus: 0 passed, 1 failed"
+fi
+exit $fail
