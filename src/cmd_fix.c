@@ -193,7 +193,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			else
 				fprintf(stderr, "capfix fix: error: unknown or incomplete option '%s'\n",
 					argv[optind - 1]);
-			fputs(fix_usage, stderr);
+			fprintf(stderr, "see 'capfix fix --help'\n");
 			return -1;
 		}
 	}
@@ -236,10 +236,11 @@ int cmd_fix(int argc, char **argv)
 		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
 	}
 	fprintf(summary,
-		"capfix: %zu %s, %zu %s, %zu %s fixed, %zu already dropping ALL, %zu left alone",
+		"capfix: %zu %s, %zu %s, %zu %s %s, %zu already dropping ALL, %zu left alone",
 		c.files, plural(c.files, "file", "files"), c.changed,
 		c.check || c.diff ? "to change" : "changed", c.fixed,
-		plural(c.fixed, "container", "containers"), c.already, c.skipped);
+		plural(c.fixed, "container", "containers"), c.check || c.diff ? "to fix" : "fixed",
+		c.already, c.skipped);
 	if (c.skipped_files)
 		fprintf(summary, ", %zu %s skipped", c.skipped_files,
 			plural(c.skipped_files, "file", "files"));

@@ -17,6 +17,7 @@ struct style {
 	int seq_off;  /* column of `-` relative to its key: 0 (kubectl style) or indented */
 	char quote;   /* quote character for new scalars in flow context, or 0 */
 	bool quote_keys;
+	bool compact; /* flow text without blanks after `:` and `,` (minified JSON) */
 };
 
 struct fixer {
@@ -201,7 +202,7 @@ static void render_flow_value(struct sbuf *sb, int from, const struct style *st)
 	for (i = from; i < (int)ARRAY_SIZE(chain_keys); i++) {
 		sbuf_addch(sb, '{');
 		add_scalar(sb, chain_keys[i], kq);
-		sbuf_addstr(sb, ": ");
+		sbuf_addstr(sb, st->compact ? ":" : ": ");
 	}
 	sbuf_addch(sb, '[');
 	add_scalar(sb, "ALL", st->quote);
@@ -306,10 +307,60 @@ static void block_style(struct fixer *f, const struct ynode *container, struct s
 	st->seq_off = off < 0 ? 0 : off;
 }
 
+static bool plain_non_string(const char *s)
+{
+	static const char *const words[] = { "true", "false", "null", "True", "False", "Null",
+					     "TRUE", "FALSE", "NULL", "~" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcmp(s, words[i]))
+			return true;
+	return s[0] == '-' || s[0] == '.' || (s[0] >= '0' && s[0] <= '9');
+}
+
+/*
+ * How the flow document around @n writes strings: the first key and the
+ * first string value of the outermost flow collection holding @n decide
+ * whether new keys and values are quoted (KYAML quotes values, JSON both).
+ */
+static void scan_quotes(const struct ynode *n, struct style *st, bool *key_seen, bool *val_seen,
+			int depth)
+{
+	size_t i;
+
+	if (depth > 64 || (*key_seen && *val_seen))
+		return;
+	for (i = 0; i < n->nkids; i++) {
+		const struct ynode *k = n->kids[i];
+		bool is_key = n->kind == YN_MAP && !(i & 1);
+
+		if (k->kind == YN_MAP || k->kind == YN_SEQ) {
+			scan_quotes(k, st, key_seen, val_seen, depth + 1);
+			continue;
+		}
+		if (k->kind != YN_SCALAR || k->empty)
+			continue;
+		if (is_key && !*key_seen) {
+			*key_seen = true;
+			st->quote_keys = k->style == YS_DOUBLE || k->style == YS_SINGLE;
+		} else if (!is_key && !*val_seen) {
+			if (k->style == YS_DOUBLE || k->style == YS_SINGLE) {
+				*val_seen = true;
+				st->quote = k->style == YS_DOUBLE ? '"' : '\'';
+			} else if (k->style == YS_PLAIN && !plain_non_string(k->text)) {
+				*val_seen = true;
+				st->quote = 0;
+			}
+		}
+	}
+}
+
 /* Quoting of new scalars in flow collection @n (JSON: always double quotes). */
 static void flow_style(struct fixer *f, const struct ynode *n, struct style *st)
 {
-	size_t i;
+	const struct ynode *root = n;
+	bool key_seen = false, val_seen = false;
 
 	memset(st, 0, sizeof(*st));
 	st->step = 2;
@@ -318,16 +369,9 @@ static void flow_style(struct fixer *f, const struct ynode *n, struct style *st)
 		st->quote_keys = true;
 		return;
 	}
-	for (i = 0; i < n->nkids; i++) {
-		const struct ynode *k = n->kids[i];
-
-		if (k->kind != YN_SCALAR || (k->style != YS_DOUBLE && k->style != YS_SINGLE))
-			continue;
-		if (n->kind == YN_MAP && !(i & 1))
-			st->quote_keys = true;
-		else if (!st->quote)
-			st->quote = k->style == YS_DOUBLE ? '"' : '\'';
-	}
+	while (root->parent && root->parent->flow)
+		root = root->parent;
+	scan_quotes(root, st, &key_seen, &val_seen, 0);
 	if (st->quote_keys && !st->quote)
 		st->quote = '"';
 }
@@ -369,10 +413,17 @@ static int flow_append(struct fixer *f, const struct ynode *m, int from)
 	flow_style(f, m, &st);
 	if (m->end == 0 || f->buf[close] != (m->kind == YN_MAP ? '}' : ']'))
 		return -1;
+	if (m->kind == YN_MAP && m->nkids) {
+		const struct ynode *k = m->kids[m->nkids - 2];
+
+		st.compact = k->end + 1 < f->len && f->buf[k->end] == ':' &&
+			     f->buf[k->end + 1] != ' ' && f->buf[k->end + 1] != '\t' &&
+			     f->buf[k->end + 1] != '\n' && f->buf[k->end + 1] != '\r';
+	}
 	if (!m->nkids) {
 		if (from < 3) {
 			add_scalar(&entry, chain_keys[from], st.quote_keys ? st.quote : 0);
-			sbuf_addstr(&entry, ": ");
+			sbuf_addstr(&entry, st.compact ? ":" : ": ");
 			render_flow_value(&entry, from + 1, &st);
 		} else {
 			add_scalar(&entry, "ALL", st.quote);
@@ -411,7 +462,7 @@ static int flow_append(struct fixer *f, const struct ynode *m, int from)
 	/* the entry text */
 	if (from < 3) {
 		add_scalar(&entry, chain_keys[from], st.quote_keys ? st.quote : 0);
-		sbuf_addstr(&entry, ": ");
+		sbuf_addstr(&entry, st.compact ? ":" : ": ");
 		if (multiline && f->opts->json)
 			render_json_value(&entry, f, from + 1, indent, step);
 		else
@@ -442,7 +493,7 @@ static int flow_append(struct fixer *f, const struct ynode *m, int from)
 			sbuf_addch(&t, ',');
 			yedits_add(&f->edits, p + 1, p + 1, t.buf, t.len);
 		} else {
-			sbuf_addstr(&t, ", ");
+			sbuf_addstr(&t, st.compact ? "," : ", ");
 			sbuf_add(&t, entry.buf, entry.len);
 			yedits_add(&f->edits, e, e, t.buf, t.len);
 		}

@@ -64,7 +64,36 @@ struct builder {
 	struct ydoc *docs;
 	size_t ndocs, adocs;
 	bool doc_explicit;
+	const char **anchors; /* names defined so far in the current document */
+	size_t nanchors, aanchors;
+	int bad_alias_line, bad_alias_col;
+	char bad_alias_name[64];
 };
+
+static void remember_anchor(struct builder *b, struct fy_token *anchor)
+{
+	size_t len = 0;
+	const char *text = anchor ? fy_token_get_text(anchor, &len) : NULL;
+	char *copy;
+
+	if (!text)
+		return;
+	copy = arena_alloc(b->yf->arena, len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	CF_ALLOC_GROW(b->anchors, b->nanchors + 1, b->aanchors);
+	b->anchors[b->nanchors++] = copy;
+}
+
+static bool anchor_defined(const struct builder *b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < b->nanchors; i++)
+		if (!strcmp(b->anchors[i], name))
+			return true;
+	return false;
+}
 
 static struct ynode *new_node(struct builder *b, enum ynode_kind kind)
 {
@@ -195,6 +224,7 @@ static int on_event(struct builder *b, struct fy_event *ev)
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
 		b->doc_explicit = !ev->document_start.implicit;
+		b->nanchors = 0;
 		if (fy_event_end_mark(ev))
 			b->last_pos = fy_event_end_mark(ev)->input_pos;
 		return 0;
@@ -225,8 +255,11 @@ static int on_event(struct builder *b, struct fy_event *ev)
 			n->tag = ev->sequence_start.tag != NULL;
 			n->flow = token_is_flow(ev->sequence_start.sequence_start, b->buf, n->start);
 		}
-		if (n->anchor)
+		if (n->anchor) {
 			b->yf->aliases = true;
+			remember_anchor(b, ev->type == FYET_MAPPING_START ? ev->mapping_start.anchor
+									  : ev->sequence_start.anchor);
+		}
 		open_collection(b, n);
 		return 0;
 	case FYET_MAPPING_END:
@@ -243,13 +276,17 @@ static int on_event(struct builder *b, struct fy_event *ev)
 		n->style = scalar_style(ev->scalar.value);
 		n->anchor = ev->scalar.anchor != NULL;
 		n->tag = ev->scalar.tag != NULL;
-		if (n->anchor)
+		if (n->anchor) {
 			b->yf->aliases = true;
+			remember_anchor(b, ev->scalar.anchor);
+		}
 		set_marks(b, n, ev);
 		if (!n->empty && (n->style == YS_SINGLE || n->style == YS_DOUBLE)) {
 			/* marks cover the content only: widen to the quotes */
 			if (n->start > 0)
 				n->start--;
+			if (n->col > 0)
+				n->col--;
 			n->end++;
 			b->last_pos = n->end;
 		}
@@ -265,6 +302,12 @@ static int on_event(struct builder *b, struct fy_event *ev)
 		set_marks(b, n, ev);
 		set_text(b, n, text ? text : "", text ? len : 0);
 		b->yf->aliases = true;
+		if (!anchor_defined(b, n->text)) {
+			b->bad_alias_line = n->line + 1;
+			b->bad_alias_col = n->col + 1;
+			snprintf(b->bad_alias_name, sizeof(b->bad_alias_name), "%s", n->text);
+			return -1;
+		}
 		push_child(b, n);
 		return 0;
 	}
@@ -341,7 +384,15 @@ int yamlspan_parse(struct yfile *out, const char *buf, size_t len, bool json, st
 	if (!ended || fy_parser_get_stream_error(fyp))
 		failed = true;
 out:
-	if (failed) {
+	if (failed && b.bad_alias_line) {
+		err->line = b.bad_alias_line;
+		err->col = b.bad_alias_col;
+		snprintf(err->msg, sizeof(err->msg),
+			 "alias *%s names no anchor defined earlier in this document",
+			 b.bad_alias_name);
+		free(b.docs);
+		b.docs = NULL;
+	} else if (failed) {
 		fill_error(err, diag);
 		free(b.docs);
 		b.docs = NULL;
@@ -350,6 +401,7 @@ out:
 	fy_diag_destroy(diag);
 	free(b.pending);
 	free(b.frames);
+	free(b.anchors);
 	if (failed) {
 		yamlspan_release(out);
 		return -1;
