@@ -1,7 +1,284 @@
+/* Unit tests for fix.c: table-driven, input text -> exact output text. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest tests[]={cmocka_unit_test(t)};return cmocka_run_group_tests_name("fix",tests,NULL,NULL);}
+
+#include "capfix/fix.h"
+
+struct fix_case {
+	const char *name;
+	const char *in;
+	const char *out; /* NULL: unchanged */
+	size_t fixed, skipped, already;
+	bool json;
+};
+
+#define POD "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+#define SC "    securityContext:\n      capabilities:\n        drop:\n        - ALL\n"
+
+static const struct fix_case cases[] = {
+	{ "missing securityContext", POD "  - name: c\n    image: i\n",
+	  POD "  - name: c\n    image: i\n" SC, 1, 0, 0, false },
+	{ "empty containers list is fine", POD "  []\n", NULL, 0, 0, 0, false },
+	{ "existing sc gets capabilities",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      runAsUser: 1\n",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      runAsUser: 1\n"
+	      "      capabilities:\n        drop:\n        - ALL\n",
+	  1, 0, 0, false },
+	{ "drop list appended, indented items",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	      "          - NET_RAW\n",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	      "          - NET_RAW\n          - ALL\n",
+	  1, 0, 0, false },
+	{ "single-quoted items stay single-quoted",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	      "        - 'NET_RAW'\n",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	      "        - 'NET_RAW'\n        - 'ALL'\n",
+	  1, 0, 0, false },
+	{ "already ALL", POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n"
+			     "        drop: [\"ALL\"]\n",
+	  NULL, 0, 0, 1, false },
+	{ "lower-case all counts as already", POD "  - name: c\n    image: i\n    securityContext:\n"
+					       "      capabilities:\n        drop: [all]\n",
+	  NULL, 0, 0, 1, false },
+	{ "ALLx is not ALL", POD "  - name: c\n    image: i\n    securityContext:\n"
+			       "      capabilities:\n        drop: [ALLX]\n",
+	  POD "  - name: c\n    image: i\n    securityContext:\n"
+	      "      capabilities:\n        drop: [ALLX, ALL]\n",
+	  1, 0, 0, false },
+	{ "empty flow drop list", POD "  - name: c\n    image: i\n    securityContext:\n"
+				    "      capabilities:\n        drop: []\n",
+	  POD "  - name: c\n    image: i\n    securityContext:\n"
+	      "      capabilities:\n        drop: [ALL]\n",
+	  1, 0, 0, false },
+	{ "privileged skipped", POD "  - name: c\n    image: i\n    securityContext:\n      privileged: yes\n",
+	  NULL, 0, 1, 0, false },
+	{ "quoted privileged string is not privileged",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      privileged: \"true\"\n",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      privileged: \"true\"\n"
+	      "      capabilities:\n        drop:\n        - ALL\n",
+	  1, 0, 0, false },
+	{ "securityContext a list is left alone",
+	  POD "  - name: c\n    image: i\n    securityContext: [a]\n", NULL, 0, 1, 0, false },
+	{ "drop a scalar is left alone",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: ALL\n",
+	  NULL, 0, 1, 0, false },
+	{ "container without image is a patch", POD "  - name: c\n", NULL, 0, 1, 0, false },
+	{ "no final newline", POD "  - name: c\n    image: i",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	      "        - ALL",
+	  1, 0, 0, false },
+	{ "trailing comment on last value line",
+	  POD "  - name: c\n    image: i # pinned\n",
+	  POD "  - name: c\n    image: i # pinned\n" SC, 1, 0, 0, false },
+	{ "multi-line plain scalar as last value",
+	  POD "  - name: c\n    image: i\n    args:\n    - a long\n      plain scalar\n",
+	  POD "  - name: c\n    image: i\n    args:\n    - a long\n      plain scalar\n" SC, 1, 0, 0,
+	  false },
+	{ "double-quoted multi-line scalar as last value",
+	  POD "  - name: c\n    image: i\n    command: \"a\n      b\"\n",
+	  POD "  - name: c\n    image: i\n    command: \"a\n      b\"\n" SC, 1, 0, 0, false },
+	{ "key on the line after the dash",
+	  POD "  -\n    name: c\n    image: i\n", POD "  -\n    name: c\n    image: i\n" SC, 1, 0, 0,
+	  false },
+	{ "tabs inside scalars",
+	  POD "  - name: c\n    image: i\n    args: [\"a\\tb\", \"\tc\"]\n",
+	  POD "  - name: c\n    image: i\n    args: [\"a\\tb\", \"\tc\"]\n" SC, 1, 0, 0, false },
+	{ "explicit null drop in flow context",
+	  POD "  - {name: c, image: i, securityContext: {capabilities: {drop: ~}}}\n",
+	  POD "  - {name: c, image: i, securityContext: {capabilities: {drop: [ALL]}}}\n", 1, 0, 0,
+	  false },
+	{ "sc null with a comment",
+	  POD "  - name: c\n    image: i\n    securityContext: null # todo\n",
+	  POD "  - name: c\n    image: i\n    securityContext: # todo\n"
+	      "      capabilities:\n        drop:\n        - ALL\n",
+	  1, 0, 0, false },
+	{ "multi-line flow mapping, no trailing comma",
+	  POD "  - {\n      name: c,\n      image: i\n    }\n",
+	  POD "  - {\n      name: c,\n      image: i,\n      securityContext: {capabilities: {drop: [ALL]}}\n    }\n",
+	  1, 0, 0, false },
+	{ "multi-line flow sequence append",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: [\n"
+	      "          NET_RAW, # raw sockets\n        ]\n",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: [\n"
+	      "          NET_RAW, # raw sockets\n          ALL,\n        ]\n",
+	  1, 0, 0, false },
+	{ "CronJob path", "apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n"
+			  "      template:\n        spec:\n          containers:\n          - name: c\n"
+			  "            image: i\n",
+	  "apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n"
+	  "      template:\n        spec:\n          containers:\n          - name: c\n"
+	  "            image: i\n            securityContext:\n              capabilities:\n"
+	  "                drop:\n                - ALL\n",
+	  1, 0, 0, false },
+	{ "Deployment without selector is a patch",
+	  "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n"
+	  "      - name: c\n        image: i\n",
+	  NULL, 0, 1, 0, false },
+	{ "extensions/v1beta1 Deployment needs no selector",
+	  "apiVersion: extensions/v1beta1\nkind: Deployment\nspec:\n  template:\n    spec:\n"
+	  "      containers:\n      - name: c\n        image: i\n",
+	  "apiVersion: extensions/v1beta1\nkind: Deployment\nspec:\n  template:\n    spec:\n"
+	  "      containers:\n      - name: c\n        image: i\n        securityContext:\n"
+	  "          capabilities:\n            drop:\n            - ALL\n",
+	  1, 0, 0, false },
+	{ "kind is not pod-bearing", "apiVersion: v1\nkind: Service\nspec:\n  containers:\n  - name: c\n"
+				     "    image: i\n",
+	  NULL, 0, 0, 0, false },
+	{ "Rollout of another group is not touched",
+	  "apiVersion: x.io/v1\nkind: Rollout\nspec:\n  template:\n    spec:\n      containers:\n"
+	  "      - name: c\n        image: i\n",
+	  NULL, 0, 0, 0, false },
+	{ "JSON compact", "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}\n",
+	  "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\","
+	  "\"securityContext\":{\"capabilities\":{\"drop\":[\"ALL\"]}}}]}}\n",
+	  1, 0, 0, true },
+	{ "JSON empty drop", "{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\", "
+			     "\"securityContext\": {\"capabilities\": {\"drop\": []}}}]}}",
+	  "{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\", "
+	  "\"securityContext\": {\"capabilities\": {\"drop\": [\"ALL\"]}}}]}}",
+	  1, 0, 0, true },
+	{ "JSON pretty, 2 spaces",
+	  "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"containers\": [\n      {\n        \"name\": \"c\",\n"
+	  "        \"image\": \"i\"\n      }\n    ]\n  }\n}\n",
+	  "{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"containers\": [\n      {\n        \"name\": \"c\",\n"
+	  "        \"image\": \"i\",\n        \"securityContext\": {\n          \"capabilities\": {\n"
+	  "            \"drop\": [\n              \"ALL\"\n            ]\n          }\n        }\n"
+	  "      }\n    ]\n  }\n}\n",
+	  1, 0, 0, true },
+	{ "List of Pods", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n"
+			  "    containers:\n    - name: c\n      image: i\n",
+	  "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n"
+	  "    containers:\n    - name: c\n      image: i\n      securityContext:\n"
+	  "        capabilities:\n          drop:\n          - ALL\n",
+	  1, 0, 0, false },
+	{ "CRLF insertion", "kind: Pod\r\nspec:\r\n  containers:\r\n  - name: c\r\n    image: i\r\n",
+	  "kind: Pod\r\nspec:\r\n  containers:\r\n  - name: c\r\n    image: i\r\n"
+	  "    securityContext:\r\n      capabilities:\r\n        drop:\r\n        - ALL\r\n",
+	  1, 0, 0, false },
+};
+
+static void test_fix_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fix_case *c = &cases[i];
+		struct fix_opts opts = FIX_OPTS_INIT;
+		struct fix_result res;
+		int r;
+
+		opts.json = c->json;
+		opts.drop_only = true;
+		fix_result_init(&res);
+		r = fix_buffer(&res, c->in, strlen(c->in), &opts);
+		if (r != 0)
+			fail_msg("case '%s': fix_buffer failed: %s", c->name, res.err.msg);
+		if (c->out) {
+			if (!res.changed)
+				fail_msg("case '%s': expected a change", c->name);
+			if (strcmp(res.out.buf, c->out))
+				fail_msg("case '%s': got\n%s\nwant\n%s", c->name, res.out.buf, c->out);
+		} else if (res.changed) {
+			fail_msg("case '%s': expected no change, got\n%s", c->name, res.out.buf);
+		}
+		if (res.fixed != c->fixed || res.skipped != c->skipped || res.already != c->already)
+			fail_msg("case '%s': fixed/skipped/already %zu/%zu/%zu, want %zu/%zu/%zu",
+				 c->name, res.fixed, res.skipped, res.already, c->fixed, c->skipped,
+				 c->already);
+		fix_result_release(&res);
+	}
+}
+
+/* A second run over every changed output is a no-op. */
+static void test_fix_idempotent(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fix_case *c = &cases[i];
+		struct fix_opts opts = FIX_OPTS_INIT;
+		struct fix_result res;
+
+		if (!c->out)
+			continue;
+		opts.json = c->json;
+		fix_result_init(&res);
+		assert_int_equal(fix_buffer(&res, c->out, strlen(c->out), &opts), 0);
+		if (res.changed)
+			fail_msg("case '%s': second run changed:\n%s", c->name, res.out.buf);
+		fix_result_release(&res);
+	}
+}
+
+static void test_fix_parse_error_position(void **state)
+{
+	const char *in = "kind: Pod\nspec:\n  containers: [\n";
+	struct fix_opts opts = FIX_OPTS_INIT;
+	struct fix_result res;
+
+	(void)state;
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in, strlen(in), &opts), -1);
+	assert_int_equal(res.status, FIX_PARSE_ERROR);
+	assert_true(res.err.line >= 3);
+	assert_true(res.err.col >= 1);
+	assert_false(res.changed);
+	fix_result_release(&res);
+}
+
+static void test_fix_template_detected(void **state)
+{
+	const char *in = "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n";
+	struct fix_opts opts = FIX_OPTS_INIT;
+	struct fix_result res;
+
+	(void)state;
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in, strlen(in), &opts), -1);
+	assert_int_equal(res.status, FIX_TEMPLATE);
+	assert_int_equal(res.err.line, 3);
+	fix_result_release(&res);
+}
+
+static void test_fix_notes_carry_positions(void **state)
+{
+	const char *in = POD "  - name: ok\n    image: i\n  - name: priv\n    image: i\n"
+			    "    securityContext: {privileged: true}\n";
+	struct fix_opts opts = FIX_OPTS_INIT;
+	struct fix_result res;
+	size_t i, warns = 0;
+
+	(void)state;
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in, strlen(in), &opts), 0);
+	for (i = 0; i < res.nnotes; i++) {
+		if (res.notes[i].level != FIX_NOTE_WARN)
+			continue;
+		warns++;
+		assert_int_equal(res.notes[i].line, 9);
+		assert_int_equal(res.notes[i].col, 5);
+		assert_non_null(strstr(res.notes[i].msg, "\"priv\""));
+	}
+	assert_int_equal(warns, 1);
+	fix_result_release(&res);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fix_table),
+		cmocka_unit_test(test_fix_idempotent),
+		cmocka_unit_test(test_fix_parse_error_position),
+		cmocka_unit_test(test_fix_template_detected),
+		cmocka_unit_test(test_fix_notes_carry_positions),
+	};
+
+	return cmocka_run_group_tests_name("fix", tests, NULL, NULL);
+}
