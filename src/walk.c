@@ -88,7 +88,8 @@ static void walk_dir(struct walk_result *res, const char *dir, bool chart_templa
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	is_chart = exists_in(dir, "Chart.yaml") || exists_in(dir, "values.yaml");
 	for (i = 0; i < n; i++) {
 		struct stat st;

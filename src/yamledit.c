@@ -36,7 +36,8 @@ int yedits_apply(struct yedits *e, const char *buf, size_t len, struct sbuf *out
 {
 	size_t i, pos = 0, start_len = out->len;
 
-	qsort(e->v, e->n, sizeof(*e->v), cmp_edit);
+	if (e->n)
+		qsort(e->v, e->n, sizeof(*e->v), cmp_edit);
 	for (i = 0; i < e->n; i++) {
 		const struct yedit *ed = &e->v[i];
 
