@@ -138,9 +138,10 @@ static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *
 		if (c->diff)
 			fwrite(diff.buf, 1, diff.len, stdout);
 		if (!c->quiet)
-			fprintf(summary, "%s %s (%zu %s)\n", c->check || c->diff ? "would fix" : "fixed",
-				path, res.fixed, plural(res.fixed, "container", "containers"));
-out:
+			fprintf(summary, "%s %s (%zu %s)\n",
+				c->check || c->diff ? "would fix" : "fixed", path, res.fixed,
+				plural(res.fixed, "container", "containers"));
+	out:
 		sbuf_release(&diff);
 	}
 	fix_result_release(&res);
@@ -188,10 +189,12 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			return 1;
 		default:
 			if (optopt && optopt < 256)
-				fprintf(stderr, "capfix fix: error: unknown or incomplete option '-%c'\n",
+				fprintf(stderr,
+					"capfix fix: error: unknown or incomplete option '-%c'\n",
 					optopt);
 			else
-				fprintf(stderr, "capfix fix: error: unknown or incomplete option '%s'\n",
+				fprintf(stderr,
+					"capfix fix: error: unknown or incomplete option '%s'\n",
 					argv[optind - 1]);
 			fprintf(stderr, "see 'capfix fix --help'\n");
 			return -1;
@@ -231,7 +234,8 @@ int cmd_fix(int argc, char **argv)
 	}
 	for (i = 0; i < wr.nfiles; i++)
 		do_file(&c, &wr.files[i], &content, &backout, summary);
-	if (c.backout && fsutil_write_new(c.backout, backout.buf ? backout.buf : "", backout.len) < 0) {
+	if (c.backout &&
+	    fsutil_write_new(c.backout, backout.buf ? backout.buf : "", backout.len) < 0) {
 		c.write_errors++;
 		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
 	}

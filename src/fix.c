@@ -8,14 +8,14 @@
  * [ALL]: {securityContext: {capabilities: {drop: [ALL]}}} or a suffix of it.
  */
 static const char *const chain_keys[] = { "securityContext", "capabilities", "drop" };
-#define CHAIN_SC 0   /* securityContext: {capabilities: {drop: [ALL]}} */
+#define CHAIN_SC 0 /* securityContext: {capabilities: {drop: [ALL]}} */
 #define CHAIN_CAPS 1 /* capabilities: {drop: [ALL]} */
 #define CHAIN_DROP 2 /* drop: [ALL] */
 
 struct style {
-	int step;     /* indentation step of nested block mappings */
-	int seq_off;  /* column of `-` relative to its key: 0 (kubectl style) or indented */
-	char quote;   /* quote character for new scalars in flow context, or 0 */
+	int step; /* indentation step of nested block mappings */
+	int seq_off; /* column of `-` relative to its key: 0 (kubectl style) or indented */
+	char quote; /* quote character for new scalars in flow context, or 0 */
 	bool quote_keys;
 	bool compact; /* flow text without blanks after `:` and `,` (minified JSON) */
 };
@@ -28,7 +28,7 @@ struct fixer {
 	struct yedits edits;
 	struct fix_result *res;
 	const char *eol;
-	int doc_step;    /* indentation step found in the current document, or 0 */
+	int doc_step; /* indentation step found in the current document, or 0 */
 	int doc_seq_off; /* sequence offset found in the current document, or -1 */
 };
 
@@ -309,8 +309,8 @@ static void block_style(struct fixer *f, const struct ynode *container, struct s
 
 static bool plain_non_string(const char *s)
 {
-	static const char *const words[] = { "true", "false", "null", "True", "False", "Null",
-					     "TRUE", "FALSE", "NULL", "~" };
+	static const char *const words[] = { "true", "false", "null",  "True", "False",
+					     "Null", "TRUE",  "FALSE", "NULL", "~" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(words); i++)
@@ -449,7 +449,8 @@ static int flow_append(struct fixer *f, const struct ynode *m, int from)
 		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
 			return -1;
 	}
-	multiline = has_newline(f->buf, m->start, m->kids[m->nkids - (m->kind == YN_MAP ? 2 : 1)]->start);
+	multiline = has_newline(f->buf, m->start,
+				m->kids[m->nkids - (m->kind == YN_MAP ? 2 : 1)]->start);
 	step = 2;
 	if (multiline) {
 		const struct ynode *first = m->kids[m->nkids - (m->kind == YN_MAP ? 2 : 1)];
@@ -644,8 +645,8 @@ static const char *shared(const struct ynode *n)
 struct decision {
 	const char *skip; /* why the container is left alone */
 	char skipbuf[160];
-	bool already;   /* drop already holds ALL */
-	bool spelled;   /* ...but spelled `all` or `CAP_ALL` */
+	bool already; /* drop already holds ALL */
+	bool spelled; /* ...but spelled `all` or `CAP_ALL` */
 };
 
 static void note_pos(const struct ynode *n, int *line, int *col)
@@ -766,9 +767,10 @@ static int on_container(struct k8s_container *kc, void *payload)
 		int dl, dc;
 
 		note_pos(kc->dup_key, &dl, &dc);
-		add_note(res, FIX_NOTE_WARN, dl, dc,
-			 "%s/%s: duplicate key \"%s\": the last one is used, as YAML 1.1 loaders do (kubectl rejects duplicate keys)",
-			 kc->kind, kc->name, kc->dup_key->text);
+		add_note(
+			res, FIX_NOTE_WARN, dl, dc,
+			"%s/%s: duplicate key \"%s\": the last one is used, as YAML 1.1 loaders do (kubectl rejects duplicate keys)",
+			kc->kind, kc->name, kc->dup_key->text);
 	}
 	if (kc->skip) {
 		res->skipped++;
@@ -795,9 +797,10 @@ static int on_container(struct k8s_container *kc, void *payload)
 	if (d.already) {
 		res->already++;
 		if (d.spelled)
-			add_note(res, FIX_NOTE_WARN, line, col,
-				 "%s/%s: container \"%s\" drops ALL spelled differently; Pod Security Admission only accepts \"ALL\"",
-				 kc->kind, kc->name, kc->cname);
+			add_note(
+				res, FIX_NOTE_WARN, line, col,
+				"%s/%s: container \"%s\" drops ALL spelled differently; Pod Security Admission only accepts \"ALL\"",
+				kc->kind, kc->name, kc->cname);
 		return 0;
 	}
 	res->fixed++;
@@ -921,7 +924,8 @@ static int verify(struct fixer *f, const char *nbuf, size_t nlen)
 
 	if (yamlspan_parse(&ny, nbuf, nlen, f->opts->json, &err) < 0) {
 		snprintf(f->res->err.msg, sizeof(f->res->err.msg),
-			 "the edited text does not parse (%d:%d: %.160s)", err.line, err.col, err.msg);
+			 "the edited text does not parse (%d:%d: %.160s)", err.line, err.col,
+			 err.msg);
 		return -1;
 	}
 	if (ny.ndocs != f->yf->ndocs) {
@@ -932,9 +936,10 @@ static int verify(struct fixer *f, const char *nbuf, size_t nlen)
 	}
 	for (i = 0; i < ny.ndocs; i++) {
 		if (!same_tree(f, f->yf->docs[i].root, ny.docs[i].root)) {
-			snprintf(f->res->err.msg, sizeof(f->res->err.msg),
-				 "document %zu does not mean the original plus the fix after editing",
-				 i + 1);
+			snprintf(
+				f->res->err.msg, sizeof(f->res->err.msg),
+				"document %zu does not mean the original plus the fix after editing",
+				i + 1);
 			goto out;
 		}
 	}

@@ -2,8 +2,9 @@
 
 static const char *const path_spec[] = { "spec", NULL };
 static const char *const path_template[] = { "spec", "template", "spec", NULL };
-static const char *const path_cronjob[] = { "spec", "jobTemplate", "spec", "template", "spec",
-					    NULL };
+static const char *const path_cronjob[] = {
+	"spec", "jobTemplate", "spec", "template", "spec", NULL
+};
 static const char *const path_podtemplate[] = { "template", "spec", NULL };
 
 static const struct {

@@ -104,7 +104,8 @@ static void walk_dir(struct walk_result *res, const char *dir, bool chart_templa
 		if (S_ISDIR(st.st_mode)) {
 			if (!strcmp(names[i], ".git"))
 				continue;
-			walk_dir(res, p.buf, chart_template || (is_chart && !strcmp(names[i], "templates")),
+			walk_dir(res, p.buf,
+				 chart_template || (is_chart && !strcmp(names[i], "templates")),
 				 depth + 1);
 		} else if (S_ISREG(st.st_mode) && walk_is_manifest_name(names[i])) {
 			add_file(res, p.buf, chart_template);
@@ -136,7 +137,8 @@ static bool file_in_chart_templates(const char *path)
 			sbuf_add(&parent, dir.buf, (size_t)(base - dir.buf));
 			if (!parent.len)
 				sbuf_addstr(&parent, ".");
-			found = exists_in(parent.buf, "Chart.yaml") || exists_in(parent.buf, "values.yaml");
+			found = exists_in(parent.buf, "Chart.yaml") ||
+				exists_in(parent.buf, "values.yaml");
 			sbuf_release(&parent);
 			if (found)
 				break;

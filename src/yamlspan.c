@@ -253,12 +253,14 @@ static int on_event(struct builder *b, struct fy_event *ev)
 		} else {
 			n->anchor = ev->sequence_start.anchor != NULL;
 			n->tag = ev->sequence_start.tag != NULL;
-			n->flow = token_is_flow(ev->sequence_start.sequence_start, b->buf, n->start);
+			n->flow =
+				token_is_flow(ev->sequence_start.sequence_start, b->buf, n->start);
 		}
 		if (n->anchor) {
 			b->yf->aliases = true;
-			remember_anchor(b, ev->type == FYET_MAPPING_START ? ev->mapping_start.anchor
-									  : ev->sequence_start.anchor);
+			remember_anchor(b, ev->type == FYET_MAPPING_START
+						   ? ev->mapping_start.anchor
+						   : ev->sequence_start.anchor);
 		}
 		open_collection(b, n);
 		return 0;
@@ -467,8 +469,8 @@ bool ynode_is_null(const struct ynode *n)
 
 bool ynode_is_true(const struct ynode *n)
 {
-	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes",
-					   "YES",  "on",   "On",   "ON",  "y", "Y" };
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES",
+					   "on",   "On",   "ON",   "y",	  "Y" };
 	size_t i;
 
 	if (!n || n->kind != YN_SCALAR || n->style != YS_PLAIN)

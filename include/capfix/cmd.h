@@ -6,11 +6,11 @@
 #define CAPFIX_CMD_H
 
 enum cf_exit {
-	CF_EXIT_OK = 0,      /* nothing to do, or done */
+	CF_EXIT_OK = 0, /* nothing to do, or done */
 	CF_EXIT_CHANGES = 1, /* fix --check: something would change */
-	CF_EXIT_USAGE = 2,   /* bad command line */
-	CF_EXIT_INPUT = 3,   /* some input could not be processed; the rest was */
-	CF_EXIT_WRITE = 4,   /* a file could not be written */
+	CF_EXIT_USAGE = 2, /* bad command line */
+	CF_EXIT_INPUT = 3, /* some input could not be processed; the rest was */
+	CF_EXIT_WRITE = 4, /* a file could not be written */
 };
 
 /* Each returns the process exit code; argv[0] is the command name. */

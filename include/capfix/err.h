@@ -12,10 +12,10 @@
 
 enum cf_err_class {
 	CF_E_NONE = 0,
-	CF_E_USAGE,  /* bad arguments */
-	CF_E_INPUT,  /* unreadable or invalid input */
-	CF_E_EDIT,   /* an edit could not be made or verified */
-	CF_E_WRITE,  /* a file or git object could not be written */
+	CF_E_USAGE, /* bad arguments */
+	CF_E_INPUT, /* unreadable or invalid input */
+	CF_E_EDIT, /* an edit could not be made or verified */
+	CF_E_WRITE, /* a file or git object could not be written */
 	CF_E_SYSTEM, /* anything else from the OS or a library */
 };
 

@@ -21,10 +21,13 @@
 
 struct fix_opts {
 	bool drop_only; /* only the drop-ALL transformation (add lists untouched) */
-	bool json;      /* the input is a .json file: insertions are JSON */
+	bool json; /* the input is a .json file: insertions are JSON */
 };
 
-#define FIX_OPTS_INIT { false, false }
+#define FIX_OPTS_INIT                                                                              \
+	{                                                                                          \
+		false, false                                                                       \
+	}
 
 enum fix_note_level { FIX_NOTE_INFO, FIX_NOTE_WARN };
 
@@ -35,20 +38,20 @@ struct fix_note {
 };
 
 enum fix_status {
-	FIX_OK,          /* parsed; see changed */
+	FIX_OK, /* parsed; see changed */
 	FIX_PARSE_ERROR, /* not valid YAML/JSON: see err */
-	FIX_TEMPLATE,    /* not valid YAML and looks like a Go/Helm template: see err */
-	FIX_REFUSED,     /* the edit could not be verified: see err.msg; nothing changed */
+	FIX_TEMPLATE, /* not valid YAML and looks like a Go/Helm template: see err */
+	FIX_REFUSED, /* the edit could not be verified: see err.msg; nothing changed */
 };
 
 struct fix_result {
 	enum fix_status status;
-	bool changed;           /* out holds the new bytes */
-	struct sbuf out;        /* the fixed file when changed */
-	size_t containers;      /* containers seen in pod-bearing objects */
-	size_t fixed;           /* containers edited */
-	size_t already;         /* containers that already drop ALL */
-	size_t skipped;         /* containers left alone, with a warning note each */
+	bool changed; /* out holds the new bytes */
+	struct sbuf out; /* the fixed file when changed */
+	size_t containers; /* containers seen in pod-bearing objects */
+	size_t fixed; /* containers edited */
+	size_t already; /* containers that already drop ALL */
+	size_t skipped; /* containers left alone, with a warning note each */
 	struct fix_note *notes; /* in document order */
 	size_t nnotes, anotes;
 	struct yerror err; /* for FIX_PARSE_ERROR, FIX_TEMPLATE, FIX_REFUSED */

@@ -16,13 +16,13 @@
 #include "capfix/yamlspan.h"
 
 struct k8s_container {
-	struct ynode *node;         /* the item of the containers list */
+	struct ynode *node; /* the item of the containers list */
 	const struct ynode *object; /* the object mapping it belongs to */
-	const char *kind;           /* object kind, e.g. "Deployment" */
-	const char *name;           /* metadata.name, or "" */
-	const char *list;           /* "containers", "initContainers" or "ephemeralContainers" */
-	size_t index;               /* position in that list */
-	const char *cname;          /* the container's name, or "" */
+	const char *kind; /* object kind, e.g. "Deployment" */
+	const char *name; /* metadata.name, or "" */
+	const char *list; /* "containers", "initContainers" or "ephemeralContainers" */
+	size_t index; /* position in that list */
+	const char *cname; /* the container's name, or "" */
 	/*
 	 * Why the container must not be edited (a fixed English phrase), or
 	 * NULL: reached through an alias or merge key, an anchored ancestor,

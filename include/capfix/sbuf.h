@@ -16,7 +16,10 @@ struct sbuf {
 	size_t alloc;
 };
 
-#define SBUF_INIT { NULL, 0, 0 }
+#define SBUF_INIT                                                                                  \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void sbuf_init(struct sbuf *sb);
 /* Free the contents and re-initialise. Accepts a released buffer. */

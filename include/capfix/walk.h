@@ -17,7 +17,7 @@
 #include "capfix/compat.h"
 
 struct walk_file {
-	char *path;          /* as given, joined with '/' below a root */
+	char *path; /* as given, joined with '/' below a root */
 	bool chart_template; /* below templates/ beside a Chart.yaml or values.yaml */
 };
 
@@ -34,7 +34,10 @@ struct walk_result {
 	size_t nproblems, aproblems;
 };
 
-#define WALK_RESULT_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define WALK_RESULT_INIT                                                                           \
+	{                                                                                          \
+		NULL, 0, 0, NULL, 0, 0                                                             \
+	}
 
 /*
  * Collect the files below @roots (@nroots paths) into @out, in order: roots

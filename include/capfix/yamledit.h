@@ -27,7 +27,10 @@ struct yedits {
 	size_t n, alloc;
 };
 
-#define YEDITS_INIT { NULL, 0, 0 }
+#define YEDITS_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Queue replacing [start, end) by @text (@len bytes, copied). Can't fail. */
 void yedits_add(struct yedits *e, size_t start, size_t end, const char *text, size_t len);

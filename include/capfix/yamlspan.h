@@ -24,12 +24,12 @@ enum yscalar_style { YS_PLAIN, YS_SINGLE, YS_DOUBLE, YS_LITERAL, YS_FOLDED };
 struct ynode {
 	enum ynode_kind kind;
 	enum yscalar_style style; /* scalars only */
-	bool flow;                /* collection written in flow style ({} or []) */
-	bool anchor;              /* carries an &anchor */
-	bool tag;                 /* carries an explicit !tag */
-	bool merge;               /* a mapping with a `<<` merge key */
-	bool empty;               /* scalar with no text in the source (`key:` alone) */
-	bool mark;                /* false after parsing; free for the caller's use */
+	bool flow; /* collection written in flow style ({} or []) */
+	bool anchor; /* carries an &anchor */
+	bool tag; /* carries an explicit !tag */
+	bool merge; /* a mapping with a `<<` merge key */
+	bool empty; /* scalar with no text in the source (`key:` alone) */
+	bool mark; /* false after parsing; free for the caller's use */
 	/*
 	 * Byte span in the source. Quoted scalars include their quotes; flow
 	 * collections run from the opening bracket to just past the closing
@@ -40,15 +40,15 @@ struct ynode {
 	 */
 	size_t start, end;
 	int line, col; /* 0-based line and column (characters) of start; -1 if empty */
-	const char *text;   /* scalar value as parsed, NUL-terminated; NULL otherwise */
-	size_t len;         /* length of text */
+	const char *text; /* scalar value as parsed, NUL-terminated; NULL otherwise */
+	size_t len; /* length of text */
 	struct ynode **kids; /* mapping: key, value, key, value...; sequence: items */
 	size_t nkids;
 	struct ynode *parent;
 };
 
 struct ydoc {
-	struct ynode *root;  /* never NULL: an empty document has an empty scalar */
+	struct ynode *root; /* never NULL: an empty document has an empty scalar */
 	bool explicit_start; /* began with `---` */
 };
 
@@ -59,7 +59,7 @@ struct yfile {
 	size_t len;
 	struct ydoc *docs;
 	size_t ndocs;
-	bool crlf;    /* the first line break is CRLF */
+	bool crlf; /* the first line break is CRLF */
 	bool aliases; /* the file uses anchors or aliases anywhere */
 	/* the first mapping key that is itself a collection (valid YAML, but no
 	 * Kubernetes or JSON decoder accepts it), or NULL */
@@ -67,7 +67,10 @@ struct yfile {
 	struct yarena *arena;
 };
 
-#define YFILE_INIT { NULL, 0, NULL, 0, false, false, NULL, NULL }
+#define YFILE_INIT                                                                                 \
+	{                                                                                          \
+		NULL, 0, NULL, 0, false, false, NULL, NULL                                         \
+	}
 
 /* A parse error: 1-based position and libfyaml's message. */
 struct yerror {

@@ -28,35 +28,44 @@ static const struct fix_case cases[] = {
 	      "      capabilities:\n        drop:\n        - ALL\n",
 	  1, 0, 0, false },
 	{ "drop list appended, indented items",
-	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
-	      "          - NET_RAW\n",
-	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
-	      "          - NET_RAW\n          - ALL\n",
+	  POD
+	  "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	  "          - NET_RAW\n",
+	  POD
+	  "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	  "          - NET_RAW\n          - ALL\n",
 	  1, 0, 0, false },
 	{ "single-quoted items stay single-quoted",
-	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
-	      "        - 'NET_RAW'\n",
-	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
-	      "        - 'NET_RAW'\n        - 'ALL'\n",
+	  POD
+	  "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	  "        - 'NET_RAW'\n",
+	  POD
+	  "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	  "        - 'NET_RAW'\n        - 'ALL'\n",
 	  1, 0, 0, false },
-	{ "already ALL", POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n"
-			     "        drop: [\"ALL\"]\n",
+	{ "already ALL",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n"
+	      "        drop: [\"ALL\"]\n",
 	  NULL, 0, 0, 1, false },
-	{ "lower-case all counts as already", POD "  - name: c\n    image: i\n    securityContext:\n"
-					       "      capabilities:\n        drop: [all]\n",
+	{ "lower-case all counts as already",
+	  POD "  - name: c\n    image: i\n    securityContext:\n"
+	      "      capabilities:\n        drop: [all]\n",
 	  NULL, 0, 0, 1, false },
-	{ "ALLx is not ALL", POD "  - name: c\n    image: i\n    securityContext:\n"
-			       "      capabilities:\n        drop: [ALLX]\n",
+	{ "ALLx is not ALL",
+	  POD "  - name: c\n    image: i\n    securityContext:\n"
+	      "      capabilities:\n        drop: [ALLX]\n",
 	  POD "  - name: c\n    image: i\n    securityContext:\n"
 	      "      capabilities:\n        drop: [ALLX, ALL]\n",
 	  1, 0, 0, false },
-	{ "empty flow drop list", POD "  - name: c\n    image: i\n    securityContext:\n"
-				    "      capabilities:\n        drop: []\n",
+	{ "empty flow drop list",
+	  POD "  - name: c\n    image: i\n    securityContext:\n"
+	      "      capabilities:\n        drop: []\n",
 	  POD "  - name: c\n    image: i\n    securityContext:\n"
 	      "      capabilities:\n        drop: [ALL]\n",
 	  1, 0, 0, false },
-	{ "privileged skipped", POD "  - name: c\n    image: i\n    securityContext:\n      privileged: yes\n",
-	  NULL, 0, 1, 0, false },
+	{ "privileged skipped",
+	  POD "  - name: c\n    image: i\n    securityContext:\n      privileged: yes\n", NULL, 0,
+	  1, 0, false },
 	{ "quoted privileged string is not privileged",
 	  POD "  - name: c\n    image: i\n    securityContext:\n      privileged: \"true\"\n",
 	  POD "  - name: c\n    image: i\n    securityContext:\n      privileged: \"true\"\n"
@@ -65,28 +74,27 @@ static const struct fix_case cases[] = {
 	{ "securityContext a list is left alone",
 	  POD "  - name: c\n    image: i\n    securityContext: [a]\n", NULL, 0, 1, 0, false },
 	{ "drop a scalar is left alone",
-	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: ALL\n",
+	  POD
+	  "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: ALL\n",
 	  NULL, 0, 1, 0, false },
 	{ "container without image is a patch", POD "  - name: c\n", NULL, 0, 1, 0, false },
 	{ "no final newline", POD "  - name: c\n    image: i",
-	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
-	      "        - ALL",
+	  POD
+	  "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop:\n"
+	  "        - ALL",
 	  1, 0, 0, false },
-	{ "trailing comment on last value line",
-	  POD "  - name: c\n    image: i # pinned\n",
+	{ "trailing comment on last value line", POD "  - name: c\n    image: i # pinned\n",
 	  POD "  - name: c\n    image: i # pinned\n" SC, 1, 0, 0, false },
 	{ "multi-line plain scalar as last value",
 	  POD "  - name: c\n    image: i\n    args:\n    - a long\n      plain scalar\n",
-	  POD "  - name: c\n    image: i\n    args:\n    - a long\n      plain scalar\n" SC, 1, 0, 0,
-	  false },
+	  POD "  - name: c\n    image: i\n    args:\n    - a long\n      plain scalar\n" SC, 1, 0,
+	  0, false },
 	{ "double-quoted multi-line scalar as last value",
 	  POD "  - name: c\n    image: i\n    command: \"a\n      b\"\n",
 	  POD "  - name: c\n    image: i\n    command: \"a\n      b\"\n" SC, 1, 0, 0, false },
-	{ "key on the line after the dash",
-	  POD "  -\n    name: c\n    image: i\n", POD "  -\n    name: c\n    image: i\n" SC, 1, 0, 0,
-	  false },
-	{ "tabs inside scalars",
-	  POD "  - name: c\n    image: i\n    args: [\"a\\tb\", \"\tc\"]\n",
+	{ "key on the line after the dash", POD "  -\n    name: c\n    image: i\n",
+	  POD "  -\n    name: c\n    image: i\n" SC, 1, 0, 0, false },
+	{ "tabs inside scalars", POD "  - name: c\n    image: i\n    args: [\"a\\tb\", \"\tc\"]\n",
 	  POD "  - name: c\n    image: i\n    args: [\"a\\tb\", \"\tc\"]\n" SC, 1, 0, 0, false },
 	{ "explicit null drop in flow context",
 	  POD "  - {name: c, image: i, securityContext: {capabilities: {drop: ~}}}\n",
@@ -99,17 +107,21 @@ static const struct fix_case cases[] = {
 	  1, 0, 0, false },
 	{ "multi-line flow mapping, no trailing comma",
 	  POD "  - {\n      name: c,\n      image: i\n    }\n",
-	  POD "  - {\n      name: c,\n      image: i,\n      securityContext: {capabilities: {drop: [ALL]}}\n    }\n",
+	  POD
+	  "  - {\n      name: c,\n      image: i,\n      securityContext: {capabilities: {drop: [ALL]}}\n    }\n",
 	  1, 0, 0, false },
 	{ "multi-line flow sequence append",
-	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: [\n"
-	      "          NET_RAW, # raw sockets\n        ]\n",
-	  POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: [\n"
-	      "          NET_RAW, # raw sockets\n          ALL,\n        ]\n",
+	  POD
+	  "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: [\n"
+	  "          NET_RAW, # raw sockets\n        ]\n",
+	  POD
+	  "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n        drop: [\n"
+	  "          NET_RAW, # raw sockets\n          ALL,\n        ]\n",
 	  1, 0, 0, false },
-	{ "CronJob path", "apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n"
-			  "      template:\n        spec:\n          containers:\n          - name: c\n"
-			  "            image: i\n",
+	{ "CronJob path",
+	  "apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n"
+	  "      template:\n        spec:\n          containers:\n          - name: c\n"
+	  "            image: i\n",
 	  "apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n"
 	  "      template:\n        spec:\n          containers:\n          - name: c\n"
 	  "            image: i\n            securityContext:\n              capabilities:\n"
@@ -126,19 +138,22 @@ static const struct fix_case cases[] = {
 	  "      containers:\n      - name: c\n        image: i\n        securityContext:\n"
 	  "          capabilities:\n            drop:\n            - ALL\n",
 	  1, 0, 0, false },
-	{ "kind is not pod-bearing", "apiVersion: v1\nkind: Service\nspec:\n  containers:\n  - name: c\n"
-				     "    image: i\n",
+	{ "kind is not pod-bearing",
+	  "apiVersion: v1\nkind: Service\nspec:\n  containers:\n  - name: c\n"
+	  "    image: i\n",
 	  NULL, 0, 0, 0, false },
 	{ "Rollout of another group is not touched",
 	  "apiVersion: x.io/v1\nkind: Rollout\nspec:\n  template:\n    spec:\n      containers:\n"
 	  "      - name: c\n        image: i\n",
 	  NULL, 0, 0, 0, false },
-	{ "JSON compact", "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}\n",
+	{ "JSON compact",
+	  "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}\n",
 	  "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\","
 	  "\"securityContext\":{\"capabilities\":{\"drop\":[\"ALL\"]}}}]}}\n",
 	  1, 0, 0, true },
-	{ "JSON empty drop", "{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\", "
-			     "\"securityContext\": {\"capabilities\": {\"drop\": []}}}]}}",
+	{ "JSON empty drop",
+	  "{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\", "
+	  "\"securityContext\": {\"capabilities\": {\"drop\": []}}}]}}",
 	  "{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\", "
 	  "\"securityContext\": {\"capabilities\": {\"drop\": [\"ALL\"]}}}]}}",
 	  1, 0, 0, true },
@@ -150,13 +165,15 @@ static const struct fix_case cases[] = {
 	  "            \"drop\": [\n              \"ALL\"\n            ]\n          }\n        }\n"
 	  "      }\n    ]\n  }\n}\n",
 	  1, 0, 0, true },
-	{ "List of Pods", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n"
-			  "    containers:\n    - name: c\n      image: i\n",
+	{ "List of Pods",
+	  "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n"
+	  "    containers:\n    - name: c\n      image: i\n",
 	  "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n"
 	  "    containers:\n    - name: c\n      image: i\n      securityContext:\n"
 	  "        capabilities:\n          drop:\n          - ALL\n",
 	  1, 0, 0, false },
-	{ "CRLF insertion", "kind: Pod\r\nspec:\r\n  containers:\r\n  - name: c\r\n    image: i\r\n",
+	{ "CRLF insertion",
+	  "kind: Pod\r\nspec:\r\n  containers:\r\n  - name: c\r\n    image: i\r\n",
 	  "kind: Pod\r\nspec:\r\n  containers:\r\n  - name: c\r\n    image: i\r\n"
 	  "    securityContext:\r\n      capabilities:\r\n        drop:\r\n        - ALL\r\n",
 	  1, 0, 0, false },
@@ -183,7 +200,8 @@ static void test_fix_table(void **state)
 			if (!res.changed)
 				fail_msg("case '%s': expected a change", c->name);
 			if (strcmp(res.out.buf, c->out))
-				fail_msg("case '%s': got\n%s\nwant\n%s", c->name, res.out.buf, c->out);
+				fail_msg("case '%s': got\n%s\nwant\n%s", c->name, res.out.buf,
+					 c->out);
 		} else if (res.changed) {
 			fail_msg("case '%s': expected no change, got\n%s", c->name, res.out.buf);
 		}
@@ -250,7 +268,7 @@ static void test_fix_template_detected(void **state)
 static void test_fix_notes_carry_positions(void **state)
 {
 	const char *in = POD "  - name: ok\n    image: i\n  - name: priv\n    image: i\n"
-			    "    securityContext: {privileged: true}\n";
+			     "    securityContext: {privileged: true}\n";
 	struct fix_opts opts = FIX_OPTS_INIT;
 	struct fix_result res;
 	size_t i, warns = 0;

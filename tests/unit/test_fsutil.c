@@ -60,7 +60,7 @@ static void test_read_write_roundtrip(void **state)
 	assert_memory_equal(got.buf, data, got.len);
 	assert_int_equal(stat(p.buf, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640); /* the mode survives */
-	assert_int_equal(count_entries(), 1);       /* no temporary file left */
+	assert_int_equal(count_entries(), 1); /* no temporary file left */
 	/* the size limit */
 	assert_int_equal(fsutil_read(p.buf, 4, &got), -1);
 	assert_int_equal(cf_err_last()->cls, CF_E_INPUT);

@@ -82,8 +82,10 @@ static void test_walk_sorted_filtered(void **state)
 {
 	struct walk_result wr = WALK_RESULT_INIT;
 	const char *roots[] = { root };
-	static const char *const want[] = { "a/y.json", "b/A.yaml", "b/z.yml", "chart/Chart.yaml",
-					    "chart/templates/d.yaml", "top.yaml" };
+	static const char *const want[] = {
+		"a/y.json", "b/A.yaml", "b/z.yml", "chart/Chart.yaml", "chart/templates/d.yaml",
+		"top.yaml"
+	};
 	size_t i, n = strlen(root) + 1;
 
 	(void)state;
@@ -92,7 +94,8 @@ static void test_walk_sorted_filtered(void **state)
 	assert_int_equal(wr.nfiles, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < wr.nfiles; i++) {
 		assert_string_equal(wr.files[i].path + n, want[i]);
-		assert_int_equal(wr.files[i].chart_template, !strcmp(want[i], "chart/templates/d.yaml"));
+		assert_int_equal(wr.files[i].chart_template,
+				 !strcmp(want[i], "chart/templates/d.yaml"));
 	}
 	walk_result_release(&wr);
 }
@@ -118,7 +121,7 @@ static void test_walk_roots_and_problems(void **state)
 	assert_false(wr.files[0].chart_template);
 	assert_true(wr.files[1].chart_template);
 	assert_int_equal(wr.nproblems, 2);
-	assert_true(wr.problems[0].error);  /* missing */
+	assert_true(wr.problems[0].error); /* missing */
 	assert_false(wr.problems[1].error); /* symlink: a note */
 	walk_result_release(&wr);
 	sbuf_release(&a);

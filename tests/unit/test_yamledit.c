@@ -15,10 +15,10 @@ static void test_apply_in_any_order(void **state)
 	struct sbuf out = SBUF_INIT;
 
 	(void)state;
-	yedits_add(&e, 8, 9, "X", 1);   /* replace 8 */
-	yedits_insert(&e, 0, "<");      /* insert at start */
-	yedits_add(&e, 2, 4, "", 0);    /* delete 2-3 */
-	yedits_insert(&e, 10, ">");     /* insert at end */
+	yedits_add(&e, 8, 9, "X", 1); /* replace 8 */
+	yedits_insert(&e, 0, "<"); /* insert at start */
+	yedits_add(&e, 2, 4, "", 0); /* delete 2-3 */
+	yedits_insert(&e, 10, ">"); /* insert at end */
 	assert_int_equal(yedits_apply(&e, in, strlen(in), &out), 0);
 	assert_string_equal(out.buf, "<014567X9>");
 	sbuf_release(&out);

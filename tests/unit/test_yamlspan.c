@@ -20,7 +20,8 @@ static const char *span(const char *buf, const struct ynode *n, char *out, size_
 
 static void test_spans_of_scalars(void **state)
 {
-	const char *in = "a: plain\nb: \"dq\"\nc: 'it''s'\nd:\ne: |\n  lit\n\nf: [x, \"y\"]\ng: {}\n";
+	const char *in =
+		"a: plain\nb: \"dq\"\nc: 'it''s'\nd:\ne: |\n  lit\n\nf: [x, \"y\"]\ng: {}\n";
 	struct yfile yf = YFILE_INIT;
 	struct yerror err;
 	const struct ynode *root;
@@ -125,7 +126,8 @@ static void test_errors(void **state)
 		if (yamlspan_parse(&yf, bad[i].in, strlen(bad[i].in), false, &err) != -1)
 			fail_msg("case %zu parsed", i);
 		if (err.line != bad[i].line)
-			fail_msg("case %zu: line %d, want %d (%s)", i, err.line, bad[i].line, err.msg);
+			fail_msg("case %zu: line %d, want %d (%s)", i, err.line, bad[i].line,
+				 err.msg);
 		assert_true(err.col >= 1);
 		assert_true(err.msg[0] != '\0');
 		assert_int_equal(yf.ndocs, 0);
