@@ -1,6 +1,7 @@
 /*
  * cmd_fix.c - `capfix fix`: options, calls into the core, rendering, exit code.
  */
+#include "capfix/capcfg.h"
 #include "capfix/cmd.h"
 #include "capfix/err.h"
 #include "capfix/fix.h"
@@ -9,6 +10,7 @@
 #include "capfix/walk.h"
 
 #include <getopt.h>
+#include <unistd.h>
 
 #define MAX_FILE_SIZE ((size_t)256 * 1024 * 1024)
 
@@ -16,15 +18,20 @@ static const char fix_usage[] =
 	"usage: capfix fix [options] [PATH...]\n"
 	"\n"
 	"Make every container of every pod-bearing Kubernetes object drop ALL\n"
-	"capabilities (securityContext.capabilities.drop), editing the files in place\n"
-	"and keeping every other byte. PATH is a file or a directory (walked for\n"
-	"*.yaml, *.yml and *.json, sorted, skipping .git); the default is '.'.\n"
+	"capabilities (securityContext.capabilities.drop) and add back only what it\n"
+	"needs (capabilities.add), editing the files in place and keeping every other\n"
+	"byte. PATH is a file or a directory (walked for *.yaml, *.yml and *.json,\n"
+	"sorted, skipping .git); the default is '.'.\n"
 	"\n"
 	"options:\n"
 	"  --diff            print a unified diff of the fix; write nothing\n"
 	"  --check           write nothing; exit 1 when a file would change\n"
 	"  --backout FILE    also write the reverse patch (undoes the fix) to FILE\n"
 	"  --drop-only       only add ALL to drop; leave add lists as they are\n"
+	"  --deny CAP,...    remove these capabilities from every add list\n"
+	"  --strict          keep only adds that are inferred or allowed by the config\n"
+	"  --config FILE     read allow/deny/add rules from FILE (default ./.capfix.yaml)\n"
+	"  --no-config       ignore ./.capfix.yaml\n"
 	"  -q, --quiet       no per-file lines, only problems and the totals\n"
 	"  -v, --verbose     also list each container fixed\n"
 	"  -h, --help        show this help\n"
@@ -38,7 +45,10 @@ struct fix_cmd {
 	struct fix_opts fopts;
 	/* totals */
 	size_t files, changed, containers, fixed, already, skipped, skipped_files, errors,
-		write_errors;
+		write_errors, caps_added, caps_removed;
+	const char *config; /* --config FILE */
+	bool no_config;
+	struct capcfg cfg;
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -53,16 +63,22 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-static void print_notes(const struct fix_cmd *c, const char *path, const struct fix_result *res)
+/* Warnings go to stderr; the per-container story (CHANGE, and INFO with -v) to @out. */
+static void print_notes(const struct fix_cmd *c, const char *path, const struct fix_result *res,
+			bool warnings, FILE *out)
 {
 	size_t i;
 
 	for (i = 0; i < res->nnotes; i++) {
 		const struct fix_note *n = &res->notes[i];
 
+		if (warnings != (n->level == FIX_NOTE_WARN))
+			continue;
 		if (n->level == FIX_NOTE_INFO && !c->verbose)
 			continue;
-		fprintf(stderr, "%s:%d:%d: %s: %s\n", path, n->line, n->col,
+		if (n->level != FIX_NOTE_WARN && c->quiet)
+			continue;
+		fprintf(warnings ? stderr : out, "%s:%d:%d: %s: %s\n", path, n->line, n->col,
 			n->level == FIX_NOTE_WARN ? "warning" : "note", n->msg);
 	}
 }
@@ -104,11 +120,11 @@ static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *
 				res.err.msg);
 			break;
 		}
-		print_notes(c, path, &res);
+		print_notes(c, path, &res, true, summary);
 		fix_result_release(&res);
 		return;
 	}
-	print_notes(c, path, &res);
+	print_notes(c, path, &res, true, summary);
 	c->containers += res.containers;
 	c->already += res.already;
 	c->skipped += res.skipped;
@@ -135,23 +151,77 @@ static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *
 		}
 		c->changed++;
 		c->fixed += res.fixed;
+		c->caps_added += res.caps_added;
+		c->caps_removed += res.caps_removed;
 		if (c->diff)
 			fwrite(diff.buf, 1, diff.len, stdout);
 		if (!c->quiet)
 			fprintf(summary, "%s %s (%zu %s)\n",
 				c->check || c->diff ? "would fix" : "fixed", path, res.fixed,
 				plural(res.fixed, "container", "containers"));
+		print_notes(c, path, &res, false, summary);
 	out:
 		sbuf_release(&diff);
 	}
 	fix_result_release(&res);
 }
 
+static int capfix_parse_deny(struct fix_cmd *c, const char *list)
+{
+	if (capcfg_parse_list(list, &c->fopts.deny) < 0) {
+		fprintf(stderr, "capfix fix: error: --deny: %s\n", cf_err_last()->msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Load --config FILE, or ./.capfix.yaml when present. Returns 0 or -1 (printed). */
+static int load_config(struct fix_cmd *c)
+{
+	struct sbuf buf = SBUF_INIT;
+	const char *path = c->config;
+	int ret = -1;
+
+	if (c->no_config)
+		return 0;
+	if (!path) {
+		path = ".capfix.yaml";
+		if (access(path, F_OK) != 0)
+			return 0;
+	}
+	if (fsutil_read(path, 4 * 1024 * 1024, &buf) < 0) {
+		fprintf(stderr, "capfix fix: error: config: %s\n", cf_err_last()->msg);
+		goto out;
+	}
+	if (capcfg_load(&c->cfg, path, buf.buf ? buf.buf : "", buf.len) < 0) {
+		fprintf(stderr, "capfix fix: error: %s\n", cf_err_last()->msg);
+		goto out;
+	}
+	c->fopts.cfg = &c->cfg;
+	ret = 0;
+out:
+	sbuf_release(&buf);
+	return ret;
+}
+
 static int parse_args(struct fix_cmd *c, int argc, char **argv)
 {
-	enum { OPT_DIFF = 256, OPT_CHECK, OPT_BACKOUT, OPT_DROP_ONLY };
+	enum {
+		OPT_DIFF = 256,
+		OPT_CHECK,
+		OPT_BACKOUT,
+		OPT_DROP_ONLY,
+		OPT_STRICT,
+		OPT_DENY,
+		OPT_CONFIG,
+		OPT_NO_CONFIG
+	};
 	static const struct option longopts[] = {
 		{ "diff", no_argument, NULL, OPT_DIFF },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "deny", required_argument, NULL, OPT_DENY },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
 		{ "drop-only", no_argument, NULL, OPT_DROP_ONLY },
@@ -177,6 +247,19 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case OPT_DROP_ONLY:
 			c->fopts.drop_only = true;
+			break;
+		case OPT_STRICT:
+			c->fopts.strict = true;
+			break;
+		case OPT_DENY:
+			if (capfix_parse_deny(c, optarg) < 0)
+				return -1;
+			break;
+		case OPT_CONFIG:
+			c->config = optarg;
+			break;
+		case OPT_NO_CONFIG:
+			c->no_config = true;
 			break;
 		case 'q':
 			c->quiet = true;
@@ -221,6 +304,15 @@ int cmd_fix(int argc, char **argv)
 	r = parse_args(&c, argc, argv);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	if (c.fopts.drop_only && (c.fopts.strict || c.fopts.deny || c.config)) {
+		fprintf(stderr,
+			"capfix fix: error: --drop-only leaves add lists alone; it cannot be combined with --strict, --deny or --config\n");
+		return CF_EXIT_USAGE;
+	}
+	if (load_config(&c) < 0) {
+		capcfg_release(&c.cfg);
+		return CF_EXIT_USAGE;
+	}
 	summary = c.diff ? stderr : stdout;
 	if (optind < argc)
 		walk_collect(&wr, (const char *const *)argv + optind, (size_t)(argc - optind));
@@ -239,12 +331,15 @@ int cmd_fix(int argc, char **argv)
 		c.write_errors++;
 		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
 	}
-	fprintf(summary,
-		"capfix: %zu %s, %zu %s, %zu %s %s, %zu already dropping ALL, %zu left alone",
-		c.files, plural(c.files, "file", "files"), c.changed,
+	fprintf(summary, "capfix: %zu %s, %zu %s, %zu %s %s, %zu %s, %zu left alone", c.files,
+		plural(c.files, "file", "files"), c.changed,
 		c.check || c.diff ? "to change" : "changed", c.fixed,
 		plural(c.fixed, "container", "containers"), c.check || c.diff ? "to fix" : "fixed",
-		c.already, c.skipped);
+		c.already, c.fopts.drop_only ? "already dropping ALL" : "already in order",
+		c.skipped);
+	if (c.caps_added || c.caps_removed)
+		fprintf(summary, ", %zu %s added to add lists, %zu removed", c.caps_added,
+			plural(c.caps_added, "capability", "capabilities"), c.caps_removed);
 	if (c.skipped_files)
 		fprintf(summary, ", %zu %s skipped", c.skipped_files,
 			plural(c.skipped_files, "file", "files"));
@@ -264,5 +359,6 @@ int cmd_fix(int argc, char **argv)
 	sbuf_release(&content);
 	sbuf_release(&backout);
 	walk_result_release(&wr);
+	capcfg_release(&c.cfg);
 	return ret;
 }

@@ -1,16 +1,12 @@
 #include "capfix/fix.h"
+#include "capfix/capcfg.h"
+#include "capfix/caps.h"
 #include "capfix/err.h"
 #include "capfix/k8s.h"
+#include "capfix/profiles.h"
 #include "capfix/yamledit.h"
 
-/*
- * The value capfix creates is always a chain of mappings ending in the list
- * [ALL]: {securityContext: {capabilities: {drop: [ALL]}}} or a suffix of it.
- */
-static const char *const chain_keys[] = { "securityContext", "capabilities", "drop" };
-#define CHAIN_SC 0 /* securityContext: {capabilities: {drop: [ALL]}} */
-#define CHAIN_CAPS 1 /* capabilities: {drop: [ALL]} */
-#define CHAIN_DROP 2 /* drop: [ALL] */
+struct capplan;
 
 struct style {
 	int step; /* indentation step of nested block mappings */
@@ -30,6 +26,9 @@ struct fixer {
 	const char *eol;
 	int doc_step; /* indentation step found in the current document, or 0 */
 	int doc_seq_off; /* sequence offset found in the current document, or -1 */
+	/* plans of the edited containers; node->mark is index + 1 */
+	struct capplan *plans;
+	size_t nplans, aplans;
 };
 
 void fix_result_init(struct fix_result *res)
@@ -162,6 +161,81 @@ static size_t line_after(struct fixer *f, const struct ynode *n, bool *at_eof)
 	return f->len;
 }
 
+/* ---- the value to write: a small tree of mappings, lists and names ---- */
+
+#define MAX_ITEMS 48
+
+enum nkind { NV_MAP, NV_LIST, NV_STR };
+
+struct nval {
+	const char *key; /* entry name inside a mapping; NULL for list items */
+	enum nkind kind;
+	const char *str; /* NV_STR */
+	const struct nval *kids;
+	size_t n;
+};
+
+/* Storage for {securityContext: {capabilities: {add: [...], drop: [...]}}}. */
+struct newval {
+	struct nval sc, caps, entries[2], add_items[MAX_ITEMS], drop_items[MAX_ITEMS];
+	size_t nentries;
+};
+
+/*
+ * What a container's capabilities must become. Lists hold borrowed
+ * strings: canonical names from the catalogue, or texts of the parsed file.
+ */
+struct capplan {
+	const char *add[MAX_ITEMS];
+	size_t nadd;
+	bool add_set; /* the add list is written (created, edited or emptied) */
+	bool add_remove; /* the add key is removed (block mapping, nothing left) */
+	const char *drop[MAX_ITEMS];
+	size_t ndrop;
+	bool drop_set; /* the drop list is written */
+	/* per existing item of add / drop: what happens to it */
+	bool add_removed_item[MAX_ITEMS];
+	const char *add_respell[MAX_ITEMS];
+	const char *drop_respell[MAX_ITEMS];
+};
+
+static void build_newval(struct newval *nv, const struct capplan *p, bool want_add, bool want_drop)
+{
+	size_t i;
+
+	memset(nv, 0, sizeof(*nv));
+	if (want_add && p->nadd) {
+		for (i = 0; i < p->nadd; i++) {
+			nv->add_items[i].kind = NV_STR;
+			nv->add_items[i].str = p->add[i];
+		}
+		nv->entries[nv->nentries].key = "add";
+		nv->entries[nv->nentries].kind = NV_LIST;
+		nv->entries[nv->nentries].kids = nv->add_items;
+		nv->entries[nv->nentries].n = p->nadd;
+		nv->nentries++;
+	}
+	if (want_drop) {
+		for (i = 0; i < p->ndrop; i++) {
+			nv->drop_items[i].kind = NV_STR;
+			nv->drop_items[i].str = p->drop[i];
+		}
+		nv->entries[nv->nentries].key = "drop";
+		nv->entries[nv->nentries].kind = NV_LIST;
+		nv->entries[nv->nentries].kids = nv->drop_items;
+		nv->entries[nv->nentries].n = p->ndrop;
+		nv->nentries++;
+	}
+	nv->caps.key = "capabilities";
+	nv->caps.kind = NV_MAP;
+	nv->caps.kids = nv->entries;
+	nv->caps.n = nv->nentries;
+	nv->sc.key = "securityContext";
+	nv->sc.kind = NV_MAP;
+	nv->sc.kids = &nv->caps;
+	nv->sc.n = 1;
+}
+
 /* ---- rendering ---- */
 
 static void add_scalar(struct sbuf *sb, const char *s, char quote)
@@ -173,69 +247,107 @@ static void add_scalar(struct sbuf *sb, const char *s, char quote)
 		sbuf_addch(sb, quote);
 }
 
-/* Block lines for chain_keys[from..2] + `- ALL`, each ending in eol. */
-static void render_block(struct sbuf *sb, struct fixer *f, int from, int indent,
-			 const struct style *st, char item_quote)
+/* Block lines for entry @e at column @indent, each ending in eol. */
+static void render_block_entry(struct sbuf *sb, const struct fixer *f, const struct nval *e,
+			       int indent, const struct style *st)
 {
-	int i, col = indent;
+	size_t i;
 
-	for (i = from; i < (int)ARRAY_SIZE(chain_keys); i++) {
-		sbuf_addchars(sb, ' ', (size_t)col);
-		sbuf_addstr(sb, chain_keys[i]);
-		sbuf_addch(sb, ':');
+	sbuf_addchars(sb, ' ', (size_t)indent);
+	sbuf_addstr(sb, e->key);
+	sbuf_addch(sb, ':');
+	if (e->kind == NV_LIST && !e->n) {
+		sbuf_addstr(sb, " []");
 		sbuf_addstr(sb, f->eol);
-		if (i + 1 < (int)ARRAY_SIZE(chain_keys))
-			col += st->step;
+		return;
 	}
-	sbuf_addchars(sb, ' ', (size_t)(col + st->seq_off));
-	sbuf_addstr(sb, "- ");
-	add_scalar(sb, "ALL", item_quote);
 	sbuf_addstr(sb, f->eol);
+	for (i = 0; i < e->n; i++) {
+		if (e->kind == NV_MAP) {
+			render_block_entry(sb, f, &e->kids[i], indent + st->step, st);
+		} else {
+			sbuf_addchars(sb, ' ', (size_t)(indent + st->seq_off));
+			sbuf_addstr(sb, "- ");
+			add_scalar(sb, e->kids[i].str, st->quote);
+			sbuf_addstr(sb, f->eol);
+		}
+	}
 }
 
-/* One-line flow value for chain_keys[from..2]: {k: {k: [ALL]}}; from == 3 gives [ALL]. */
-static void render_flow_value(struct sbuf *sb, int from, const struct style *st)
+/* Block lines for the items of list @e at column @col (of the `-`). */
+static void render_block_items(struct sbuf *sb, const struct fixer *f, const struct nval *e,
+			       int col, char quote)
 {
-	int i;
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		sbuf_addchars(sb, ' ', (size_t)col);
+		sbuf_addstr(sb, "- ");
+		add_scalar(sb, e->kids[i].str, quote);
+		sbuf_addstr(sb, f->eol);
+	}
+}
+
+/* One-line flow text of @v: {k: v}, [a, b] or a scalar. */
+static void render_flow_value(struct sbuf *sb, const struct nval *v, const struct style *st)
+{
 	char kq = st->quote_keys ? (st->quote ? st->quote : '"') : 0;
+	const char *sep = st->compact ? "," : ", ";
+	size_t i;
 
-	for (i = from; i < (int)ARRAY_SIZE(chain_keys); i++) {
+	switch (v->kind) {
+	case NV_STR:
+		add_scalar(sb, v->str, st->quote);
+		return;
+	case NV_LIST:
+		sbuf_addch(sb, '[');
+		for (i = 0; i < v->n; i++) {
+			if (i)
+				sbuf_addstr(sb, sep);
+			add_scalar(sb, v->kids[i].str, st->quote);
+		}
+		sbuf_addch(sb, ']');
+		return;
+	case NV_MAP:
 		sbuf_addch(sb, '{');
-		add_scalar(sb, chain_keys[i], kq);
-		sbuf_addstr(sb, st->compact ? ":" : ": ");
-	}
-	sbuf_addch(sb, '[');
-	add_scalar(sb, "ALL", st->quote);
-	sbuf_addch(sb, ']');
-	for (i = from; i < (int)ARRAY_SIZE(chain_keys); i++)
+		for (i = 0; i < v->n; i++) {
+			if (i)
+				sbuf_addstr(sb, sep);
+			add_scalar(sb, v->kids[i].key, kq);
+			sbuf_addstr(sb, st->compact ? ":" : ": ");
+			render_flow_value(sb, &v->kids[i], st);
+		}
 		sbuf_addch(sb, '}');
+		return;
+	}
 }
 
-/* Multi-line JSON value for chain_keys[from..2], opening bracket first, no final eol. */
-static void render_json_value(struct sbuf *sb, struct fixer *f, int from, int indent, int step)
+/* Multi-line JSON text of @v whose first line continues at column @indent. */
+static void render_json_value(struct sbuf *sb, const struct fixer *f, const struct nval *v,
+			      int indent, int step)
 {
-	int i, n = (int)ARRAY_SIZE(chain_keys) - from, col = indent;
+	size_t i;
 
-	for (i = from; i < (int)ARRAY_SIZE(chain_keys); i++) {
-		sbuf_addch(sb, '{');
-		sbuf_addstr(sb, f->eol);
-		col += step;
-		sbuf_addchars(sb, ' ', (size_t)col);
-		sbuf_addf(sb, "\"%s\": ", chain_keys[i]);
+	if (v->kind == NV_STR) {
+		add_scalar(sb, v->str, '"');
+		return;
 	}
-	sbuf_addch(sb, '[');
-	sbuf_addstr(sb, f->eol);
-	sbuf_addchars(sb, ' ', (size_t)(col + step));
-	sbuf_addstr(sb, "\"ALL\"");
-	sbuf_addstr(sb, f->eol);
-	sbuf_addchars(sb, ' ', (size_t)col);
-	sbuf_addch(sb, ']');
-	for (i = 0; i < n; i++) {
-		col -= step;
-		sbuf_addstr(sb, f->eol);
-		sbuf_addchars(sb, ' ', (size_t)col);
-		sbuf_addch(sb, '}');
+	if (!v->n) {
+		sbuf_addstr(sb, v->kind == NV_MAP ? "{}" : "[]");
+		return;
 	}
+	sbuf_addch(sb, v->kind == NV_MAP ? '{' : '[');
+	for (i = 0; i < v->n; i++) {
+		sbuf_addstr(sb, i ? "," : "");
+		sbuf_addstr(sb, f->eol);
+		sbuf_addchars(sb, ' ', (size_t)(indent + step));
+		if (v->kind == NV_MAP)
+			sbuf_addf(sb, "\"%s\": ", v->kids[i].key);
+		render_json_value(sb, f, &v->kids[i], indent + step, step);
+	}
+	sbuf_addstr(sb, f->eol);
+	sbuf_addchars(sb, ' ', (size_t)indent);
+	sbuf_addch(sb, v->kind == NV_MAP ? '}' : ']');
 }
 
 /* ---- style detection ---- */
@@ -398,20 +510,25 @@ static void insert_lines_after(struct fixer *f, const struct ynode *after, struc
 }
 
 /*
- * Insert `key: value` for chain_keys[from..] as the last entry of flow
- * mapping @m (from < 3), or the item ALL into flow sequence @m (from == 3).
+ * Append @n entries (mapping entries when @m is a mapping, items when a
+ * sequence) at the end of flow collection @m.
  */
-static int flow_append(struct fixer *f, const struct ynode *m, int from)
+static int flow_append(struct fixer *f, const struct ynode *m, const struct nval *entries, size_t n)
 {
 	struct style st;
-	struct sbuf entry = SBUF_INIT, t = SBUF_INIT;
-	const struct ynode *last;
-	size_t e, p, close = m->end - 1;
+	struct sbuf text = SBUF_INIT, t = SBUF_INIT;
+	const struct ynode *last, *first_of_last;
+	size_t e, p, close, i;
 	bool multiline, comma = false;
-	int indent = 0, step;
+	int indent = 0, step = 2, ret = -1;
 
+	if (!n)
+		return 0;
 	flow_style(f, m, &st);
-	if (m->end == 0 || f->buf[close] != (m->kind == YN_MAP ? '}' : ']'))
+	if (m->end == 0)
+		return -1;
+	close = m->end - 1;
+	if (f->buf[close] != (m->kind == YN_MAP ? '}' : ']'))
 		return -1;
 	if (m->kind == YN_MAP && m->nkids) {
 		const struct ynode *k = m->kids[m->nkids - 2];
@@ -421,18 +538,21 @@ static int flow_append(struct fixer *f, const struct ynode *m, int from)
 			     f->buf[k->end + 1] != '\n' && f->buf[k->end + 1] != '\r';
 	}
 	if (!m->nkids) {
-		if (from < 3) {
-			add_scalar(&entry, chain_keys[from], st.quote_keys ? st.quote : 0);
-			sbuf_addstr(&entry, st.compact ? ":" : ": ");
-			render_flow_value(&entry, from + 1, &st);
-		} else {
-			add_scalar(&entry, "ALL", st.quote);
+		for (i = 0; i < n; i++) {
+			if (i)
+				sbuf_addstr(&text, st.compact ? "," : ", ");
+			if (entries[i].key) {
+				add_scalar(&text, entries[i].key, st.quote_keys ? st.quote : 0);
+				sbuf_addstr(&text, st.compact ? ":" : ": ");
+			}
+			render_flow_value(&text, &entries[i], &st);
 		}
-		yedits_add(&f->edits, m->start + 1, m->start + 1, entry.buf, entry.len);
-		sbuf_release(&entry);
-		return 0;
+		yedits_add(&f->edits, m->start + 1, m->start + 1, text.buf, text.len);
+		ret = 0;
+		goto out;
 	}
 	last = m->kids[m->nkids - 1];
+	first_of_last = m->kids[m->nkids - (m->kind == YN_MAP ? 2 : 1)];
 	e = last->end;
 	/* a comma after the last entry (trailing comma style)? */
 	for (p = e; p < close; p++) {
@@ -447,93 +567,91 @@ static int flow_append(struct fixer *f, const struct ynode *m, int from)
 			break;
 		}
 		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-			return -1;
+			goto out;
 	}
-	multiline = has_newline(f->buf, m->start,
-				m->kids[m->nkids - (m->kind == YN_MAP ? 2 : 1)]->start);
-	step = 2;
+	multiline = has_newline(f->buf, m->start, first_of_last->start);
 	if (multiline) {
-		const struct ynode *first = m->kids[m->nkids - (m->kind == YN_MAP ? 2 : 1)];
-
-		indent = first->col;
+		indent = first_of_last->col;
 		step = indent - indent_of_line(f->buf, m->start);
 		if (step <= 0)
 			step = 2;
-	}
-	/* the entry text */
-	if (from < 3) {
-		add_scalar(&entry, chain_keys[from], st.quote_keys ? st.quote : 0);
-		sbuf_addstr(&entry, st.compact ? ":" : ": ");
-		if (multiline && f->opts->json)
-			render_json_value(&entry, f, from + 1, indent, step);
-		else
-			render_flow_value(&entry, from + 1, &st);
-	} else {
-		add_scalar(&entry, "ALL", st.quote);
+		if (line_end(f->buf, f->len, comma ? p : e) > close)
+			multiline = false; /* the closing bracket shares the line */
 	}
 	if (multiline) {
-		size_t le = line_end(f->buf, f->len, comma ? p : e);
-
-		if (le > close) /* the closing bracket shares the line */
-			multiline = false;
-		else {
-			if (!comma)
-				yedits_add(&f->edits, e, e, ",", 1);
+		if (!comma)
+			yedits_add(&f->edits, e, e, ",", 1);
+		for (i = 0; i < n; i++) {
 			sbuf_addstr(&t, f->eol);
 			sbuf_addchars(&t, ' ', (size_t)indent);
-			sbuf_add(&t, entry.buf, entry.len);
-			if (comma)
+			if (entries[i].key) {
+				add_scalar(&t, entries[i].key, st.quote_keys ? st.quote : 0);
+				sbuf_addstr(&t, ": ");
+			}
+			if (f->opts->json)
+				render_json_value(&t, f, &entries[i], indent, step);
+			else
+				render_flow_value(&t, &entries[i], &st);
+			if (comma || i + 1 < n)
 				sbuf_addch(&t, ',');
-			yedits_add(&f->edits, le, le, t.buf, t.len);
 		}
-	}
-	if (!multiline) {
+		p = line_end(f->buf, f->len, comma ? p : e);
+		yedits_add(&f->edits, p, p, t.buf, t.len);
+	} else {
+		for (i = 0; i < n; i++) {
+			sbuf_addstr(&t, comma && !i ? " " : (st.compact ? "," : ", "));
+			if (entries[i].key) {
+				add_scalar(&t, entries[i].key, st.quote_keys ? st.quote : 0);
+				sbuf_addstr(&t, st.compact ? ":" : ": ");
+			}
+			render_flow_value(&t, &entries[i], &st);
+		}
 		if (comma) {
-			sbuf_addch(&t, ' ');
-			sbuf_add(&t, entry.buf, entry.len);
 			sbuf_addch(&t, ',');
 			yedits_add(&f->edits, p + 1, p + 1, t.buf, t.len);
 		} else {
-			sbuf_addstr(&t, st.compact ? "," : ", ");
-			sbuf_add(&t, entry.buf, entry.len);
 			yedits_add(&f->edits, e, e, t.buf, t.len);
 		}
 	}
-	sbuf_release(&entry);
+	ret = 0;
+out:
+	sbuf_release(&text);
 	sbuf_release(&t);
-	return 0;
+	return ret;
 }
 
-/* Add the entry chain_keys[from] (with the rest of the chain) to mapping @m. */
+/* Add @n entries at the end of mapping @m. */
 static int map_append(struct fixer *f, const struct ynode *m, const struct ynode *container,
-		      int from)
+		      const struct nval *entries, size_t n)
 {
 	struct style st;
 	struct sbuf lines = SBUF_INIT;
+	size_t i;
 
 	if (m->flow)
-		return flow_append(f, m, from);
+		return flow_append(f, m, entries, n);
 	if (!m->nkids || m->kids[0]->col < 0)
 		return -1;
 	block_style(f, container, &st);
-	render_block(&lines, f, from, m->kids[0]->col, &st, 0);
+	for (i = 0; i < n; i++)
+		render_block_entry(&lines, f, &entries[i], m->kids[0]->col, &st);
 	insert_lines_after(f, m, &lines);
 	sbuf_release(&lines);
 	return 0;
 }
 
 /*
- * Give key m->kids[ki] (whose value is null, or an empty flow mapping) the
- * value for chain_keys[from..] (from == 3: the list [ALL]).
+ * Give key m->kids[ki], whose value is null or an empty flow collection,
+ * the value @v (a mapping or a list).
  */
 static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
-		     const struct ynode *container, int from)
+		     const struct ynode *container, const struct nval *v)
 {
 	const struct ynode *key = m->kids[ki], *val = m->kids[ki + 1];
 	struct style st;
 	struct sbuf t = SBUF_INIT;
-
 	size_t after = val->end;
+	size_t i;
 
 	if (val->empty) { /* step over the `:` of `key:` */
 		while (after < f->len && (f->buf[after] == ' ' || f->buf[after] == '\t'))
@@ -543,10 +661,8 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 	}
 	if (!m->flow && key->col >= 0 && !has_newline(f->buf, key->end, val->end) &&
 	    rest_is_comment(f->buf, f->len, after)) {
-		/* block context: drop ` ~` / ` {}` and write block lines below the key */
-		size_t ds = val->start;
-		bool at_eof;
-		size_t pos;
+		/* block context: drop ` ~` / ` {}` / ` []` and write block lines below the key */
+		size_t ds = val->start, pos;
 
 		block_style(f, container, &st);
 		if (!val->empty) {
@@ -554,18 +670,14 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 				ds--;
 			yedits_add(&f->edits, ds, val->end, "", 0);
 		}
-		if (from < 3) {
-			render_block(&t, f, from, key->col + st.step, &st, 0);
+		if (v->kind == NV_MAP) {
+			for (i = 0; i < v->n; i++)
+				render_block_entry(&t, f, &v->kids[i], key->col + st.step, &st);
 		} else {
-			sbuf_addchars(&t, ' ', (size_t)(key->col + st.seq_off));
-			sbuf_addstr(&t, "- ALL");
-			sbuf_addstr(&t, f->eol);
+			render_block_items(&t, f, v, key->col + st.seq_off, 0);
 		}
 		pos = line_end(f->buf, f->len, val->end);
-		at_eof = pos >= f->len;
-		if (!at_eof)
-			pos += strlen(f->eol);
-		if (at_eof) {
+		if (pos >= f->len) {
 			struct sbuf u = SBUF_INIT;
 
 			sbuf_addstr(&u, f->eol);
@@ -573,6 +685,7 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 			yedits_add(&f->edits, pos, pos, u.buf, u.len);
 			sbuf_release(&u);
 		} else {
+			pos += strlen(f->eol);
 			yedits_add(&f->edits, pos, pos, t.buf, t.len);
 		}
 		sbuf_release(&t);
@@ -580,38 +693,170 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 	}
 	if (val->empty)
 		return -1;
-	if (val->kind == YN_MAP)
-		return flow_append(f, val, from);
+	if ((val->kind == YN_MAP || val->kind == YN_SEQ) && val->flow && !val->nkids)
+		return flow_append(f, val, v->kids, v->n);
+	if (val->kind != YN_SCALAR)
+		return -1;
 	/* an explicit null in flow context: replace the token */
 	flow_style(f, m, &st);
-	render_flow_value(&t, from, &st);
+	if (f->opts->json)
+		render_json_value(&t, f, v, key->col, 2);
+	else
+		render_flow_value(&t, v, &st);
 	yedits_add(&f->edits, val->start, val->end, t.buf, t.len);
 	sbuf_release(&t);
 	return 0;
 }
 
-/* Append the item ALL to list @seq. */
-static int seq_append(struct fixer *f, const struct ynode *seq)
+static char quote_of(const struct ynode *n)
+{
+	if (n->kind == YN_SCALAR && n->style == YS_DOUBLE)
+		return '"';
+	if (n->kind == YN_SCALAR && n->style == YS_SINGLE)
+		return '\'';
+	return 0;
+}
+
+/* Is block item @it alone on its line(s), so that its lines can be deleted? */
+static bool item_owns_lines(const struct fixer *f, const struct ynode *it)
+{
+	size_t ls = line_start(f->buf, it->start), i;
+	bool dash = false;
+
+	if (it->kind != YN_SCALAR || it->style == YS_LITERAL || it->style == YS_FOLDED ||
+	    has_newline(f->buf, it->start, it->end))
+		return false;
+	for (i = ls; i < it->start; i++) {
+		if (f->buf[i] == '-' && !dash)
+			dash = true;
+		else if (f->buf[i] != ' ')
+			return false;
+	}
+	return dash && rest_is_comment(f->buf, f->len, it->end);
+}
+
+/*
+ * Edit list @seq in place: remove the items flagged in @removed, respell
+ * items with a non-NULL @respell entry, append @app (@napp names).
+ */
+static int seq_edit(struct fixer *f, const struct ynode *seq, const bool *removed,
+		    const char *const *respell, const char *const *app, size_t napp)
 {
 	struct sbuf t = SBUF_INIT;
-	const struct ynode *first;
-	char q = 0;
+	struct nval items[MAX_ITEMS];
+	size_t i, kept = 0;
+	bool any_removed = false, any_respelled = false;
+	char q;
 
-	if (seq->flow)
-		return flow_append(f, seq, 3);
-	first = seq->kids[0];
-	if (first->kind == YN_SCALAR && first->style == YS_DOUBLE)
+	if (seq->nkids > MAX_ITEMS || napp > MAX_ITEMS)
+		return -1;
+	for (i = 0; i < seq->nkids; i++) {
+		any_removed |= removed && removed[i];
+		any_respelled |= respell && respell[i];
+		kept += !(removed && removed[i]);
+	}
+	q = seq->nkids ? quote_of(seq->kids[0]) : 0;
+	if (f->opts->json)
 		q = '"';
-	else if (first->kind == YN_SCALAR && first->style == YS_SINGLE)
-		q = '\'';
+	if (seq->flow) {
+		struct style st;
+
+		if (!any_removed && !any_respelled) {
+			for (i = 0; i < napp; i++) {
+				items[i].key = NULL;
+				items[i].kind = NV_STR;
+				items[i].str = app[i];
+			}
+			return flow_append(f, seq, items, napp);
+		}
+		/* rewrite the whole list when it holds no comment */
+		for (i = seq->start; i < seq->end; i++)
+			if (f->buf[i] == '#')
+				return -1;
+		flow_style(f, seq, &st);
+		st.quote = q;
+		sbuf_addch(&t, '[');
+		kept = 0;
+		for (i = 0; i < seq->nkids; i++) {
+			const char *s =
+				respell && respell[i] ? respell[i] : ynode_str(seq->kids[i]);
+
+			if (removed && removed[i])
+				continue;
+			if (!s)
+				goto unsupported;
+			if (kept++)
+				sbuf_addstr(&t, ", ");
+			add_scalar(&t, s,
+				   quote_of(seq->kids[i]) ? quote_of(seq->kids[i]) : st.quote);
+		}
+		for (i = 0; i < napp; i++) {
+			if (kept++)
+				sbuf_addstr(&t, ", ");
+			add_scalar(&t, app[i], st.quote);
+		}
+		sbuf_addch(&t, ']');
+		yedits_add(&f->edits, seq->start, seq->end, t.buf, t.len);
+		sbuf_release(&t);
+		return 0;
+	}
 	if (seq->col < 0)
 		return -1;
-	sbuf_addchars(&t, ' ', (size_t)seq->col);
-	sbuf_addstr(&t, "- ");
-	add_scalar(&t, "ALL", q);
-	sbuf_addstr(&t, f->eol);
-	insert_lines_after(f, seq, &t);
+	for (i = 0; i < seq->nkids; i++) {
+		const struct ynode *it = seq->kids[i];
+
+		if (removed && removed[i]) {
+			bool at_eof;
+			size_t from = line_start(f->buf, it->start), to;
+
+			if (!item_owns_lines(f, it))
+				goto unsupported;
+			to = line_after(f, it, &at_eof);
+			if (at_eof) {
+				/* the last line of a file without a final newline */
+				while (from > 0 &&
+				       (f->buf[from - 1] == '\n' || f->buf[from - 1] == '\r'))
+					from--;
+			}
+			yedits_add(&f->edits, from, to, "", 0);
+		} else if (respell && respell[i]) {
+			struct sbuf r = SBUF_INIT;
+
+			add_scalar(&r, respell[i], quote_of(it));
+			yedits_add(&f->edits, it->start, it->end, r.buf, r.len);
+			sbuf_release(&r);
+		}
+	}
+	for (i = 0; i < napp; i++) {
+		sbuf_addchars(&t, ' ', (size_t)seq->col);
+		sbuf_addstr(&t, "- ");
+		add_scalar(&t, app[i], q);
+		sbuf_addstr(&t, f->eol);
+	}
+	if (t.len)
+		insert_lines_after(f, seq, &t);
 	sbuf_release(&t);
+	return 0;
+unsupported:
+	sbuf_release(&t);
+	return -1;
+}
+
+/* Remove entry m->kids[ki] of block mapping @m (its key line through its value). */
+static int remove_entry(struct fixer *f, const struct ynode *m, size_t ki)
+{
+	const struct ynode *key = m->kids[ki], *val = m->kids[ki + 1];
+	size_t from, to;
+	bool at_eof;
+
+	if (m->flow || !only_blank(f->buf, line_start(f->buf, key->start), key->start))
+		return -1;
+	from = line_start(f->buf, key->start);
+	to = line_after(f, val->empty ? key : val, &at_eof);
+	if (at_eof)
+		while (from > 0 && (f->buf[from - 1] == '\n' || f->buf[from - 1] == '\r'))
+			from--;
+	yedits_add(&f->edits, from, to, "", 0);
 	return 0;
 }
 
@@ -642,13 +887,6 @@ static const char *shared(const struct ynode *n)
 	return NULL;
 }
 
-struct decision {
-	const char *skip; /* why the container is left alone */
-	char skipbuf[160];
-	bool already; /* drop already holds ALL */
-	bool spelled; /* ...but spelled `all` or `CAP_ALL` */
-};
-
 static void note_pos(const struct ynode *n, int *line, int *col)
 {
 	while (n && n->line < 0)
@@ -657,100 +895,390 @@ static void note_pos(const struct ynode *n, int *line, int *col)
 	*col = n ? n->col + 1 : 1;
 }
 
-static int plan_container(struct fixer *f, struct ynode *c, struct decision *d)
+/* An integer scalar (decimal), or -1. */
+static long int_of(const struct ynode *n)
 {
-	const struct ynode *sc, *caps, *drop;
-	const char *why;
-	long ki;
-	size_t i;
-	int r;
+	const char *s = ynode_str(n);
+	char *end;
+	long v;
 
-	memset(d, 0, sizeof(*d));
+	if (!s || !*s || n->style != YS_PLAIN)
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}
+
+/*
+ * May the container's process start as root? Kubernetes gives added
+ * capabilities to root only (no ambient capabilities): runAsUser decides,
+ * the container's over the pod's; else runAsNonRoot; else the image's user,
+ * which is unknown here, so yes.
+ */
+static bool may_run_as_root(const struct ynode *c, const struct ynode *pod_spec)
+{
+	const struct ynode *csc = ynode_get(c, "securityContext");
+	const struct ynode *psc = ynode_get(pod_spec, "securityContext");
+	const struct ynode *u = ynode_get(csc, "runAsUser");
+	const struct ynode *nr = ynode_get(csc, "runAsNonRoot");
+
+	if (!u || ynode_is_null(u))
+		u = ynode_get(psc, "runAsUser");
+	if (u && !ynode_is_null(u) && int_of(u) >= 0)
+		return int_of(u) == 0;
+	if (!nr || ynode_is_null(nr))
+		nr = ynode_get(psc, "runAsNonRoot");
+	return !ynode_is_true(nr);
+}
+
+/* The first containerPort below 1024, or -1. */
+static long low_port(const struct ynode *c)
+{
+	const struct ynode *ports = ynode_get(c, "ports");
+	size_t i;
+
+	if (!ports || ports->kind != YN_SEQ)
+		return -1;
+	for (i = 0; i < ports->nkids; i++) {
+		long p = int_of(ynode_get(ports->kids[i], "containerPort"));
+
+		if (p > 0 && p < 1024)
+			return p;
+	}
+	return -1;
+}
+
+static bool is_windows(const struct ynode *pod_spec)
+{
+	const char *os = ynode_str(ynode_get(ynode_get(pod_spec, "os"), "name"));
+
+	return os && !strcmp(os, "windows");
+}
+
+struct decision {
+	const char *skip; /* why the container is left alone */
+	char skipbuf[160];
+	bool already; /* nothing to change */
+	bool spelled; /* drop holds ALL spelled `all` or `CAP_ALL` (left as is with --drop-only) */
+	struct sbuf why; /* the add-list story, for the CHANGE note */
+	size_t added, removed, kept;
+};
+
+#define BIT(n) ((uint64_t)1 << (n))
+
+static void why_add(struct decision *d, const char *verb, const char *name, const char *reason)
+{
+	sbuf_addf(&d->why, "%s%s %s (%s)", d->why.len ? "; " : "", verb, name, reason);
+}
+
+/* Decide the final add list of container @c into @p; returns nothing. */
+static void plan_add(struct fixer *f, struct k8s_container *kc, const struct ynode *add,
+		     struct capplan *p, struct decision *d)
+{
+	const struct ynode *c = kc->node;
+	const char *image = ynode_str(ynode_get(c, "image"));
+	const struct image_profile *prof = profiles_match(image);
+	bool root = may_run_as_root(c, kc->pod_spec);
+	long port = low_port(c);
+	uint64_t allow = 0, deny = 0, cfg_add = 0, inferred = 0, present = 0;
+	const char *reason[64] = { 0 };
+	char portwhy[96], profwhy[96];
+	struct capcfg_target t = { image, kc->ns, kc->kind, kc->name, kc->cname };
+	size_t i, nexist = add && add->kind == YN_SEQ ? add->nkids : 0;
+	bool changed = false;
+
+	if (f->opts->cfg)
+		capcfg_eval(f->opts->cfg, &t, &allow, &deny, &cfg_add);
+	deny |= f->opts->deny;
+	/* what the container needs */
+	if (port > 0 && root) {
+		const struct cap_info *nb = caps_lookup("NET_BIND_SERVICE");
+
+		snprintf(portwhy, sizeof(portwhy),
+			 "port %ld is below 1024 and the process may run as root", port);
+		inferred |= BIT(nb->number);
+		reason[nb->number] = portwhy;
+	}
+	if (prof && (root || prof->file_caps)) {
+		snprintf(profwhy, sizeof(profwhy), "image profile %s%s", prof->name,
+			 prof->file_caps ? ", file capabilities" : "");
+		for (i = 0; prof->caps[i]; i++) {
+			const struct cap_info *ci = caps_lookup(prof->caps[i]);
+
+			if (ci && !(inferred & BIT(ci->number))) {
+				inferred |= BIT(ci->number);
+				reason[ci->number] = profwhy;
+			}
+		}
+	}
+	for (i = 0; i < 64; i++) {
+		if ((cfg_add & BIT(i)) && !(inferred & BIT(i))) {
+			inferred |= BIT(i);
+			reason[i] = "configuration";
+		}
+	}
+	/* the existing entries */
+	for (i = 0; i < nexist && i < MAX_ITEMS; i++) {
+		const char *s = ynode_str(add->kids[i]);
+		const struct cap_info *ci = s ? caps_lookup(s) : NULL;
+
+		if (!ci) {
+			if (f->opts->strict) {
+				p->add_removed_item[i] = true;
+				d->removed++;
+				why_add(d, "removed", s ? s : "?",
+					"--strict: not a capability name");
+				changed = true;
+				continue;
+			}
+			p->add[p->nadd++] = s ? s : "";
+			d->kept++;
+			why_add(d, "kept", s ? s : "?", "not a capability name; left as written");
+			continue;
+		}
+		if (present & BIT(ci->number)) {
+			p->add_removed_item[i] = true;
+			why_add(d, "removed", ci->name, "listed twice");
+			changed = true;
+			continue;
+		}
+		if (deny & BIT(ci->number)) {
+			p->add_removed_item[i] = true;
+			d->removed++;
+			why_add(d, "removed", ci->name,
+				(f->opts->deny & BIT(ci->number)) ? "denied by --deny"
+								  : "denied by configuration");
+			changed = true;
+			continue;
+		}
+		if (f->opts->strict && !(inferred & BIT(ci->number)) &&
+		    !(allow & BIT(ci->number))) {
+			p->add_removed_item[i] = true;
+			d->removed++;
+			why_add(d, "removed", ci->name, "--strict: neither inferred nor allowed");
+			changed = true;
+			continue;
+		}
+		present |= BIT(ci->number);
+		p->add[p->nadd++] = ci->name;
+		d->kept++;
+		{
+			const char *r = (inferred & BIT(ci->number)) ? reason[ci->number]
+					: (allow & BIT(ci->number))  ? "allowed by configuration"
+								     : "declared in the manifest";
+			char rb[192];
+
+			if (strcmp(s, ci->name)) {
+				p->add_respell[i] = ci->name;
+				changed = true;
+				snprintf(rb, sizeof(rb), "%s; was written %.40s", r, s);
+				r = rb;
+			}
+			why_add(d, "kept", ci->name, r);
+		}
+	}
+	/* what is still missing, in catalogue order */
+	for (i = 0; i < caps_count(); i++) {
+		const struct cap_info *ci = caps_at(i);
+
+		if (!(inferred & BIT(ci->number)) || (present & BIT(ci->number)) ||
+		    (deny & BIT(ci->number)) || p->nadd >= MAX_ITEMS)
+			continue;
+		p->add[p->nadd++] = ci->name;
+		present |= BIT(ci->number);
+		d->added++;
+		why_add(d, "added", ci->name, reason[ci->number]);
+		changed = true;
+	}
+	if (!changed)
+		return;
+	p->add_set = true;
+	if (!p->nadd && add && !ynode_is_null(add))
+		p->add_remove = true;
+}
+
+static int plan_container(struct fixer *f, struct k8s_container *kc, struct capplan *p,
+			  struct decision *d)
+{
+	struct ynode *c = kc->node;
+	const struct ynode *sc, *caps = NULL, *drop = NULL, *add = NULL;
+	struct newval nv;
+	const char *why;
+	long ksc, kcaps = -1, kdrop = -1, kadd = -1;
+	size_t i;
+	bool has_all = false;
+
+	if (is_windows(kc->pod_spec)) {
+		d->skip = "Windows pod: Linux capabilities do not apply there";
+		return 0;
+	}
 	if (ynode_key_count(c, "securityContext") > 1) {
 		d->skip = "duplicate securityContext keys";
 		return 0;
 	}
-	ki = ynode_key_index(c, "securityContext");
-	if (ki < 0)
-		return map_append(f, c, c, CHAIN_SC);
-	sc = c->kids[ki + 1];
+	ksc = ynode_key_index(c, "securityContext");
+	sc = ksc >= 0 ? c->kids[ksc + 1] : NULL;
 	if ((why = shared(sc))) {
 		snprintf(d->skipbuf, sizeof(d->skipbuf), "securityContext %s", why);
 		d->skip = d->skipbuf;
 		return 0;
 	}
-	if (ynode_is_null(sc))
-		return set_value(f, c, (size_t)ki, c, CHAIN_CAPS);
-	if (sc->kind != YN_MAP) {
+	if (sc && !ynode_is_null(sc) && sc->kind != YN_MAP) {
 		d->skip = "securityContext is not a mapping";
 		return 0;
 	}
-	if (ynode_is_true(ynode_get(sc, "privileged"))) {
-		d->skip = "privileged: true (dropping capabilities does not confine it)";
-		return 0;
+	if (sc && sc->kind == YN_MAP) {
+		if (ynode_is_true(ynode_get(sc, "privileged"))) {
+			d->skip = "privileged: true (dropping capabilities does not confine it)";
+			return 0;
+		}
+		if (ynode_key_count(sc, "capabilities") > 1) {
+			d->skip = "duplicate capabilities keys";
+			return 0;
+		}
+		kcaps = ynode_key_index(sc, "capabilities");
+		caps = kcaps >= 0 ? sc->kids[kcaps + 1] : NULL;
 	}
-	if (ynode_key_count(sc, "capabilities") > 1) {
-		d->skip = "duplicate capabilities keys";
-		return 0;
-	}
-	ki = ynode_key_index(sc, "capabilities");
-	if (ki < 0) {
-		if (!sc->nkids && sc->flow)
-			return set_value(f, c, (size_t)ynode_key_index(c, "securityContext"), c,
-					 CHAIN_CAPS);
-		return map_append(f, sc, c, CHAIN_CAPS);
-	}
-	caps = sc->kids[ki + 1];
 	if ((why = shared(caps))) {
 		snprintf(d->skipbuf, sizeof(d->skipbuf), "capabilities %s", why);
 		d->skip = d->skipbuf;
 		return 0;
 	}
-	if (ynode_is_null(caps))
-		return set_value(f, sc, (size_t)ki, c, CHAIN_DROP);
-	if (caps->kind != YN_MAP) {
+	if (caps && !ynode_is_null(caps) && caps->kind != YN_MAP) {
 		d->skip = "capabilities is not a mapping";
 		return 0;
 	}
-	if (ynode_key_count(caps, "drop") > 1) {
-		d->skip = "duplicate drop keys";
-		return 0;
+	if (caps && caps->kind == YN_MAP) {
+		if (ynode_key_count(caps, "drop") > 1 || ynode_key_count(caps, "add") > 1) {
+			d->skip = "duplicate drop or add keys";
+			return 0;
+		}
+		kdrop = ynode_key_index(caps, "drop");
+		drop = kdrop >= 0 ? caps->kids[kdrop + 1] : NULL;
+		kadd = ynode_key_index(caps, "add");
+		add = kadd >= 0 ? caps->kids[kadd + 1] : NULL;
 	}
-	if (!caps->nkids && caps->flow)
-		return set_value(f, sc, (size_t)ki, c, CHAIN_DROP);
-	ki = ynode_key_index(caps, "drop");
-	if (ki < 0)
-		return map_append(f, caps, c, CHAIN_DROP);
-	drop = caps->kids[ki + 1];
-	if ((why = shared(drop))) {
-		snprintf(d->skipbuf, sizeof(d->skipbuf), "capabilities.drop %s", why);
+	if ((why = shared(drop)) || (!why && !f->opts->drop_only && (why = shared(add)))) {
+		snprintf(d->skipbuf, sizeof(d->skipbuf), "capabilities.%s %s",
+			 shared(drop) ? "drop" : "add", why);
 		d->skip = d->skipbuf;
 		return 0;
 	}
-	if (ynode_is_null(drop))
-		return set_value(f, caps, (size_t)ki, c, 3);
-	if (drop->kind != YN_SEQ) {
+	if (drop && !ynode_is_null(drop) && drop->kind != YN_SEQ) {
 		d->skip = "capabilities.drop is not a list";
 		return 0;
 	}
-	for (i = 0; i < drop->nkids; i++) {
-		const char *s = ynode_str(drop->kids[i]);
+	if (!f->opts->drop_only && add && !ynode_is_null(add) && add->kind != YN_SEQ) {
+		d->skip = "capabilities.add is not a list";
+		return 0;
+	}
+	if ((drop && drop->kind == YN_SEQ && drop->nkids >= MAX_ITEMS) ||
+	    (add && add->kind == YN_SEQ && add->nkids >= MAX_ITEMS)) {
+		d->skip = "capability lists too long";
+		return 0;
+	}
+	/* the drop list */
+	if (drop && drop->kind == YN_SEQ) {
+		for (i = 0; i < drop->nkids; i++) {
+			const char *s = ynode_str(drop->kids[i]);
 
-		if (s && !strcmp(s, "ALL")) {
-			d->already = true;
-			return 0;
+			p->drop[p->ndrop++] = s ? s : "";
+			if (s && !strcmp(s, "ALL"))
+				has_all = true;
+		}
+		for (i = 0; !has_all && i < drop->nkids; i++) {
+			if (is_all(ynode_str(drop->kids[i]))) {
+				d->spelled = true;
+				has_all = true;
+				if (!f->opts->drop_only) {
+					p->drop_respell[i] = "ALL";
+					p->drop[i] = "ALL";
+					p->drop_set = true;
+				}
+			}
+		}
+		if (!has_all) {
+			p->drop[p->ndrop++] = "ALL";
+			p->drop_set = true;
+		}
+	} else {
+		p->drop[p->ndrop++] = "ALL";
+		p->drop_set = true;
+	}
+	if (!f->opts->drop_only)
+		plan_add(f, kc, add, p, d);
+	if (!p->drop_set && !p->add_set) {
+		d->already = true;
+		return 0;
+	}
+	/* the edits, outermost missing piece first */
+	if (!sc || ynode_is_null(sc) || (sc->kind == YN_MAP && sc->flow && !sc->nkids)) {
+		build_newval(&nv, p, true, true);
+		if (!sc)
+			return map_append(f, c, c, &nv.sc, 1);
+		return set_value(f, c, (size_t)ksc, c, &nv.sc);
+	}
+	if (!caps || ynode_is_null(caps) || (caps->kind == YN_MAP && caps->flow && !caps->nkids)) {
+		build_newval(&nv, p, true, true);
+		if (!caps)
+			return map_append(f, sc, c, &nv.caps, 1);
+		return set_value(f, sc, (size_t)kcaps, c, &nv.caps);
+	}
+	/* capabilities is a mapping with entries: edit add and drop in place */
+	build_newval(&nv, p, !add && p->add_set, !drop);
+	if (p->add_set && add) {
+		if (p->add_remove) {
+			if (caps->flow) {
+				p->add_remove = false; /* a flow mapping keeps `add: []` */
+				if (seq_edit(f, add, p->add_removed_item, p->add_respell, NULL, 0) <
+				    0)
+					return -1;
+			} else if (remove_entry(f, caps, (size_t)kadd) < 0) {
+				return -1;
+			}
+		} else if (ynode_is_null(add)) {
+			struct nval lst = { "add", NV_LIST, NULL, nv.add_items, 0 };
+
+			for (i = 0; i < p->nadd; i++) {
+				nv.add_items[i].kind = NV_STR;
+				nv.add_items[i].str = p->add[i];
+			}
+			lst.n = p->nadd;
+			if (set_value(f, caps, (size_t)kadd, c, &lst) < 0)
+				return -1;
+		} else {
+			const char *app[MAX_ITEMS];
+			size_t napp = 0, kept = 0;
+
+			for (i = 0; i < add->nkids; i++)
+				kept += !p->add_removed_item[i];
+			for (i = kept; i < p->nadd; i++)
+				app[napp++] = p->add[i];
+			if (seq_edit(f, add, p->add_removed_item, p->add_respell, app, napp) < 0)
+				return -1;
 		}
 	}
-	for (i = 0; i < drop->nkids; i++) {
-		if (is_all(ynode_str(drop->kids[i]))) {
-			d->already = d->spelled = true;
-			return 0;
+	if (p->drop_set && drop) {
+		if (ynode_is_null(drop)) {
+			struct nval all = { NULL, NV_STR, "ALL", NULL, 0 };
+			struct nval lst = { "drop", NV_LIST, NULL, &all, 1 };
+
+			if (set_value(f, caps, (size_t)kdrop, c, &lst) < 0)
+				return -1;
+		} else {
+			const char *app[1] = { "ALL" };
+			bool respelled = false;
+
+			for (i = 0; i < drop->nkids; i++)
+				respelled |= p->drop_respell[i] != NULL;
+			if (!drop->nkids && !drop->flow)
+				return -1;
+			if (seq_edit(f, drop, NULL, p->drop_respell, app, respelled ? 0 : 1) < 0)
+				return -1;
 		}
 	}
-	if (!drop->nkids && !drop->flow)
-		return -1;
-	r = seq_append(f, drop);
-	return r;
+	if (nv.nentries)
+		return map_append(f, caps, c, nv.entries, nv.nentries);
+	return 0;
 }
 
 static int on_container(struct k8s_container *kc, void *payload)
@@ -758,8 +1286,9 @@ static int on_container(struct k8s_container *kc, void *payload)
 	struct fixer *f = payload;
 	struct fix_result *res = f->res;
 	struct decision d;
+	struct capplan *p;
 	size_t before = f->edits.n;
-	int line, col;
+	int line, col, r;
 
 	res->containers++;
 	note_pos(kc->node, &line, &col);
@@ -778,92 +1307,147 @@ static int on_container(struct k8s_container *kc, void *payload)
 			 kc->kind, kc->name, kc->cname, kc->skip);
 		return 0;
 	}
-	if (plan_container(f, kc->node, &d) < 0) {
+	CF_ALLOC_GROW(f->plans, f->nplans + 1, f->aplans);
+	p = &f->plans[f->nplans];
+	memset(p, 0, sizeof(*p));
+	memset(&d, 0, sizeof(d));
+	sbuf_init(&d.why);
+	r = plan_container(f, kc, p, &d);
+	if (r < 0 || d.skip) {
 		/* undo what this container queued */
 		while (f->edits.n > before)
 			free(f->edits.v[--f->edits.n].text);
 		res->skipped++;
-		add_note(res, FIX_NOTE_WARN, line, col,
-			 "%s/%s: container \"%s\" left alone: securityContext layout not supported",
-			 kc->kind, kc->name, kc->cname);
-		return 0;
-	}
-	if (d.skip) {
-		res->skipped++;
 		add_note(res, FIX_NOTE_WARN, line, col, "%s/%s: container \"%s\" left alone: %s",
-			 kc->kind, kc->name, kc->cname, d.skip);
-		return 0;
+			 kc->kind, kc->name, kc->cname,
+			 r < 0 ? "this capabilities layout is not supported for editing" : d.skip);
+		goto out;
 	}
+	if (d.spelled && f->opts->drop_only)
+		add_note(
+			res, FIX_NOTE_WARN, line, col,
+			"%s/%s: container \"%s\" drops ALL spelled differently; Pod Security Admission only accepts \"ALL\"",
+			kc->kind, kc->name, kc->cname);
 	if (d.already) {
 		res->already++;
-		if (d.spelled)
-			add_note(
-				res, FIX_NOTE_WARN, line, col,
-				"%s/%s: container \"%s\" drops ALL spelled differently; Pod Security Admission only accepts \"ALL\"",
-				kc->kind, kc->name, kc->cname);
-		return 0;
+		goto out;
 	}
 	res->fixed++;
-	add_note(res, FIX_NOTE_INFO, line, col, "%s/%s: container \"%s\": drop ALL", kc->kind,
-		 kc->name, kc->cname);
-	kc->node->mark = true;
+	res->caps_added += d.added;
+	res->caps_removed += d.removed;
+	kc->node->mark = (unsigned)++f->nplans;
+	if (d.why.len || (d.spelled && !f->opts->drop_only))
+		add_note(res, FIX_NOTE_CHANGE, line, col, "%s/%s: container \"%s\": %s%s%s",
+			 kc->kind, kc->name, kc->cname,
+			 p->drop_set ? (d.spelled ? "drop ALL (respelled)" : "drop ALL")
+				     : "drop kept",
+			 d.why.len ? "; " : "", sbuf_cstr(&d.why));
+	else
+		add_note(res, FIX_NOTE_INFO, line, col, "%s/%s: container \"%s\": drop ALL",
+			 kc->kind, kc->name, kc->cname);
+out:
+	sbuf_release(&d.why);
 	return 0;
 }
 
 /* ---- verification: the edited text means the original plus the change ---- */
 
-static bool is_edited(const struct fixer *f, const struct ynode *n)
-{
-	(void)f;
-	return n->mark;
-}
-
-static bool same_tree(const struct fixer *f, const struct ynode *o, const struct ynode *n);
-
-/* New value @n of key chain_keys[level] given old value @o (NULL when absent). */
-static bool expect_chain(const struct ynode *o, const struct ynode *n, int level)
+static bool list_is(const struct ynode *n, const char *const *items, size_t count)
 {
 	size_t i;
 
-	if (level == 3) { /* the drop list */
-		if (!n || n->kind != YN_SEQ)
+	if (!n || n->kind != YN_SEQ || n->nkids != count)
+		return false;
+	for (i = 0; i < count; i++) {
+		const char *s = ynode_str(n->kids[i]);
+
+		if (!s || strcmp(s, items[i]))
 			return false;
-		if (!o || ynode_is_null(o)) {
-			return n->nkids == 1 && ynode_str(n->kids[0]) &&
-			       !strcmp(ynode_str(n->kids[0]), "ALL");
-		}
-		if (o->kind != YN_SEQ || n->nkids != o->nkids + 1)
-			return false;
-		for (i = 0; i < o->nkids; i++)
-			if (!ynode_equal(o->kids[i], n->kids[i]))
-				return false;
-		return ynode_str(n->kids[i]) && !strcmp(ynode_str(n->kids[i]), "ALL");
 	}
+	return true;
+}
+
+/* New capabilities @n for old @o (NULL, null, {} or a mapping) under plan @p. */
+static bool expect_caps(const struct ynode *o, const struct ynode *n, const struct capplan *p)
+{
+	size_t i, j = 0;
+	bool had_add = false, had_drop = false;
+
 	if (!n || n->kind != YN_MAP)
 		return false;
-	if (!o || ynode_is_null(o) || (o->kind == YN_MAP && !o->nkids)) {
-		return n->nkids == 2 && ynode_str(n->kids[0]) &&
-		       !strcmp(ynode_str(n->kids[0]), chain_keys[level]) &&
-		       expect_chain(NULL, n->kids[1], level + 1);
-	}
-	if (o->kind != YN_MAP)
-		return false;
-	long ki = ynode_key_index(o, chain_keys[level]);
+	if (o && o->kind == YN_MAP) {
+		for (i = 0; i + 1 < o->nkids; i += 2) {
+			const char *k = ynode_str(o->kids[i]);
 
-	if (ki < 0) {
-		if (n->nkids != o->nkids + 2)
+			if (k && !strcmp(k, "add")) {
+				had_add = true;
+				if (p->add_remove)
+					continue;
+				if (j + 1 >= n->nkids || !ynode_equal(o->kids[i], n->kids[j]))
+					return false;
+				if (p->add_set ? !list_is(n->kids[j + 1], p->add, p->nadd)
+					       : !ynode_equal(o->kids[i + 1], n->kids[j + 1]))
+					return false;
+			} else if (k && !strcmp(k, "drop")) {
+				had_drop = true;
+				if (j + 1 >= n->nkids || !ynode_equal(o->kids[i], n->kids[j]))
+					return false;
+				if (p->drop_set ? !list_is(n->kids[j + 1], p->drop, p->ndrop)
+						: !ynode_equal(o->kids[i + 1], n->kids[j + 1]))
+					return false;
+			} else if (j + 1 >= n->nkids || !ynode_equal(o->kids[i], n->kids[j]) ||
+				   !ynode_equal(o->kids[i + 1], n->kids[j + 1])) {
+				return false;
+			}
+			j += 2;
+		}
+	}
+	if (!had_add && p->add_set && p->nadd) {
+		if (j + 1 >= n->nkids || !ynode_str(n->kids[j]) ||
+		    strcmp(ynode_str(n->kids[j]), "add") ||
+		    !list_is(n->kids[j + 1], p->add, p->nadd))
 			return false;
-		for (i = 0; i < o->nkids; i++)
+		j += 2;
+	}
+	if (!had_drop) {
+		if (j + 1 >= n->nkids || !ynode_str(n->kids[j]) ||
+		    strcmp(ynode_str(n->kids[j]), "drop") ||
+		    !list_is(n->kids[j + 1], p->drop, p->ndrop))
+			return false;
+		j += 2;
+	}
+	return j == n->nkids;
+}
+
+/*
+ * New mapping @n equals old @o (NULL, null, {} or a mapping) except that
+ * key @key holds what @check accepts (appended at the end when absent).
+ */
+static bool expect_with(const struct ynode *o, const struct ynode *n, const char *key,
+			bool (*check)(const struct ynode *, const struct ynode *,
+				      const struct capplan *),
+			const struct capplan *p)
+{
+	size_t i;
+	long ki = o && o->kind == YN_MAP ? ynode_key_index(o, key) : -1;
+	size_t on = o && o->kind == YN_MAP ? o->nkids : 0;
+
+	if (!n || n->kind != YN_MAP)
+		return false;
+	if (ki < 0) {
+		if (n->nkids != on + 2)
+			return false;
+		for (i = 0; i < on; i++)
 			if (!ynode_equal(o->kids[i], n->kids[i]))
 				return false;
-		return ynode_str(n->kids[i]) && !strcmp(ynode_str(n->kids[i]), chain_keys[level]) &&
-		       expect_chain(NULL, n->kids[i + 1], level + 1);
+		return ynode_str(n->kids[on]) && !strcmp(ynode_str(n->kids[on]), key) &&
+		       check(NULL, n->kids[on + 1], p);
 	}
-	if (n->nkids != o->nkids)
+	if (n->nkids != on)
 		return false;
-	for (i = 0; i < o->nkids; i++) {
+	for (i = 0; i < on; i++) {
 		if ((long)i == ki + 1) {
-			if (!expect_chain(o->kids[i], n->kids[i], level + 1))
+			if (!check(o->kids[i], n->kids[i], p))
 				return false;
 		} else if (!ynode_equal(o->kids[i], n->kids[i])) {
 			return false;
@@ -872,39 +1456,17 @@ static bool expect_chain(const struct ynode *o, const struct ynode *n, int level
 	return true;
 }
 
+static bool expect_sc(const struct ynode *o, const struct ynode *n, const struct capplan *p)
+{
+	return expect_with(o, n, "capabilities", expect_caps, p);
+}
+
 static bool same_tree(const struct fixer *f, const struct ynode *o, const struct ynode *n)
 {
 	size_t i;
 
-	if (is_edited(f, o)) {
-		/* the container mapping: securityContext is chain level 0 */
-		if (!n || n->kind != YN_MAP || o->kind != YN_MAP)
-			return false;
-		/* reuse expect_chain one level up: the container is the parent map */
-		long ki = ynode_key_index(o, "securityContext");
-
-		if (ki < 0) {
-			if (n->nkids != o->nkids + 2)
-				return false;
-			for (i = 0; i < o->nkids; i++)
-				if (!ynode_equal(o->kids[i], n->kids[i]))
-					return false;
-			return ynode_str(n->kids[i]) &&
-			       !strcmp(ynode_str(n->kids[i]), "securityContext") &&
-			       expect_chain(NULL, n->kids[i + 1], 1);
-		}
-		if (n->nkids != o->nkids)
-			return false;
-		for (i = 0; i < o->nkids; i++) {
-			if ((long)i == ki + 1) {
-				if (!expect_chain(o->kids[i], n->kids[i], 1))
-					return false;
-			} else if (!ynode_equal(o->kids[i], n->kids[i])) {
-				return false;
-			}
-		}
-		return true;
-	}
+	if (o->mark)
+		return expect_with(o, n, "securityContext", expect_sc, &f->plans[o->mark - 1]);
 	if (!n || o->kind != n->kind || o->nkids != n->nkids || o->tag != n->tag)
 		return false;
 	if (o->kind == YN_SCALAR || o->kind == YN_ALIAS)
@@ -1016,6 +1578,7 @@ int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct
 	ret = 0;
 out:
 	yedits_release(&f.edits);
+	free(f.plans);
 	yamlspan_release(&yf);
 	return ret;
 }

@@ -125,6 +125,8 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 			memset(&c, 0, sizeof(c));
 			c.node = lst->kids[j];
 			c.object = obj;
+			c.pod_spec = spec;
+			c.ns = ynode_str(ynode_get(md, "namespace"));
 			c.kind = kind;
 			c.name = name ? name : "";
 			c.list = lists[i];
@@ -151,6 +153,8 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 			memset(&c, 0, sizeof(c));
 			c.node = lst;
 			c.object = obj;
+			c.pod_spec = spec;
+			c.ns = ynode_str(ynode_get(md, "namespace"));
 			c.kind = kind;
 			c.name = name ? name : "";
 			c.list = lists[i];

@@ -15,5 +15,6 @@ enum cf_exit {
 
 /* Each returns the process exit code; argv[0] is the command name. */
 int cmd_fix(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

@@ -1,17 +1,24 @@
 /*
- * fix.h - the drop-ALL transformation of one file's bytes.
+ * fix.h - the capability fix of one file's bytes.
  *
  * For every container of every pod-bearing object, make sure
  * securityContext.capabilities.drop holds "ALL": create what is missing,
  * append ALL to an existing list, leave containers that already drop ALL
- * alone. The result is computed as byte edits on the original text (see
+ * alone. Unless opts->drop_only, each container's add list is also made
+ * minimal: explicit adds are kept (unless denied, or, with strict, not
+ * allowed by configuration), NET_BIND_SERVICE is added for a port below 1024
+ * of a process that may run as root, image profiles (profiles.h) and
+ * configuration add what known images need, and capability names are
+ * written in canonical form (upper case, no CAP_, "ALL" in drop).
+ *
+ * The result is computed as byte edits on the original text (see
  * yamledit.h), so every byte outside the edits is kept. The edited text is
  * parsed again and compared with the original: it must mean exactly the
  * original plus the intended change, or nothing is returned.
  *
- * Containers that must not be edited (privileged, shared through anchors,
- * aliases or merge keys, partial objects, odd shapes) are left alone with a
- * warning note saying why.
+ * Containers that must not be edited (privileged, Windows pods, shared
+ * through anchors, aliases or merge keys, partial objects, odd shapes) are
+ * left alone with a warning note saying why.
  */
 #ifndef CAPFIX_FIX_H
 #define CAPFIX_FIX_H
@@ -19,17 +26,27 @@
 #include "capfix/sbuf.h"
 #include "capfix/yamlspan.h"
 
+struct capcfg;
+
 struct fix_opts {
 	bool drop_only; /* only the drop-ALL transformation (add lists untouched) */
 	bool json; /* the input is a .json file: insertions are JSON */
+	bool strict; /* keep only adds that are inferred or allowed */
+	uint64_t deny; /* removed from every add list (bit = kernel number) */
+	const struct capcfg *cfg; /* allow/deny/add rules, or NULL */
 };
 
 #define FIX_OPTS_INIT                                                                              \
 	{                                                                                          \
-		false, false                                                                       \
+		false, false, false, 0, NULL                                                       \
 	}
 
-enum fix_note_level { FIX_NOTE_INFO, FIX_NOTE_WARN };
+/*
+ * INFO: a container got drop ALL (nothing else to say); CHANGE: a
+ * container's add list, each capability kept, added or removed with its
+ * reason; WARN: something was left alone or is worth knowing.
+ */
+enum fix_note_level { FIX_NOTE_INFO, FIX_NOTE_CHANGE, FIX_NOTE_WARN };
 
 struct fix_note {
 	enum fix_note_level level;
@@ -50,8 +67,10 @@ struct fix_result {
 	struct sbuf out; /* the fixed file when changed */
 	size_t containers; /* containers seen in pod-bearing objects */
 	size_t fixed; /* containers edited */
-	size_t already; /* containers that already drop ALL */
+	size_t already; /* containers that needed nothing */
 	size_t skipped; /* containers left alone, with a warning note each */
+	size_t caps_added; /* capabilities added to add lists */
+	size_t caps_removed; /* capabilities removed from add lists */
 	struct fix_note *notes; /* in document order */
 	size_t nnotes, anotes;
 	struct yerror err; /* for FIX_PARSE_ERROR, FIX_TEMPLATE, FIX_REFUSED */

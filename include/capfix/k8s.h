@@ -18,6 +18,8 @@
 struct k8s_container {
 	struct ynode *node; /* the item of the containers list */
 	const struct ynode *object; /* the object mapping it belongs to */
+	const struct ynode *pod_spec; /* the PodSpec mapping holding the list */
+	const char *ns; /* metadata.namespace, or NULL */
 	const char *kind; /* object kind, e.g. "Deployment" */
 	const char *name; /* metadata.name, or "" */
 	const char *list; /* "containers", "initContainers" or "ephemeralContainers" */

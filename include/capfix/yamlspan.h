@@ -29,7 +29,7 @@ struct ynode {
 	bool tag; /* carries an explicit !tag */
 	bool merge; /* a mapping with a `<<` merge key */
 	bool empty; /* scalar with no text in the source (`key:` alone) */
-	bool mark; /* false after parsing; free for the caller's use */
+	unsigned mark; /* 0 after parsing; free for the caller's use */
 	/*
 	 * Byte span in the source. Quoted scalars include their quotes; flow
 	 * collections run from the opening bracket to just past the closing

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Corpus test: capfix fix --drop-only over ../shared/corpus (1,013 real files).
+# Corpus test: capfix fix --drop-only and the default fix over ../shared/corpus (1,013 real files).
 #   usage: run_corpus.sh CAPFIX SHARED_DIR
 # Checks, with tools that are not capfix:
 #   - no crash (exit 0 or 3: the corpus holds invalid files and templates);
@@ -9,6 +9,7 @@
 #   - the --diff patch applied to the original gives the fixed tree;
 #   - a second run changes nothing.
 set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
 CAPFIX=$(realpath "$1")
 SHARED=$(realpath "$2")
 CORPUS=$SHARED/corpus
@@ -59,6 +60,29 @@ diff -r "$TMP/tree" "$TMP/fwd" >/dev/null || bad "--diff applied does not give t
 rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "second run exited $rc (something would change again)"
 grep -q '^would fix' "$TMP/second" && { grep '^would fix' "$TMP/second" | head; bad "second run would change files"; }
+
+# The default fix (minimal add lists): every add-list change is announced with
+# a reason (check_adds.py, PyYAML), no noise, backout exact, idempotent.
+cp -r "$CORPUS" "$TMP/full"
+(cd "$TMP/full" && "$CAPFIX" fix --backout "$TMP/full.patch" . >"$TMP/full.out" 2>"$TMP/full.err")
+rc=$?
+tail -n 1 "$TMP/full.out"
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "capfix fix (default) exited $rc"
+grep -q 'left unchanged' "$TMP/full.err" && { grep 'left unchanged' "$TMP/full.err"; bad "an edit failed verification"; }
+CAPFIX_SHARED_BENCH="$SHARED/bench" python3 "$HERE/check_adds.py" "$CORPUS" "$TMP/full" "$TMP/full.out" ||
+	bad "add-list changes without a reason, or reasons without a change"
+python3 "$SHARED/bench/noise.py" "$CORPUS" "$TMP/full" --json "$TMP/noise2.json" >/dev/null 2>&1
+python3 - "$TMP/noise2.json" <<'PY' || bad "default fix: lines changed outside securityContext or comments lost"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]["all"]
+print(f"default fix: files with noise: {s['files_with_noise']}, comments lost: {s['comments_lost']}")
+sys.exit(0 if s["files_with_noise"] == 0 and s["comments_lost"] == 0 else 1)
+PY
+rm -rf "$TMP/back-full" && cp -r "$TMP/full" "$TMP/back-full"
+(cd "$TMP/back-full" && git apply --whitespace=nowarn "$TMP/full.patch") || bad "git apply of the default backout failed"
+diff -r "$CORPUS" "$TMP/back-full" >/dev/null || bad "default backout does not restore the original bytes"
+(cd "$TMP/full" && "$CAPFIX" fix --check . >"$TMP/second2" 2>/dev/null)
+grep -q '^would fix' "$TMP/second2" && { grep '^would fix' "$TMP/second2" | head; bad "default fix: second run would change files"; }
 
 if [ $fail -eq 0 ]; then
 	echo "corpus: 1 passed, 0 failed"

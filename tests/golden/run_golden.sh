@@ -52,6 +52,20 @@ for f in "$CASE"/expected/*.patch; do
 	diff -u "$f" "$OUT/$(basename "$f")" || bad "$(basename "$f") differs"
 done
 
+# The mode options of the case (not its paths or output options), for the invariants.
+MODE=()
+i=1
+while [ $i -lt ${#ARGS[@]} ]; do
+	a=${ARGS[$i]}
+	case $a in
+	--backout) i=$((i + 1)) ;;
+	--diff | --check | -q | --quiet | -v | --verbose) ;;
+	--deny | --config) MODE+=("$a" "${ARGS[$((i + 1))]}"); i=$((i + 1)) ;;
+	-*) MODE+=("$a") ;;
+	esac
+	i=$((i + 1))
+done
+
 # Invariants of every `fix` case that wrote files.
 if [ "${ARGS[0]}" = fix ] && [ -d "$CASE/in" ] && ! diff -r "$CASE/in" "$TMP/tree" >/dev/null 2>&1; then
 	# the backout patch restores the input bytes (git apply and patch -p1)
@@ -67,11 +81,11 @@ if [ "${ARGS[0]}" = fix ] && [ -d "$CASE/in" ] && ! diff -r "$CASE/in" "$TMP/tre
 		done
 	fi
 	# a second run changes nothing
-	(cd "$TMP/tree" && "$CAPFIX" fix --check . >"$OUT/second" 2>/dev/null)
+	(cd "$TMP/tree" && "$CAPFIX" fix "${MODE[@]}" --check . >"$OUT/second" 2>/dev/null)
 	grep -q '^would fix' "$OUT/second" && { cat "$OUT/second"; bad "second run would change files"; }
 	# --diff on the input, applied with patch -p1, gives the same tree
 	rm -rf "$TMP/fwd" && cp -a "$CASE/in" "$TMP/fwd"
-	(cd "$TMP/fwd" && "$CAPFIX" fix --diff . >"$OUT/fwd.patch" 2>/dev/null)
+	(cd "$TMP/fwd" && "$CAPFIX" fix "${MODE[@]}" --diff . >"$OUT/fwd.patch" 2>/dev/null)
 	(cd "$TMP/fwd" && patch -s -p1 <"$OUT/fwd.patch") || bad "patch -p1 of --diff failed"
 	diff -r "$TMP/tree" "$TMP/fwd" >/dev/null || bad "--diff applied differs from the fixed tree"
 fi

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "capfix/capcfg.h"
 #include "capfix/fix.h"
 
 struct fix_case {
@@ -288,6 +289,117 @@ static void test_fix_notes_carry_positions(void **state)
 	fix_result_release(&res);
 }
 
+/* Inference of add lists (the default mode): input -> exact output. */
+struct add_case {
+	const char *name;
+	const char *in;
+	const char *out; /* NULL: unchanged */
+	const char *deny; /* --deny list, or NULL */
+	bool strict;
+	size_t added, removed;
+};
+
+#define C1 "  - name: c\n    image: "
+
+static const struct add_case add_cases[] = {
+	{ "unknown image as root: nothing added", POD C1 "example.com/app:1\n",
+	  POD C1 "example.com/app:1\n" SC, NULL, false, 0, 0 },
+	{ "low port as root: NET_BIND_SERVICE",
+	  POD C1 "example.com/app:1\n    ports:\n    - containerPort: 80\n",
+	  POD C1
+	  "example.com/app:1\n    ports:\n    - containerPort: 80\n"
+	  "    securityContext:\n      capabilities:\n        add:\n        - NET_BIND_SERVICE\n"
+	  "        drop:\n        - ALL\n",
+	  NULL, false, 1, 0 },
+	{ "port 1024 is not low",
+	  POD C1 "example.com/app:1\n    ports:\n    - containerPort: 1024\n",
+	  POD C1 "example.com/app:1\n    ports:\n    - containerPort: 1024\n" SC, NULL, false, 0,
+	  0 },
+	{ "low port, runAsUser 1000 at container level",
+	  POD C1 "example.com/app:1\n    ports:\n    - containerPort: 80\n    securityContext:\n"
+		 "      runAsUser: 1000\n",
+	  POD C1 "example.com/app:1\n    ports:\n    - containerPort: 80\n    securityContext:\n"
+		 "      runAsUser: 1000\n      capabilities:\n        drop:\n        - ALL\n",
+	  NULL, false, 0, 0 },
+	{ "runAsNonRoot false is root",
+	  POD C1 "redis:7\n    securityContext:\n      runAsNonRoot: false\n",
+	  POD C1 "redis:7\n    securityContext:\n      runAsNonRoot: false\n      capabilities:\n"
+		 "        add:\n        - SETGID\n        - SETUID\n        drop:\n        - ALL\n",
+	  NULL, false, 2, 0 },
+	{ "denied profile capability is not added", POD C1 "redis:7\n",
+	  POD C1
+	  "redis:7\n    securityContext:\n      capabilities:\n        add:\n        - SETGID\n"
+	  "        drop:\n        - ALL\n",
+	  "SETUID", false, 1, 0 },
+	{ "already minimal",
+	  POD C1 "example.com/app:1\n    securityContext:\n      capabilities:\n"
+		 "        add: [NET_ADMIN]\n        drop: [ALL]\n",
+	  NULL, NULL, false, 0, 0 },
+	{ "strict removes the declared add and the key",
+	  POD C1 "example.com/app:1\n    securityContext:\n      capabilities:\n"
+		 "        add: [NET_ADMIN]\n        drop: [ALL]\n",
+	  POD C1 "example.com/app:1\n    securityContext:\n      capabilities:\n"
+		 "        drop: [ALL]\n",
+	  NULL, true, 0, 1 },
+	{ "deny the last item of a file without a final newline",
+	  POD C1
+	  "example.com/app:1\n    securityContext:\n      capabilities:\n        drop: [ALL]\n"
+	  "        add:\n        - NET_ADMIN\n        - SYS_ADMIN",
+	  POD C1
+	  "example.com/app:1\n    securityContext:\n      capabilities:\n        drop: [ALL]\n"
+	  "        add:\n        - NET_ADMIN",
+	  "SYS_ADMIN", false, 0, 1 },
+	{ "null add gets a list",
+	  POD C1
+	  "nginx:1\n    securityContext:\n      capabilities:\n        add:\n        drop: [ALL]\n",
+	  POD C1
+	  "nginx:1\n    securityContext:\n      capabilities:\n        add:\n        - CHOWN\n"
+	  "        - NET_BIND_SERVICE\n        - SETGID\n        - SETUID\n        drop: [ALL]\n",
+	  NULL, false, 4, 0 },
+	{ "an item with a trailing comment can be removed",
+	  POD C1 "example.com/app:1\n    securityContext:\n      capabilities:\n        add:\n"
+		 "        - SYS_ADMIN # needed?\n        - CHOWN\n        drop: [ALL]\n",
+	  POD C1 "example.com/app:1\n    securityContext:\n      capabilities:\n        add:\n"
+		 "        - CHOWN\n        drop: [ALL]\n",
+	  "SYS_ADMIN", false, 0, 1 },
+};
+
+static void test_fix_add_lists(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(add_cases) / sizeof(add_cases[0]); i++) {
+		const struct add_case *c = &add_cases[i];
+		struct fix_opts opts = FIX_OPTS_INIT;
+		struct fix_result res, again;
+
+		opts.strict = c->strict;
+		if (c->deny)
+			assert_int_equal(capcfg_parse_list(c->deny, &opts.deny), 0);
+		fix_result_init(&res);
+		if (fix_buffer(&res, c->in, strlen(c->in), &opts) != 0)
+			fail_msg("case '%s': fix_buffer failed: %s", c->name, res.err.msg);
+		if (c->out && (!res.changed || strcmp(res.out.buf, c->out)))
+			fail_msg("case '%s': got\n%s\nwant\n%s", c->name,
+				 res.changed ? res.out.buf : "(unchanged)", c->out);
+		if (!c->out && res.changed)
+			fail_msg("case '%s': expected no change, got\n%s", c->name, res.out.buf);
+		if (res.caps_added != c->added || res.caps_removed != c->removed)
+			fail_msg("case '%s': added/removed %zu/%zu, want %zu/%zu", c->name,
+				 res.caps_added, res.caps_removed, c->added, c->removed);
+		if (c->out) { /* a second run is a no-op */
+			fix_result_init(&again);
+			assert_int_equal(fix_buffer(&again, res.out.buf, res.out.len, &opts), 0);
+			if (again.changed)
+				fail_msg("case '%s': second run changed:\n%s", c->name,
+					 again.out.buf);
+			fix_result_release(&again);
+		}
+		fix_result_release(&res);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_fix_parse_error_position),
 		cmocka_unit_test(test_fix_template_detected),
 		cmocka_unit_test(test_fix_notes_carry_positions),
+		cmocka_unit_test(test_fix_add_lists),
 	};
 
 	return cmocka_run_group_tests_name("fix", tests, NULL, NULL);

@@ -1,0 +1,74 @@
+/*
+ * capcfg.h - the capfix configuration file (.capfix.yaml or --config FILE).
+ *
+ *   deny: [SYS_ADMIN]              # removed from every add list
+ *   allow: [NET_BIND_SERVICE]      # may stay in add lists, even with --strict
+ *   rules:
+ *     - image: "quay.io/calico/node*"  # glob on the image reference or its repository
+ *       namespace: kube-system     # glob on metadata.namespace ("default" when unset)
+ *       workload: "DaemonSet/calico-*"   # glob on Kind/name (or on name alone)
+ *       container: "*"             # glob on the container name
+ *       allow: [NET_ADMIN, NET_RAW]
+ *       deny: [SYS_MODULE]
+ *       add: [NET_ADMIN]           # this workload needs it: capfix adds it
+ *
+ * Capability names are checked against the catalogue (any case, CAP_
+ * optional). Sets are bit masks indexed by the kernel's capability number.
+ *
+ * Ownership: a struct capcfg owns its strings; release it with
+ * capcfg_release().
+ */
+#ifndef CAPFIX_CAPCFG_H
+#define CAPFIX_CAPCFG_H
+
+#include "capfix/compat.h"
+
+struct capcfg_rule {
+	char *image, *ns, *workload, *container; /* NULL: matches anything */
+	uint64_t allow, deny, add;
+	int line; /* 1-based line of the rule in the file */
+};
+
+struct capcfg {
+	struct capcfg_rule *rules;
+	size_t nrules, arules;
+};
+
+#define CAPCFG_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
+
+/* What one container is, for matching. Any field may be NULL (never matches a pattern). */
+struct capcfg_target {
+	const char *image;
+	const char *ns;
+	const char *kind;
+	const char *name;
+	const char *container;
+};
+
+/*
+ * Parse the configuration @buf (@len bytes) read from @path into @out.
+ * Returns 0, or -1 with CF_E_USAGE recorded as "path:line:col: message"
+ * (1-based) and @out left empty.
+ */
+int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t len);
+
+/* Free what @cfg owns and re-initialise it. Accepts an empty capcfg. */
+void capcfg_release(struct capcfg *cfg);
+
+/*
+ * The union of allow, deny and add sets of every rule matching @t.
+ * This function can't fail.
+ */
+void capcfg_eval(const struct capcfg *cfg, const struct capcfg_target *t, uint64_t *allow,
+		 uint64_t *deny, uint64_t *add);
+
+/*
+ * Parse a comma-separated capability list ("SYS_ADMIN,net_raw") into a mask.
+ * Returns 0, or -1 with CF_E_USAGE recorded naming the unknown entry.
+ */
+int capcfg_parse_list(const char *list, uint64_t *out);
+
+#endif

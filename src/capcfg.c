@@ -1,0 +1,241 @@
+#include "capfix/capcfg.h"
+#include "capfix/caps.h"
+#include "capfix/err.h"
+#include "capfix/profiles.h"
+#include "capfix/yamlspan.h"
+
+#include <fnmatch.h>
+
+static int node_err(const char *path, const struct ynode *n, const char *fmt, ...) CF_PRINTF(3, 4);
+
+static int node_err(const char *path, const struct ynode *n, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cf_err(CF_E_USAGE, "%s:%d:%d: %s", path, n && n->line >= 0 ? n->line + 1 : 1,
+		      n && n->col >= 0 ? n->col + 1 : 1, msg);
+}
+
+static int parse_caps(const char *path, const struct ynode *n, uint64_t *out)
+{
+	size_t i;
+
+	if (ynode_is_null(n))
+		return 0;
+	if (n->kind != YN_SEQ)
+		return node_err(path, n, "expected a list of capabilities");
+	for (i = 0; i < n->nkids; i++) {
+		const struct cap_info *ci;
+		const char *s = ynode_str(n->kids[i]);
+
+		if (!s)
+			return node_err(path, n->kids[i], "expected a capability name");
+		ci = caps_lookup(s);
+		if (!ci)
+			return node_err(path, n->kids[i], "unknown capability '%s'", s);
+		*out |= (uint64_t)1 << ci->number;
+	}
+	return 0;
+}
+
+static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rule *r, bool top)
+{
+	size_t i;
+
+	if (m->kind != YN_MAP)
+		return node_err(path, m, "expected a mapping");
+	r->line = m->line + 1;
+	for (i = 0; i + 1 < m->nkids; i += 2) {
+		const struct ynode *k = m->kids[i], *v = m->kids[i + 1];
+		const char *key = ynode_str(k);
+		char **field = NULL;
+
+		if (!key)
+			return node_err(path, k, "expected a plain key");
+		if (!strcmp(key, "allow")) {
+			if (parse_caps(path, v, &r->allow) < 0)
+				return -1;
+			continue;
+		}
+		if (!strcmp(key, "deny")) {
+			if (parse_caps(path, v, &r->deny) < 0)
+				return -1;
+			continue;
+		}
+		if (!strcmp(key, "add")) {
+			if (parse_caps(path, v, &r->add) < 0)
+				return -1;
+			continue;
+		}
+		if (top && !strcmp(key, "rules"))
+			continue;
+		if (!top && !strcmp(key, "image"))
+			field = &r->image;
+		else if (!top && !strcmp(key, "namespace"))
+			field = &r->ns;
+		else if (!top && !strcmp(key, "workload"))
+			field = &r->workload;
+		else if (!top && !strcmp(key, "container"))
+			field = &r->container;
+		if (!field)
+			return node_err(path, k, "unknown key '%s'", key);
+		if (!ynode_str(v) || ynode_is_null(v))
+			return node_err(path, v, "'%s' must be a string (a glob pattern)", key);
+		free(*field);
+		*field = xstrdup(ynode_str(v));
+	}
+	return 0;
+}
+
+static void rule_release(struct capcfg_rule *r)
+{
+	free(r->image);
+	free(r->ns);
+	free(r->workload);
+	free(r->container);
+}
+
+int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t len)
+{
+	struct yfile yf = YFILE_INIT;
+	struct yerror err;
+	const struct ynode *root, *rules;
+	struct capcfg cfg = CAPCFG_INIT;
+	size_t i;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (yamlspan_parse(&yf, buf, len, false, &err) < 0)
+		return cf_err(CF_E_USAGE, "%s:%d:%d: %s", path, err.line, err.col, err.msg);
+	if (yf.ndocs > 1) {
+		node_err(path, yf.docs[1].root, "expected one document");
+		goto out;
+	}
+	root = yf.ndocs ? yf.docs[0].root : NULL;
+	if (!root || ynode_is_null(root)) {
+		ret = 0;
+		goto out;
+	}
+	if (yf.aliases) {
+		node_err(path, root, "anchors and aliases are not supported here");
+		goto out;
+	}
+	CF_ALLOC_GROW(cfg.rules, 1, cfg.arules);
+	memset(&cfg.rules[0], 0, sizeof(cfg.rules[0]));
+	cfg.nrules = 1;
+	if (parse_rule(path, root, &cfg.rules[0], true) < 0)
+		goto out;
+	rules = ynode_get(root, "rules");
+	if (rules && !ynode_is_null(rules)) {
+		if (rules->kind != YN_SEQ) {
+			node_err(path, rules, "'rules' must be a list");
+			goto out;
+		}
+		for (i = 0; i < rules->nkids; i++) {
+			CF_ALLOC_GROW(cfg.rules, cfg.nrules + 1, cfg.arules);
+			memset(&cfg.rules[cfg.nrules], 0, sizeof(cfg.rules[0]));
+			cfg.nrules++;
+			if (parse_rule(path, rules->kids[i], &cfg.rules[cfg.nrules - 1], false) < 0)
+				goto out;
+		}
+	}
+	*out = cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	ret = 0;
+out:
+	capcfg_release(&cfg);
+	yamlspan_release(&yf);
+	return ret;
+}
+
+void capcfg_release(struct capcfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nrules; i++)
+		rule_release(&cfg->rules[i]);
+	free(cfg->rules);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static bool glob(const char *pattern, const char *s)
+{
+	if (!pattern)
+		return true;
+	return s && fnmatch(pattern, s, 0) == 0;
+}
+
+static bool image_matches(const char *pattern, const char *image)
+{
+	char repo[256];
+
+	if (!pattern)
+		return true;
+	if (!image)
+		return false;
+	if (glob(pattern, image))
+		return true;
+	/* the repository alone: "nginx" matches "docker.io/library/nginx:1.25" */
+	profiles_repo_of(image, repo, sizeof(repo));
+	return glob(pattern, repo);
+}
+
+static bool workload_matches(const char *pattern, const struct capcfg_target *t)
+{
+	char kn[512];
+
+	if (!pattern)
+		return true;
+	if (!t->name)
+		return false;
+	snprintf(kn, sizeof(kn), "%s/%s", t->kind ? t->kind : "", t->name);
+	return glob(pattern, kn) || glob(pattern, t->name);
+}
+
+void capcfg_eval(const struct capcfg *cfg, const struct capcfg_target *t, uint64_t *allow,
+		 uint64_t *deny, uint64_t *add)
+{
+	size_t i;
+
+	*allow = *deny = *add = 0;
+	for (i = 0; cfg && i < cfg->nrules; i++) {
+		const struct capcfg_rule *r = &cfg->rules[i];
+
+		if (!image_matches(r->image, t->image) || !glob(r->ns, t->ns ? t->ns : "default") ||
+		    !workload_matches(r->workload, t) || !glob(r->container, t->container))
+			continue;
+		*allow |= r->allow;
+		*deny |= r->deny;
+		*add |= r->add;
+	}
+}
+
+int capcfg_parse_list(const char *list, uint64_t *out)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char name[64];
+		const struct cap_info *ci;
+
+		if (n && n < sizeof(name)) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			ci = caps_lookup(name);
+			if (!ci)
+				return cf_err(CF_E_USAGE, "unknown capability '%s'", name);
+			*out |= (uint64_t)1 << ci->number;
+		} else if (n) {
+			return cf_err(CF_E_USAGE, "unknown capability '%.*s'", (int)n, p);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}

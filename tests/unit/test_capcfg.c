@@ -1,0 +1,111 @@
+/* Unit tests for capcfg.c: parsing, errors with positions, matching. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "capfix/capcfg.h"
+#include "capfix/caps.h"
+#include "capfix/err.h"
+
+static uint64_t bit(const char *name)
+{
+	const struct cap_info *ci = caps_lookup(name);
+
+	assert_non_null(ci);
+	return (uint64_t)1 << ci->number;
+}
+
+static void test_capcfg_parse_and_eval(void **state)
+{
+	const char *y = "deny: [SYS_ADMIN]\n"
+			"allow: [cap_net_bind_service]\n"
+			"rules:\n"
+			"  - image: \"example.com/net-*\"\n"
+			"    allow: [NET_ADMIN]\n"
+			"  - namespace: kube-system\n"
+			"    workload: \"DaemonSet/node-*\"\n"
+			"    container: agent\n"
+			"    add: [NET_RAW]\n"
+			"  - image: nginx\n"
+			"    deny: [CHOWN]\n";
+	struct capcfg cfg = CAPCFG_INIT;
+	struct capcfg_target t = { "example.com/net-agent:3", "kube-system", "DaemonSet",
+				   "node-agent", "agent" };
+	uint64_t allow, deny, add;
+
+	(void)state;
+	assert_int_equal(capcfg_load(&cfg, "c.yaml", y, strlen(y)), 0);
+	assert_int_equal(cfg.nrules, 4); /* the top level counts as a rule */
+	capcfg_eval(&cfg, &t, &allow, &deny, &add);
+	assert_true(allow == (bit("NET_BIND_SERVICE") | bit("NET_ADMIN")));
+	assert_true(deny == bit("SYS_ADMIN"));
+	assert_true(add == bit("NET_RAW"));
+	/* workload by name alone, another namespace, the default namespace */
+	t.ns = NULL;
+	capcfg_eval(&cfg, &t, &allow, &deny, &add);
+	assert_true(add == 0);
+	/* an image matched through its repository name */
+	t.image = "docker.io/library/nginx:1.25@sha256:abc";
+	capcfg_eval(&cfg, &t, &allow, &deny, &add);
+	assert_true(deny == (bit("SYS_ADMIN") | bit("CHOWN")));
+	capcfg_release(&cfg);
+}
+
+static void test_capcfg_errors(void **state)
+{
+	static const struct {
+		const char *yaml;
+		const char *want; /* substring of the message, position included */
+	} bad[] = {
+		{ "deny: [SYS_ADMINN]\n", "c.yaml:1:8: unknown capability 'SYS_ADMINN'" },
+		{ "deny: SYS_ADMIN\n", "c.yaml:1:7: expected a list" },
+		{ "rules:\n  - imag: x\n", "c.yaml:2:5: unknown key 'imag'" },
+		{ "rules:\n  - image: [a]\n", "c.yaml:2:12: 'image' must be a string" },
+		{ "rules: {a: b}\n", "c.yaml:1:8: 'rules' must be a list" },
+		{ "image: x\n", "c.yaml:1:1: unknown key 'image'" },
+		{ "deny: [\n", "c.yaml:" },
+		{ "a: 1\n---\nb: 2\n", "expected one document" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct capcfg cfg = CAPCFG_INIT;
+
+		if (capcfg_load(&cfg, "c.yaml", bad[i].yaml, strlen(bad[i].yaml)) != -1)
+			fail_msg("case %zu loaded", i);
+		assert_int_equal(cf_err_last()->cls, CF_E_USAGE);
+		if (!strstr(cf_err_last()->msg, bad[i].want))
+			fail_msg("case %zu: '%s' lacks '%s'", i, cf_err_last()->msg, bad[i].want);
+		assert_int_equal(cfg.nrules, 0);
+		capcfg_release(&cfg);
+	}
+}
+
+static void test_capcfg_empty_and_list(void **state)
+{
+	struct capcfg cfg = CAPCFG_INIT;
+	uint64_t m = 0;
+
+	(void)state;
+	assert_int_equal(capcfg_load(&cfg, "c.yaml", "# nothing\n", 10), 0);
+	assert_int_equal(cfg.nrules, 0);
+	capcfg_release(&cfg);
+	assert_int_equal(capcfg_parse_list("SYS_ADMIN,cap_net_raw", &m), 0);
+	assert_true(m == (bit("SYS_ADMIN") | bit("NET_RAW")));
+	assert_int_equal(capcfg_parse_list("SYS_ADMIN,BOGUS", &m), -1);
+	assert_non_null(strstr(cf_err_last()->msg, "BOGUS"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_capcfg_parse_and_eval),
+		cmocka_unit_test(test_capcfg_errors),
+		cmocka_unit_test(test_capcfg_empty_and_list),
+	};
+
+	return cmocka_run_group_tests_name("capcfg", tests, NULL, NULL);
+}
