@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian 12 packages the build and the tests need.
 DEB_PACKAGES = gcc make cmake pkg-config libfyaml-dev libjansson-dev libgit2-dev libcmocka-dev \
-	git patch diffutils python3 python3-yaml
+	git patch diffutils python3 python3-yaml python3-jsonschema python3-rfc3987
 
 .PHONY: all deps build build-asan run test test-plain test-asan bench format check-format clean
 

@@ -14,6 +14,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "fix", cmd_fix, "make every container drop ALL capabilities, editing files in place" },
+	{ "scan", cmd_scan, "audit capabilities (CIS, Pod Security Standards); text, JSON, SARIF" },
 	{ "explain", cmd_explain, "describe Linux capabilities: risk, advice, defaults, PSS, CIS" },
 };
 

@@ -65,14 +65,15 @@ struct builder {
 	size_t ndocs, adocs;
 	bool doc_explicit;
 	const char **anchors; /* names defined so far in the current document */
+	struct ynode **anchor_nodes; /* the node of each, parallel to anchors */
 	size_t nanchors, aanchors;
 	int bad_alias_line, bad_alias_col;
 	char bad_alias_name[64];
 };
 
-static void remember_anchor(struct builder *b, struct fy_token *anchor)
+static void remember_anchor(struct builder *b, struct fy_token *anchor, struct ynode *n)
 {
-	size_t len = 0;
+	size_t len = 0, alloc;
 	const char *text = anchor ? fy_token_get_text(anchor, &len) : NULL;
 	char *copy;
 
@@ -81,18 +82,24 @@ static void remember_anchor(struct builder *b, struct fy_token *anchor)
 	copy = arena_alloc(b->yf->arena, len + 1);
 	memcpy(copy, text, len);
 	copy[len] = '\0';
+	alloc = b->aanchors;
 	CF_ALLOC_GROW(b->anchors, b->nanchors + 1, b->aanchors);
+	if (alloc != b->aanchors)
+		b->anchor_nodes = xrealloc(b->anchor_nodes,
+					   cf_st_mult(b->aanchors, sizeof(*b->anchor_nodes)));
+	b->anchor_nodes[b->nanchors] = n;
 	b->anchors[b->nanchors++] = copy;
 }
 
-static bool anchor_defined(const struct builder *b, const char *name)
+/* The node the latest anchor @name was set on, or NULL. */
+static struct ynode *anchor_node(const struct builder *b, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < b->nanchors; i++)
-		if (!strcmp(b->anchors[i], name))
-			return true;
-	return false;
+	for (i = b->nanchors; i > 0; i--)
+		if (!strcmp(b->anchors[i - 1], name))
+			return b->anchor_nodes[i - 1];
+	return NULL;
 }
 
 static struct ynode *new_node(struct builder *b, enum ynode_kind kind)
@@ -258,9 +265,10 @@ static int on_event(struct builder *b, struct fy_event *ev)
 		}
 		if (n->anchor) {
 			b->yf->aliases = true;
-			remember_anchor(b, ev->type == FYET_MAPPING_START
-						   ? ev->mapping_start.anchor
-						   : ev->sequence_start.anchor);
+			remember_anchor(b,
+					ev->type == FYET_MAPPING_START ? ev->mapping_start.anchor
+								       : ev->sequence_start.anchor,
+					n);
 		}
 		open_collection(b, n);
 		return 0;
@@ -280,7 +288,7 @@ static int on_event(struct builder *b, struct fy_event *ev)
 		n->tag = ev->scalar.tag != NULL;
 		if (n->anchor) {
 			b->yf->aliases = true;
-			remember_anchor(b, ev->scalar.anchor);
+			remember_anchor(b, ev->scalar.anchor, n);
 		}
 		set_marks(b, n, ev);
 		if (!n->empty && (n->style == YS_SINGLE || n->style == YS_DOUBLE)) {
@@ -304,7 +312,8 @@ static int on_event(struct builder *b, struct fy_event *ev)
 		set_marks(b, n, ev);
 		set_text(b, n, text ? text : "", text ? len : 0);
 		b->yf->aliases = true;
-		if (!anchor_defined(b, n->text)) {
+		n->target = anchor_node(b, n->text);
+		if (!n->target) {
 			b->bad_alias_line = n->line + 1;
 			b->bad_alias_col = n->col + 1;
 			snprintf(b->bad_alias_name, sizeof(b->bad_alias_name), "%s", n->text);
@@ -404,6 +413,7 @@ out:
 	free(b.pending);
 	free(b.frames);
 	free(b.anchors);
+	free(b.anchor_nodes);
 	if (failed) {
 		yamlspan_release(out);
 		return -1;
@@ -501,4 +511,13 @@ bool ynode_equal(const struct ynode *a, const struct ynode *b)
 		if (!ynode_equal(a->kids[i], b->kids[i]))
 			return false;
 	return true;
+}
+
+const struct ynode *ynode_deref(const struct ynode *n)
+{
+	int hops = 0;
+
+	while (n && n->kind == YN_ALIAS && n->target && hops++ < 64)
+		n = n->target;
+	return n;
 }

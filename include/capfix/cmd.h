@@ -7,7 +7,7 @@
 
 enum cf_exit {
 	CF_EXIT_OK = 0, /* nothing to do, or done */
-	CF_EXIT_CHANGES = 1, /* fix --check: something would change */
+	CF_EXIT_CHANGES = 1, /* fix --check: something would change; scan: findings */
 	CF_EXIT_USAGE = 2, /* bad command line */
 	CF_EXIT_INPUT = 3, /* some input could not be processed; the rest was */
 	CF_EXIT_WRITE = 4, /* a file could not be written */
@@ -16,5 +16,6 @@ enum cf_exit {
 /* Each returns the process exit code; argv[0] is the command name. */
 int cmd_fix(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif

@@ -45,6 +45,7 @@ struct ynode {
 	struct ynode **kids; /* mapping: key, value, key, value...; sequence: items */
 	size_t nkids;
 	struct ynode *parent;
+	struct ynode *target; /* an alias: the node its anchor names */
 };
 
 struct ydoc {
@@ -108,6 +109,11 @@ bool ynode_is_true(const struct ynode *n);
 
 /* The scalar's text when @n is a scalar, else NULL. Borrowed. */
 const char *ynode_str(const struct ynode *n);
+
+/*
+ * @n with aliases followed (at most 64 hops); NULL stays NULL. Borrowed.
+ */
+const struct ynode *ynode_deref(const struct ynode *n);
 
 /* Structural equality: same kinds, scalar texts, plainness, and children. */
 bool ynode_equal(const struct ynode *a, const struct ynode *b);

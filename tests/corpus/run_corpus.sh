@@ -84,6 +84,17 @@ diff -r "$CORPUS" "$TMP/back-full" >/dev/null || bad "default backout does not r
 (cd "$TMP/full" && "$CAPFIX" fix --check . >"$TMP/second2" 2>/dev/null)
 grep -q '^would fix' "$TMP/second2" && { grep '^would fix' "$TMP/second2" | head; bad "default fix: second run would change files"; }
 
+# scan: per-file counts agree with PyYAML, and the SARIF report validates
+PY=${PYTHON:-/usr/bin/python3}
+(cd "$CORPUS" && "$CAPFIX" scan --format json --fail-on none -o "$TMP/scan.json" . 2>"$TMP/scan.err")
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || bad "capfix scan exited $rc"
+CAPFIX_SHARED_BENCH="$SHARED/bench" "$PY" "$HERE/scan_counts.py" "$CORPUS" "$TMP/scan.json" ||
+	bad "scan counts disagree with PyYAML"
+(cd "$CORPUS" && "$CAPFIX" scan --format sarif --fail-on none -o "$TMP/scan.sarif" . 2>/dev/null)
+"$PY" "$HERE/../sarif/validate.py" "$HERE/../sarif/sarif-schema-2.1.0.json" "$TMP/scan.sarif" ||
+	bad "the corpus SARIF report does not validate"
+
 if [ $fail -eq 0 ]; then
 	echo "corpus: 1 passed, 0 failed"
 else

@@ -1,0 +1,105 @@
+/*
+ * scan.h - the read-only capability audit behind `capfix scan`.
+ *
+ * Kubernetes manifests (files, streams, `kubectl get -o yaml|json` lists),
+ * PodSecurityPolicy objects and `docker inspect` output are checked against
+ * a fixed rule table (stable ids, see scan_rules()). Each rule names the
+ * controls it maps to, always with the benchmark version: CIS Kubernetes
+ * 1.6-1.20 and 1.23+, CIS Docker up to 1.5.0 and 1.6.0, Pod Security
+ * Standards baseline and restricted.
+ *
+ * Ownership: a struct scan_result owns its findings, errors and per-file
+ * records; release it with scan_result_release(). Rules are static.
+ */
+#ifndef CAPFIX_SCAN_H
+#define CAPFIX_SCAN_H
+
+#include "capfix/compat.h"
+
+enum scan_severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
+
+struct scan_rule {
+	const char *id; /* stable: "CF001" */
+	const char *name; /* stable: "drop-all-missing" */
+	enum scan_severity severity;
+	const char *summary; /* one line */
+	const char *help; /* how to fix it */
+	const char *const *controls; /* NULL-terminated, each with its benchmark version */
+};
+
+struct scan_finding {
+	const struct scan_rule *rule;
+	enum scan_severity severity; /* the rule's, raised for critical capabilities */
+	char *path;
+	int line, col; /* 1-based */
+	char *kind, *name, *ns; /* the object; ns may be NULL */
+	char *container; /* NULL for object-level findings */
+	char *message;
+	size_t file, seq; /* for ordering: index of the input, order of discovery */
+};
+
+struct scan_error {
+	char *path;
+	int line, col;
+	char *message;
+	bool skipped; /* a Helm template skipped on purpose, not a failure */
+};
+
+/* Per input file: what was looked at (for reports and cross-checks). */
+struct scan_file {
+	char *path;
+	const char *status; /* "scanned", "skipped" or "error" (static strings) */
+	size_t objects; /* pod-bearing objects, PSPs and docker containers */
+	size_t containers; /* containers of pod-bearing objects */
+	size_t adding; /* ... with a non-empty capabilities.add */
+	size_t dropping_all; /* ... whose drop holds "ALL" exactly */
+};
+
+struct scan_result {
+	struct scan_finding *findings;
+	size_t nfindings, afindings;
+	struct scan_error *errors;
+	size_t nerrors, aerrors;
+	struct scan_file *files;
+	size_t nfiles, afiles;
+	/* PodSecurityPolicies seen, for the set-level rule (scan_finish) */
+	size_t psps, psps_dropping_net_raw;
+	char *first_psp_path;
+	int first_psp_line, first_psp_col;
+	char *first_psp_name;
+};
+
+#define SCAN_RESULT_INIT                                                                           \
+	{                                                                                          \
+		0                                                                                  \
+	}
+
+/* The rule table, in id order, and its size. */
+const struct scan_rule *scan_rules(size_t *count);
+
+/* "info", "low", "medium", "high", "critical"; and back (-1 if unknown). */
+const char *scan_severity_name(enum scan_severity sev);
+int scan_severity_parse(const char *name);
+
+/*
+ * Audit @len bytes of @buf read from @path (a label: "-" for stdin) into
+ * @res. @json selects libfyaml's JSON mode. A file that cannot be parsed
+ * becomes a scan_error and a scan_file with status "error"; @chart_template
+ * records a skipped Helm template without parsing. This function can't fail.
+ */
+void scan_buffer(struct scan_result *res, const char *path, const char *buf, size_t len, bool json);
+void scan_skip_template(struct scan_result *res, const char *path);
+
+/* Record an unreadable input. */
+void scan_add_error(struct scan_result *res, const char *path, int line, int col,
+		    const char *message);
+
+/* Sort findings (by input, then position) and apply the set-level rules. Call once. */
+void scan_finish(struct scan_result *res);
+
+/* The highest severity among the findings, or -1 when there is none. */
+int scan_max_severity(const struct scan_result *res);
+
+void scan_result_release(struct scan_result *res);
+
+#endif

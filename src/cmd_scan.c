@@ -1,0 +1,215 @@
+/*
+ * cmd_scan.c - `capfix scan`: options, calls into the core, rendering, exit code.
+ */
+#include "capfix/cmd.h"
+#include "capfix/err.h"
+#include "capfix/fsutil.h"
+#include "capfix/report.h"
+#include "capfix/scan.h"
+#include "capfix/walk.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <unistd.h>
+
+#define MAX_INPUT ((size_t)256 * 1024 * 1024)
+
+static const char scan_usage[] =
+	"usage: capfix scan [options] [PATH...|-]\n"
+	"\n"
+	"Audit Linux capabilities without changing anything: Kubernetes manifests\n"
+	"(files, directories, '-' for a stream on stdin, `kubectl get -o yaml|json`\n"
+	"output), PodSecurityPolicy objects and `docker inspect` output. Findings\n"
+	"map to CIS Kubernetes (1.6-1.20 and 1.23+), CIS Docker (1.0-1.5.0 and 1.6.0)\n"
+	"and the Pod Security Standards. The default PATH is '.'.\n"
+	"\n"
+	"options:\n"
+	"  --format FORMAT        text (default), json or sarif\n"
+	"  --fail-on SEVERITY     exit 1 when a finding is at or above SEVERITY:\n"
+	"                         info, low (default), medium, high, critical, or none\n"
+	"  --min-severity SEV     report only findings at or above SEV (default info)\n"
+	"  -o, --output FILE      write the report to FILE instead of standard output\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error,\n"
+	"3 some input could not be read or parsed (the rest was scanned), 4 the report\n"
+	"could not be written.\n";
+
+struct scan_cmd {
+	enum report_format format;
+	int fail_on; /* severity, or -1 for none */
+	enum scan_severity min;
+	const char *output;
+};
+
+static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
+{
+	int s = scan_severity_parse(arg);
+
+	if (s < 0 && allow_none && !strcmp(arg, "none"))
+		s = SEV_CRITICAL + 1;
+	if (s < 0) {
+		fprintf(stderr, "capfix scan: error: %s: unknown severity '%s'\n", opt, arg);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+static int parse_args(struct scan_cmd *c, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_MIN };
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "min-severity", required_argument, NULL, OPT_MIN },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, v;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_FORMAT:
+			v = report_format_parse(optarg);
+			if (v < 0) {
+				fprintf(stderr, "capfix scan: error: unknown format '%s'\n",
+					optarg);
+				return -1;
+			}
+			c->format = (enum report_format)v;
+			break;
+		case OPT_FAIL_ON:
+			if (parse_severity("--fail-on", optarg, true, &c->fail_on) < 0)
+				return -1;
+			break;
+		case OPT_MIN:
+			if (parse_severity("--min-severity", optarg, false, &v) < 0)
+				return -1;
+			c->min = (enum scan_severity)v;
+			break;
+		case 'o':
+			c->output = optarg;
+			break;
+		case 'h':
+			fputs(scan_usage, stdout);
+			return 1;
+		default:
+			if (optopt && optopt < 256)
+				fprintf(stderr,
+					"capfix scan: error: unknown or incomplete option '-%c'\n",
+					optopt);
+			else
+				fprintf(stderr,
+					"capfix scan: error: unknown or incomplete option '%s'\n",
+					argv[optind - 1]);
+			fprintf(stderr, "see 'capfix scan --help'\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int read_stdin(struct sbuf *out)
+{
+	char chunk[65536];
+	size_t n;
+
+	sbuf_setlen(out, 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+		sbuf_add(out, chunk, n);
+		if (out->len > MAX_INPUT)
+			return cf_err(CF_E_INPUT, "-: larger than %zu bytes", MAX_INPUT);
+	}
+	if (ferror(stdin))
+		return cf_err(CF_E_INPUT, "-: %s", strerror(errno));
+	return 0;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	struct scan_cmd c = { REPORT_TEXT, SEV_LOW, SEV_INFO, NULL };
+	struct scan_result res = SCAN_RESULT_INIT;
+	struct walk_result wr = WALK_RESULT_INIT;
+	struct sbuf buf = SBUF_INIT, out = SBUF_INIT;
+	const char *dot[] = { "." };
+	size_t i, errors = 0;
+	int r, ret = CF_EXIT_OK, max;
+	bool stdin_done = false;
+
+	r = parse_args(&c, argc, argv);
+	if (r)
+		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			if (stdin_done) {
+				fprintf(stderr, "capfix scan: error: '-' given twice\n");
+				return CF_EXIT_USAGE;
+			}
+			stdin_done = true;
+			if (read_stdin(&buf) < 0) {
+				scan_add_error(&res, "-", 0, 0, cf_err_last()->msg);
+				errors++;
+			} else {
+				scan_buffer(&res, "-", buf.buf ? buf.buf : "", buf.len, false);
+			}
+			continue;
+		}
+		walk_collect(&wr, (const char *const *)&argv[i], 1);
+	}
+	if (optind >= argc)
+		walk_collect(&wr, dot, 1);
+	for (i = 0; i < wr.nproblems; i++)
+		scan_add_error(&res, wr.problems[i].path, 0, 0, wr.problems[i].msg);
+	for (i = 0; i < wr.nfiles; i++) {
+		const char *path = wr.files[i].path;
+
+		if (wr.files[i].chart_template) {
+			scan_skip_template(&res, path);
+			continue;
+		}
+		if (fsutil_read(path, MAX_INPUT, &buf) < 0) {
+			scan_add_error(&res, path, 0, 0, cf_err_last()->msg);
+			continue;
+		}
+		scan_buffer(&res, path, buf.buf ? buf.buf : "", buf.len, ends_with(path, ".json"));
+	}
+	scan_finish(&res);
+	for (i = 0; i < res.nerrors; i++)
+		errors += !res.errors[i].skipped;
+	if (report_render(&out, &res, c.format, c.min) < 0) {
+		fprintf(stderr, "capfix scan: error: %s\n", cf_err_last()->msg);
+		ret = CF_EXIT_WRITE;
+		goto done;
+	}
+	if (c.output) {
+		if (fsutil_write_new(c.output, out.buf ? out.buf : "", out.len) < 0) {
+			fprintf(stderr, "capfix scan: error: %s\n", cf_err_last()->msg);
+			ret = CF_EXIT_WRITE;
+			goto done;
+		}
+	} else {
+		fwrite(out.buf ? out.buf : "", 1, out.len, stdout);
+	}
+	max = scan_max_severity(&res);
+	if (errors)
+		ret = CF_EXIT_INPUT;
+	else if (max >= 0 && max >= c.fail_on && max >= (int)c.min)
+		ret = CF_EXIT_CHANGES;
+done:
+	scan_result_release(&res);
+	walk_result_release(&wr);
+	sbuf_release(&buf);
+	sbuf_release(&out);
+	return ret;
+}

@@ -1,0 +1,327 @@
+#include "capfix/report.h"
+#include "capfix/err.h"
+
+#include <jansson.h>
+
+int report_format_parse(const char *name)
+{
+	if (!strcmp(name, "text"))
+		return REPORT_TEXT;
+	if (!strcmp(name, "json"))
+		return REPORT_JSON;
+	if (!strcmp(name, "sarif"))
+		return REPORT_SARIF;
+	return -1;
+}
+
+static size_t count_sev(const struct scan_result *res, enum scan_severity sev)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < res->nfindings; i++)
+		n += res->findings[i].severity == sev;
+	return n;
+}
+
+struct totals {
+	size_t scanned, skipped, failed, objects, containers, adding, dropping_all;
+};
+
+static void totals_of(const struct scan_result *res, struct totals *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < res->nfiles; i++) {
+		const struct scan_file *f = &res->files[i];
+
+		t->scanned += !strcmp(f->status, "scanned");
+		t->skipped += !strcmp(f->status, "skipped");
+		t->failed += !strcmp(f->status, "error");
+		t->objects += f->objects;
+		t->containers += f->containers;
+		t->adding += f->adding;
+		t->dropping_all += f->dropping_all;
+	}
+}
+
+/* ---- text ---- */
+
+static void render_text(struct sbuf *out, const struct scan_result *res, enum scan_severity min)
+{
+	const struct scan_rule *rules;
+	size_t nrules, i, j, shown = 0;
+	bool *fired;
+	struct totals t;
+
+	rules = scan_rules(&nrules);
+	fired = xcalloc(nrules, sizeof(*fired));
+	for (i = 0; i < res->nerrors; i++) {
+		const struct scan_error *e = &res->errors[i];
+
+		if (e->line > 0)
+			sbuf_addf(out, "%s:%d:%d: %s: %s\n", e->path, e->line, e->col,
+				  e->skipped ? "skipped" : "error", e->message);
+		else
+			sbuf_addf(out, "%s: %s: %s\n", e->path, e->skipped ? "skipped" : "error",
+				  e->message);
+	}
+	for (i = 0; i < res->nfindings; i++) {
+		const struct scan_finding *f = &res->findings[i];
+
+		if (f->severity < min)
+			continue;
+		shown++;
+		fired[f->rule - rules] = true;
+		sbuf_addf(out, "%s:%d:%d: %s: [%s %s] %s/%s: %s\n", f->path, f->line, f->col,
+			  scan_severity_name(f->severity), f->rule->id, f->rule->name, f->kind,
+			  f->name, f->message);
+	}
+	if (shown) {
+		sbuf_addstr(out, "\nrules:\n");
+		for (i = 0; i < nrules; i++) {
+			if (!fired[i])
+				continue;
+			sbuf_addf(out, "  %s %s: %s\n", rules[i].id, rules[i].name,
+				  rules[i].summary);
+			for (j = 0; rules[i].controls[j]; j++)
+				sbuf_addf(out, "      %s\n", rules[i].controls[j]);
+			sbuf_addf(out, "      fix: %s\n", rules[i].help);
+		}
+		sbuf_addch(out, '\n');
+	}
+	totals_of(res, &t);
+	sbuf_addf(out, "capfix scan: %zu %s scanned (%zu skipped, %zu %s), %zu %s, %zu %s; %zu %s",
+		  t.scanned, t.scanned == 1 ? "input" : "inputs", t.skipped, t.failed,
+		  t.failed == 1 ? "error" : "errors", t.objects,
+		  t.objects == 1 ? "object" : "objects", t.containers,
+		  t.containers == 1 ? "container" : "containers", shown,
+		  shown == 1 ? "finding" : "findings");
+	if (shown) {
+		int s;
+		const char *sep = ": ";
+
+		for (s = SEV_CRITICAL; s >= (int)min; s--) {
+			size_t n = count_sev(res, (enum scan_severity)s);
+
+			if (n) {
+				sbuf_addf(out, "%s%zu %s", sep, n,
+					  scan_severity_name((enum scan_severity)s));
+				sep = ", ";
+			}
+		}
+	}
+	if (res->nfindings > shown)
+		sbuf_addf(out, " (%zu below %s not shown)", res->nfindings - shown,
+			  scan_severity_name(min));
+	sbuf_addch(out, '\n');
+	free(fired);
+}
+
+/* ---- JSON ---- */
+
+static json_t *controls_json(const struct scan_rule *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; r->controls[i]; i++)
+		json_array_append_new(a, json_string(r->controls[i]));
+	return a;
+}
+
+static json_t *render_json(const struct scan_result *res, enum scan_severity min)
+{
+	json_t *root, *findings = json_array(), *errors = json_array(), *files = json_array();
+	json_t *sev = json_object();
+	struct totals t;
+	size_t i;
+	int s;
+
+	for (i = 0; i < res->nfindings; i++) {
+		const struct scan_finding *f = &res->findings[i];
+
+		if (f->severity < min)
+			continue;
+		json_array_append_new(
+			findings,
+			json_pack(
+				"{s:s, s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s?}, s:s?, s:s, s:o}",
+				"rule", f->rule->id, "name", f->rule->name, "severity",
+				scan_severity_name(f->severity), "path", f->path, "line", f->line,
+				"column", f->col, "object", "kind", f->kind, "name", f->name,
+				"namespace", f->ns, "container", f->container, "message",
+				f->message, "controls", controls_json(f->rule)));
+	}
+	for (i = 0; i < res->nerrors; i++) {
+		const struct scan_error *e = &res->errors[i];
+
+		json_array_append_new(errors,
+				      json_pack("{s:s, s:i, s:i, s:s, s:b}", "path", e->path,
+						"line", e->line, "column", e->col, "message",
+						e->message, "skipped", e->skipped));
+	}
+	for (i = 0; i < res->nfiles; i++) {
+		const struct scan_file *f = &res->files[i];
+
+		json_array_append_new(
+			files, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "path", f->path,
+					 "status", f->status, "objects", (json_int_t)f->objects,
+					 "containers", (json_int_t)f->containers,
+					 "containers_adding", (json_int_t)f->adding,
+					 "containers_dropping_all", (json_int_t)f->dropping_all));
+	}
+	for (s = SEV_CRITICAL; s >= SEV_INFO; s--)
+		json_object_set_new(
+			sev, scan_severity_name((enum scan_severity)s),
+			json_integer((json_int_t)(s >= (int)min
+							  ? count_sev(res, (enum scan_severity)s)
+							  : 0)));
+	totals_of(res, &t);
+	root = json_pack(
+		"{s:i, s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}, s:o, s:o, s:o}",
+		"version", 1, "tool", "name", "capfix", "version", CAPFIX_VERSION, "summary",
+		"scanned", (json_int_t)t.scanned, "skipped", (json_int_t)t.skipped, "errors",
+		(json_int_t)t.failed, "objects", (json_int_t)t.objects, "containers",
+		(json_int_t)t.containers, "containers_adding", (json_int_t)t.adding,
+		"containers_dropping_all", (json_int_t)t.dropping_all, "findings", sev, "findings",
+		findings, "errors", errors, "files", files);
+	return root;
+}
+
+/* ---- SARIF 2.1.0 ---- */
+
+static const char *sarif_level(enum scan_severity s)
+{
+	return s >= SEV_HIGH ? "error" : s == SEV_MEDIUM ? "warning" : "note";
+}
+
+static const char *security_severity(enum scan_severity s)
+{
+	static const char *const v[] = { "1.0", "3.0", "5.5", "8.0", "9.5" };
+
+	return v[s];
+}
+
+/* A relative path as a URI reference: bytes outside [A-Za-z0-9-._~/] percent-encoded. */
+static char *uri_of(const char *path)
+{
+	struct sbuf sb = SBUF_INIT;
+	const unsigned char *p = (const unsigned char *)path;
+
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	for (; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+			sbuf_addch(&sb, (char)*p);
+		else
+			sbuf_addf(&sb, "%%%02X", *p);
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+static json_t *location(const char *path, int line, int col)
+{
+	char *uri = uri_of(path);
+	json_t *region = json_object();
+	json_t *loc;
+
+	if (line > 0) {
+		json_object_set_new(region, "startLine", json_integer(line));
+		json_object_set_new(region, "startColumn", json_integer(col > 0 ? col : 1));
+	}
+	loc = json_pack("{s:{s:{s:s, s:s}, s:o}}", "physicalLocation", "artifactLocation", "uri",
+			uri, "uriBaseId", "%SRCROOT%", "region", region);
+	free(uri);
+	return loc;
+}
+
+static json_t *render_sarif(const struct scan_result *res, enum scan_severity min)
+{
+	const struct scan_rule *rules;
+	size_t nrules, i, j;
+	json_t *jrules = json_array(), *results = json_array(), *notes = json_array();
+	bool ok = true;
+
+	rules = scan_rules(&nrules);
+	for (i = 0; i < nrules; i++) {
+		const struct scan_rule *r = &rules[i];
+		json_t *tags = json_array();
+		struct sbuf full = SBUF_INIT;
+
+		json_array_append_new(tags, json_string("security"));
+		sbuf_addf(&full, "%s. Maps to:", r->summary);
+		for (j = 0; r->controls[j]; j++) {
+			json_array_append_new(tags, json_string(r->controls[j]));
+			sbuf_addf(&full, "%s %s", j ? ";" : "", r->controls[j]);
+		}
+		if (!r->controls[0])
+			sbuf_addstr(&full, " no benchmark control (capfix advice).");
+		json_array_append_new(
+			jrules,
+			json_pack(
+				"{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:o, s:s, s:s}}",
+				"id", r->id, "name", r->name, "shortDescription", "text",
+				r->summary, "fullDescription", "text", sbuf_cstr(&full), "help",
+				"text", r->help, "defaultConfiguration", "level",
+				sarif_level(r->severity), "properties", "tags", tags,
+				"security-severity", security_severity(r->severity), "precision",
+				"very-high"));
+		sbuf_release(&full);
+	}
+	for (i = 0; i < res->nfindings; i++) {
+		const struct scan_finding *f = &res->findings[i];
+		json_t *locs = json_array();
+
+		if (f->severity < min)
+			continue;
+		json_array_append_new(locs, location(f->path, f->line, f->col));
+		json_array_append_new(results,
+				      json_pack("{s:s, s:i, s:s, s:{s:s}, s:o, s:{s:s}}", "ruleId",
+						f->rule->id, "ruleIndex", (int)(f->rule - rules),
+						"level", sarif_level(f->severity), "message",
+						"text", f->message, "locations", locs, "properties",
+						"severity", scan_severity_name(f->severity)));
+	}
+	for (i = 0; i < res->nerrors; i++) {
+		const struct scan_error *e = &res->errors[i];
+		json_t *locs = json_array();
+
+		ok &= e->skipped;
+		json_array_append_new(locs, location(e->path, e->line, e->col));
+		json_array_append_new(notes, json_pack("{s:s, s:{s:s}, s:o}", "level",
+						       e->skipped ? "note" : "error", "message",
+						       "text", e->message, "locations", locs));
+	}
+	return json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:s, s:[{s:b, s:o}], s:o}]}",
+			 "version", "2.1.0", "$schema",
+			 "https://json.schemastore.org/sarif-2.1.0.json", "runs", "tool", "driver",
+			 "name", "capfix", "semanticVersion", CAPFIX_VERSION, "rules", jrules,
+			 "columnKind", "unicodeCodePoints", "invocations", "executionSuccessful",
+			 ok, "toolExecutionNotifications", notes, "results", results);
+}
+
+int report_render(struct sbuf *out, const struct scan_result *res, enum report_format format,
+		  enum scan_severity min)
+{
+	json_t *root;
+	char *text;
+
+	if (format == REPORT_TEXT) {
+		render_text(out, res, min);
+		return 0;
+	}
+	root = format == REPORT_JSON ? render_json(res, min) : render_sarif(res, min);
+	if (!root)
+		return cf_err(CF_E_SYSTEM, "cannot build the %s report",
+			      format == REPORT_JSON ? "JSON" : "SARIF");
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!text)
+		return cf_err(CF_E_SYSTEM, "cannot serialise the report");
+	sbuf_addstr(out, text);
+	sbuf_addch(out, '\n');
+	free(text);
+	return 0;
+}

@@ -1,0 +1,666 @@
+#include "capfix/scan.h"
+#include "capfix/caps.h"
+#include "capfix/k8s.h"
+#include "capfix/sbuf.h"
+#include "capfix/yamlspan.h"
+
+#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+#define K8S_NETRAW "CIS Kubernetes 1.6-1.20 5.2.7", "CIS Kubernetes 1.23+ 5.2.8"
+#define K8S_ADDED "CIS Kubernetes 1.6-1.20 5.2.8", "CIS Kubernetes 1.23+ 5.2.9"
+#define K8S_ASSIGNED "CIS Kubernetes 1.6-1.20 5.2.9", "CIS Kubernetes 1.23+ 5.2.10"
+#define DOCKER_CAPS "CIS Docker 1.0-1.5.0 5.3", "CIS Docker 1.6.0 5.4"
+#define PSS_BASELINE_CAPS "Pod Security Standards baseline: capabilities"
+#define PSS_RESTRICTED_CAPS "Pod Security Standards restricted (v1.22+): capabilities"
+#define PSS_BASELINE_PRIV "Pod Security Standards baseline: privileged containers"
+
+enum {
+	R_DROP_ALL,
+	R_NET_RAW,
+	R_ADDED,
+	R_OUTSIDE_BASELINE,
+	R_OUTSIDE_RESTRICTED,
+	R_PRIVILEGED,
+	R_SPELLING,
+	R_NO_EFFECT,
+	R_PSP_NET_RAW,
+	R_PSP_ANY,
+	R_PSP_DEFAULT_ADD,
+	R_PSP_DROP_ALL,
+	R_DOCKER_ADD,
+	R_DOCKER_NET_RAW,
+	R_DOCKER_PRIVILEGED,
+};
+
+static const struct scan_rule rules[] = {
+	[R_DROP_ALL] = { "CF001", "drop-all-missing", SEV_MEDIUM,
+			 "the container does not drop ALL capabilities",
+			 "set securityContext.capabilities.drop: [\"ALL\"] and add back only what is needed (capfix fix)",
+			 LIST(K8S_ASSIGNED, PSS_RESTRICTED_CAPS) },
+	[R_NET_RAW] = { "CF002", "net-raw-not-dropped", SEV_MEDIUM,
+			"NET_RAW is not dropped (or is added)",
+			"drop ALL (or at least NET_RAW) and do not add NET_RAW",
+			LIST(K8S_NETRAW, DOCKER_CAPS) },
+	[R_ADDED] = { "CF003", "capabilities-added", SEV_LOW, "the container adds capabilities",
+		      "keep add lists minimal: every entry must be needed by the image as it runs",
+		      LIST(K8S_ADDED) },
+	[R_OUTSIDE_BASELINE] = { "CF004", "add-outside-baseline", SEV_HIGH,
+				 "the container adds capabilities that Pod Security Standards baseline forbids",
+				 "remove them, or run the workload in a namespace whose policy allows them",
+				 LIST(PSS_BASELINE_CAPS) },
+	[R_OUTSIDE_RESTRICTED] = { "CF005", "add-outside-restricted", SEV_MEDIUM,
+				   "the container adds capabilities other than NET_BIND_SERVICE",
+				   "Pod Security Standards restricted allows adding NET_BIND_SERVICE only",
+				   LIST(PSS_RESTRICTED_CAPS) },
+	[R_PRIVILEGED] = { "CF006", "privileged", SEV_CRITICAL, "the container is privileged",
+			   "remove privileged: true; grant the few capabilities the workload needs instead",
+			   LIST(PSS_BASELINE_PRIV) },
+	[R_SPELLING] = { "CF007", "capability-spelling", SEV_MEDIUM,
+			 "a capability is not written in canonical form",
+			 "write names in upper case without CAP_ (\"ALL\" in drop): Pod Security Admission compares them exactly",
+			 LIST(PSS_BASELINE_CAPS, PSS_RESTRICTED_CAPS) },
+	[R_NO_EFFECT] = { "CF008", "add-without-effect", SEV_INFO,
+			  "capabilities are added to a process that does not run as root",
+			  "Kubernetes grants no ambient capabilities: add works for a non-root process only through file capabilities of its binary",
+			  LIST(NULL) },
+	[R_PSP_NET_RAW] = { "CF101", "psp-net-raw-not-required-drop", SEV_MEDIUM,
+			    "no PodSecurityPolicy requires dropping NET_RAW or ALL",
+			    "have at least one PSP with requiredDropCapabilities holding NET_RAW or ALL (PSP was removed in Kubernetes 1.25: see capfix policy)",
+			    LIST(K8S_NETRAW) },
+	[R_PSP_ANY] = { "CF102", "psp-allowed-capabilities-any", SEV_HIGH,
+			"the PodSecurityPolicy allows adding any capability (*)",
+			"list the capabilities that workloads need in allowedCapabilities, or leave it empty",
+			LIST(K8S_ADDED) },
+	[R_PSP_DEFAULT_ADD] = { "CF103", "psp-default-add-capabilities", SEV_MEDIUM,
+				"the PodSecurityPolicy adds capabilities by default",
+				"leave defaultAddCapabilities empty; workloads declare what they need",
+				LIST(K8S_ADDED) },
+	[R_PSP_DROP_ALL] = { "CF104", "psp-required-drop-not-all", SEV_LOW,
+			     "the PodSecurityPolicy does not require dropping ALL",
+			     "set requiredDropCapabilities: [ALL]", LIST(K8S_ASSIGNED) },
+	[R_DOCKER_ADD] = { "CF201", "docker-capabilities-added", SEV_MEDIUM,
+			   "the container runs with capabilities beyond Docker's default set",
+			   "run it with --cap-drop=all and --cap-add only for what it needs",
+			   LIST(DOCKER_CAPS) },
+	[R_DOCKER_NET_RAW] = { "CF202", "docker-net-raw-not-dropped", SEV_MEDIUM,
+			       "the container keeps NET_RAW",
+			       "run it with --cap-drop=all (or --cap-drop=NET_RAW)",
+			       LIST(DOCKER_CAPS) },
+	[R_DOCKER_PRIVILEGED] = { "CF203", "docker-privileged", SEV_CRITICAL,
+				  "the container runs privileged",
+				  "run it without --privileged and add only the capabilities it needs",
+				  LIST(NULL) },
+};
+
+const struct scan_rule *scan_rules(size_t *count)
+{
+	*count = ARRAY_SIZE(rules);
+	return rules;
+}
+
+static const char *const sev_names[] = { "info", "low", "medium", "high", "critical" };
+
+const char *scan_severity_name(enum scan_severity sev)
+{
+	return (size_t)sev < ARRAY_SIZE(sev_names) ? sev_names[sev] : "?";
+}
+
+int scan_severity_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sev_names); i++)
+		if (!strcmp(name, sev_names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* ---- recording ---- */
+
+struct ctx {
+	struct scan_result *res;
+	const char *path;
+	struct scan_file *file;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void finding(struct ctx *x, int rule, enum scan_severity sev, const struct ynode *at,
+		    const char *kind, const char *name, const char *ns, const char *container,
+		    const char *fmt, ...) CF_PRINTF(9, 10);
+
+static void finding(struct ctx *x, int rule, enum scan_severity sev, const struct ynode *at,
+		    const char *kind, const char *name, const char *ns, const char *container,
+		    const char *fmt, ...)
+{
+	struct scan_result *r = x->res;
+	struct scan_finding *f;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	while (at && at->line < 0)
+		at = at->parent;
+	CF_ALLOC_GROW(r->findings, r->nfindings + 1, r->afindings);
+	f = &r->findings[r->nfindings++];
+	f->rule = &rules[rule];
+	f->severity = sev;
+	f->path = xstrdup(x->path);
+	f->line = at ? at->line + 1 : 1;
+	f->col = at ? at->col + 1 : 1;
+	f->kind = xstrdup(kind ? kind : "");
+	f->name = xstrdup(name ? name : "");
+	f->ns = dup_or_null(ns);
+	f->container = dup_or_null(container);
+	f->message = xstrdup(msg);
+	f->seq = r->nfindings;
+	f->file = x->file ? (size_t)(x->file - r->files) : r->nfiles;
+}
+
+static struct scan_file *add_file(struct scan_result *r, const char *path, const char *status)
+{
+	struct scan_file *f;
+
+	CF_ALLOC_GROW(r->files, r->nfiles + 1, r->afiles);
+	f = &r->files[r->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	f->status = status;
+	return f;
+}
+
+void scan_add_error(struct scan_result *res, const char *path, int line, int col,
+		    const char *message)
+{
+	struct scan_error *e;
+
+	CF_ALLOC_GROW(res->errors, res->nerrors + 1, res->aerrors);
+	e = &res->errors[res->nerrors++];
+	e->path = xstrdup(path);
+	e->line = line;
+	e->col = col;
+	e->message = xstrdup(message);
+	e->skipped = false;
+}
+
+void scan_skip_template(struct scan_result *res, const char *path)
+{
+	scan_add_error(res, path, 0, 0, "Helm chart template (scan the rendered output)");
+	res->errors[res->nerrors - 1].skipped = true;
+	add_file(res, path, "skipped");
+}
+
+/* ---- reading values (aliases followed, merge keys honoured) ---- */
+
+static const struct ynode *get(const struct ynode *map, const char *key)
+{
+	const struct ynode *v;
+	size_t i;
+
+	map = ynode_deref(map);
+	if (!map || map->kind != YN_MAP)
+		return NULL;
+	v = ynode_get(map, key);
+	if (v)
+		return ynode_deref(v);
+	if (!map->merge)
+		return NULL;
+	for (i = 0; i + 1 < map->nkids; i += 2) {
+		const struct ynode *k = map->kids[i], *m = ynode_deref(map->kids[i + 1]);
+		size_t j;
+
+		if (k->kind != YN_SCALAR || strcmp(k->text, "<<"))
+			continue;
+		if (m && m->kind == YN_MAP && (v = get(m, key)))
+			return v;
+		for (j = 0; m && m->kind == YN_SEQ && j < m->nkids; j++)
+			if ((v = get(m->kids[j], key)))
+				return v;
+	}
+	return NULL;
+}
+
+static const char *str(const struct ynode *n)
+{
+	return ynode_str(ynode_deref(n));
+}
+
+/* The scalar items of a list (aliases followed); returns how many, at most @max. */
+static size_t items(const struct ynode *lst, const struct ynode **out, size_t max)
+{
+	size_t i, n = 0;
+
+	lst = ynode_deref(lst);
+	if (!lst || lst->kind != YN_SEQ)
+		return 0;
+	for (i = 0; i < lst->nkids && n < max; i++) {
+		const struct ynode *it = ynode_deref(lst->kids[i]);
+
+		if (it && it->kind == YN_SCALAR)
+			out[n++] = it;
+	}
+	return n;
+}
+
+static bool is_all(const char *s)
+{
+	if (!strncmp(s, "CAP_", 4) || !strncmp(s, "cap_", 4))
+		s += 4;
+	return (s[0] == 'A' || s[0] == 'a') && (s[1] == 'L' || s[1] == 'l') &&
+	       (s[2] == 'L' || s[2] == 'l') && !s[3];
+}
+
+/* The canonical name of @s when it names a capability (any spelling), else NULL. */
+static const char *canon(const char *s)
+{
+	const struct cap_info *ci = caps_lookup(s);
+
+	return ci ? ci->name : NULL;
+}
+
+static bool true_(const struct ynode *n)
+{
+	return ynode_is_true(ynode_deref(n));
+}
+
+static long int_of(const struct ynode *n)
+{
+	const char *s = str(n);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}
+
+static void join(struct sbuf *sb, const struct ynode **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sbuf_addf(sb, "%s%s", i ? ", " : "", v[i]->text);
+}
+
+/* ---- Kubernetes containers ---- */
+
+static bool non_root(const struct ynode *c, const struct ynode *pod_spec)
+{
+	const struct ynode *csc = get(c, "securityContext"),
+			   *psc = get(pod_spec, "securityContext");
+	const struct ynode *u = get(csc, "runAsUser"), *nr = get(csc, "runAsNonRoot");
+
+	if (!u || ynode_is_null(u))
+		u = get(psc, "runAsUser");
+	if (u && int_of(u) >= 0)
+		return int_of(u) > 0;
+	if (!nr || ynode_is_null(nr))
+		nr = get(psc, "runAsNonRoot");
+	return true_(nr);
+}
+
+#define MAXI 64
+
+static int on_container(struct k8s_container *kc, void *payload)
+{
+	struct ctx *x = payload;
+	const struct ynode *c = ynode_deref(kc->node);
+	const struct ynode *sc = get(c, "securityContext");
+	const struct ynode *caps = get(sc, "capabilities");
+	const struct ynode *drop[MAXI], *add[MAXI], *bad[MAXI], *spelled[MAXI];
+	size_t ndrop = items(get(caps, "drop"), drop, MAXI);
+	size_t nadd = items(get(caps, "add"), add, MAXI);
+	size_t i, nbad = 0, nspelled = 0;
+	bool all_exact = false, all_any = false, raw_dropped = false, raw_added = false;
+	bool windows = str(get(get(kc->pod_spec, "os"), "name")) &&
+		       !strcmp(str(get(get(kc->pod_spec, "os"), "name")), "windows");
+	enum scan_severity sev;
+	struct sbuf sb = SBUF_INIT;
+	const char *cn = str(get(c, "name"));
+	const char *K = kc->kind, *N = kc->name, *NS = kc->ns;
+
+	x->file->containers++;
+	x->file->adding += nadd > 0;
+	for (i = 0; i < ndrop; i++) {
+		all_exact |= !strcmp(drop[i]->text, "ALL");
+		all_any |= is_all(drop[i]->text);
+		raw_dropped |= canon(drop[i]->text) && !strcmp(canon(drop[i]->text), "NET_RAW");
+		if (strcmp(drop[i]->text, "ALL") &&
+		    (is_all(drop[i]->text) ||
+		     (canon(drop[i]->text) && strcmp(canon(drop[i]->text), drop[i]->text))))
+			spelled[nspelled++] = drop[i];
+	}
+	x->file->dropping_all += all_exact;
+	if (!c || c->kind != YN_MAP || !get(c, "image") || windows)
+		return 0; /* partial objects (patches) and Windows pods: not audited */
+	if (kc->skip && strstr(kc->skip, "partial"))
+		return 0;
+	if (true_(get(sc, "privileged"))) {
+		finding(x, R_PRIVILEGED, SEV_CRITICAL, c, K, N, NS, cn,
+			"container \"%s\" is privileged: it has every capability whatever the lists say",
+			cn ? cn : "");
+		return 0;
+	}
+	for (i = 0; i < nadd; i++) {
+		const char *cc = canon(add[i]->text);
+
+		raw_added |= cc && !strcmp(cc, "NET_RAW");
+		if (cc && strcmp(cc, add[i]->text))
+			spelled[nspelled++] = add[i];
+	}
+	if (!all_any) {
+		sbuf_setlen(&sb, 0);
+		join(&sb, drop, ndrop);
+		finding(x, R_DROP_ALL, SEV_MEDIUM, c, K, N, NS, cn,
+			"container \"%s\" does not drop ALL capabilities (drop: [%s])",
+			cn ? cn : "", sbuf_cstr(&sb));
+	}
+	if (!(all_any || raw_dropped) || raw_added)
+		finding(x, R_NET_RAW, SEV_MEDIUM, c, K, N, NS, cn, "container \"%s\" %s NET_RAW",
+			cn ? cn : "", raw_added ? "adds" : "keeps");
+	if (nspelled) {
+		sbuf_setlen(&sb, 0);
+		join(&sb, spelled, nspelled);
+		finding(x, R_SPELLING, SEV_MEDIUM, c, K, N, NS, cn,
+			"container \"%s\" writes %s; Pod Security Admission only accepts the canonical upper-case names without CAP_ (\"ALL\")",
+			cn ? cn : "", sbuf_cstr(&sb));
+	}
+	if (nadd) {
+		sbuf_setlen(&sb, 0);
+		join(&sb, add, nadd);
+		finding(x, R_ADDED, SEV_LOW, c, K, N, NS, cn, "container \"%s\" adds %s",
+			cn ? cn : "", sbuf_cstr(&sb));
+		/* baseline: exact names from the allowed set */
+		sev = SEV_HIGH;
+		for (i = 0; i < nadd; i++) {
+			const struct cap_info *ci = caps_lookup(add[i]->text);
+			bool exact = ci && !strcmp(ci->name, add[i]->text);
+
+			if (!exact || !ci->pss_baseline) {
+				bad[nbad++] = add[i];
+				if (ci && ci->risk == CAP_RISK_CRITICAL)
+					sev = SEV_CRITICAL;
+			}
+		}
+		if (nbad) {
+			sbuf_setlen(&sb, 0);
+			join(&sb, bad, nbad);
+			finding(x, R_OUTSIDE_BASELINE, sev, c, K, N, NS, cn,
+				"container \"%s\" adds %s, outside the baseline set", cn ? cn : "",
+				sbuf_cstr(&sb));
+		}
+		nbad = 0;
+		for (i = 0; i < nadd; i++)
+			if (strcmp(add[i]->text, "NET_BIND_SERVICE"))
+				bad[nbad++] = add[i];
+		if (nbad) {
+			sbuf_setlen(&sb, 0);
+			join(&sb, bad, nbad);
+			finding(x, R_OUTSIDE_RESTRICTED, SEV_MEDIUM, c, K, N, NS, cn,
+				"container \"%s\" adds %s; restricted allows only NET_BIND_SERVICE",
+				cn ? cn : "", sbuf_cstr(&sb));
+		}
+		if (non_root(c, kc->pod_spec)) {
+			sbuf_setlen(&sb, 0);
+			join(&sb, add, nadd);
+			finding(x, R_NO_EFFECT, SEV_INFO, c, K, N, NS, cn,
+				"container \"%s\" does not run as root: adding %s has no effect unless its binary carries them as file capabilities",
+				cn ? cn : "", sbuf_cstr(&sb));
+		}
+	}
+	sbuf_release(&sb);
+	return 0;
+}
+
+/* ---- PodSecurityPolicy ---- */
+
+static void scan_psp(struct ctx *x, const struct ynode *obj)
+{
+	const struct ynode *md = get(obj, "metadata"), *spec = get(obj, "spec");
+	const char *name = str(get(md, "name"));
+	const struct ynode *v[MAXI];
+	size_t n, i;
+	bool any_all = false, raw = false;
+
+	x->file->objects++;
+	x->res->psps++;
+	if (!x->res->first_psp_path) {
+		const struct ynode *at = obj;
+
+		while (at && at->line < 0)
+			at = at->parent;
+		x->res->first_psp_path = xstrdup(x->path);
+		x->res->first_psp_line = at ? at->line + 1 : 1;
+		x->res->first_psp_col = at ? at->col + 1 : 1;
+		x->res->first_psp_name = xstrdup(name ? name : "");
+	}
+	n = items(get(spec, "requiredDropCapabilities"), v, MAXI);
+	for (i = 0; i < n; i++) {
+		any_all |= is_all(v[i]->text);
+		raw |= canon(v[i]->text) && !strcmp(canon(v[i]->text), "NET_RAW");
+	}
+	if (any_all || raw)
+		x->res->psps_dropping_net_raw++;
+	if (!any_all)
+		finding(x, R_PSP_DROP_ALL, SEV_LOW,
+			get(spec, "requiredDropCapabilities")
+				? get(spec, "requiredDropCapabilities")
+				: obj,
+			"PodSecurityPolicy", name, NULL, NULL,
+			"PodSecurityPolicy \"%s\" does not require dropping ALL", name ? name : "");
+	n = items(get(spec, "allowedCapabilities"), v, MAXI);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i]->text, "*")) {
+			finding(x, R_PSP_ANY, SEV_HIGH, v[i], "PodSecurityPolicy", name, NULL, NULL,
+				"PodSecurityPolicy \"%s\" allows adding any capability (*)",
+				name ? name : "");
+			break;
+		}
+	}
+	n = items(get(spec, "defaultAddCapabilities"), v, MAXI);
+	if (n) {
+		struct sbuf sb = SBUF_INIT;
+
+		join(&sb, v, n);
+		finding(x, R_PSP_DEFAULT_ADD, SEV_MEDIUM, get(spec, "defaultAddCapabilities"),
+			"PodSecurityPolicy", name, NULL, NULL,
+			"PodSecurityPolicy \"%s\" adds %s to every container by default",
+			name ? name : "", sbuf_cstr(&sb));
+		sbuf_release(&sb);
+	}
+}
+
+/* ---- docker inspect ---- */
+
+static void scan_docker(struct ctx *x, const struct ynode *c)
+{
+	const struct ynode *hc = get(c, "HostConfig");
+	const struct ynode *v[MAXI];
+	const char *name = str(get(c, "Name"));
+	size_t n, i;
+	bool raw_dropped = false, raw_added = false;
+	struct sbuf sb = SBUF_INIT;
+
+	x->file->objects++;
+	x->file->containers++;
+	if (name && name[0] == '/')
+		name++;
+	if (!name)
+		name = str(get(c, "Id"));
+	if (true_(get(hc, "Privileged"))) {
+		finding(x, R_DOCKER_PRIVILEGED, SEV_CRITICAL, c, "DockerContainer", name, NULL,
+			name, "container \"%s\" runs privileged", name ? name : "");
+		return;
+	}
+	n = items(get(hc, "CapDrop"), v, MAXI);
+	for (i = 0; i < n; i++)
+		raw_dropped |= is_all(v[i]->text) ||
+			       (canon(v[i]->text) && !strcmp(canon(v[i]->text), "NET_RAW"));
+	x->file->dropping_all += n && is_all(v[0]->text);
+	n = items(get(hc, "CapAdd"), v, MAXI);
+	x->file->adding += n > 0;
+	for (i = 0; i < n; i++) {
+		const struct cap_info *ci = caps_lookup(v[i]->text);
+
+		raw_added |= ci && !strcmp(ci->name, "NET_RAW");
+		if (!ci || !ci->runtime_default || is_all(v[i]->text))
+			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", v[i]->text);
+	}
+	if (sb.len)
+		finding(x, R_DOCKER_ADD, SEV_MEDIUM, get(hc, "CapAdd"), "DockerContainer", name,
+			NULL, name, "container \"%s\" adds %s beyond the default set",
+			name ? name : "", sbuf_cstr(&sb));
+	if (!raw_dropped || raw_added)
+		finding(x, R_DOCKER_NET_RAW, SEV_MEDIUM, c, "DockerContainer", name, NULL, name,
+			"container \"%s\" %s NET_RAW", name ? name : "",
+			raw_added ? "adds" : "keeps");
+	sbuf_release(&sb);
+}
+
+/* ---- documents ---- */
+
+static void scan_object(struct ctx *x, struct ynode *obj)
+{
+	const char *kind = str(get(obj, "kind"));
+	const char *api = str(get(obj, "apiVersion"));
+
+	if (kind && !strcmp(kind, "PodSecurityPolicy")) {
+		scan_psp(x, obj);
+		return;
+	}
+	if (k8s_pod_spec_path(kind, api))
+		x->file->objects++;
+}
+
+static void scan_doc(struct ctx *x, struct ynode *root)
+{
+	const char *kind;
+	const struct ynode *items_;
+	size_t i;
+
+	if (!root)
+		return;
+	if (root->kind == YN_SEQ) { /* docker inspect: [{Id, Name, HostConfig}, ...] */
+		for (i = 0; i < root->nkids; i++)
+			if (get(root->kids[i], "HostConfig"))
+				scan_docker(x, ynode_deref(root->kids[i]));
+		return;
+	}
+	if (root->kind != YN_MAP)
+		return;
+	kind = str(get(root, "kind"));
+	items_ = get(root, "items");
+	if (kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List") && items_ &&
+	    items_->kind == YN_SEQ) {
+		for (i = 0; i < items_->nkids; i++)
+			if (items_->kids[i]->kind == YN_MAP)
+				scan_object(x, items_->kids[i]);
+	} else {
+		scan_object(x, root);
+	}
+	k8s_each_container(root, on_container, x);
+}
+
+void scan_buffer(struct scan_result *res, const char *path, const char *buf, size_t len, bool json)
+{
+	struct yfile yf = YFILE_INIT;
+	struct yerror err;
+	struct ctx x = { res, path, NULL };
+	size_t i;
+
+	if (yamlspan_parse(&yf, buf, len, json, &err) < 0) {
+		scan_add_error(res, path, err.line, err.col, err.msg);
+		add_file(res, path, "error");
+		return;
+	}
+	if (yf.complex_key) {
+		scan_add_error(
+			res, path, yf.complex_key->line + 1, yf.complex_key->col + 1,
+			"a mapping key is itself a mapping or list; Kubernetes cannot decode it");
+		add_file(res, path, "error");
+		yamlspan_release(&yf);
+		return;
+	}
+	x.file = add_file(res, path, "scanned");
+	for (i = 0; i < yf.ndocs; i++)
+		scan_doc(&x, yf.docs[i].root);
+	yamlspan_release(&yf);
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct scan_finding *a = pa, *b = pb;
+
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	if (a->rule != b->rule)
+		return a->rule < b->rule ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void scan_finish(struct scan_result *res)
+{
+	struct ctx x = { res, res->first_psp_path, NULL };
+	struct scan_finding *f;
+
+	/* findings of one file in line order (containers, init containers... interleave) */
+	if (res->nfindings)
+		qsort(res->findings, res->nfindings, sizeof(*res->findings), cmp_finding);
+	if (!res->psps || res->psps_dropping_net_raw)
+		return;
+	finding(&x, R_PSP_NET_RAW, SEV_MEDIUM, NULL, "PodSecurityPolicy", res->first_psp_name, NULL,
+		NULL, "no PodSecurityPolicy (of %zu) requires dropping NET_RAW or ALL", res->psps);
+	f = &res->findings[res->nfindings - 1];
+	f->line = res->first_psp_line;
+	f->col = res->first_psp_col;
+	f->file = res->nfiles; /* after every file's own findings */
+}
+
+int scan_max_severity(const struct scan_result *res)
+{
+	int max = -1;
+	size_t i;
+
+	for (i = 0; i < res->nfindings; i++)
+		if ((int)res->findings[i].severity > max)
+			max = (int)res->findings[i].severity;
+	return max;
+}
+
+void scan_result_release(struct scan_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nfindings; i++) {
+		struct scan_finding *f = &res->findings[i];
+
+		free(f->path);
+		free(f->kind);
+		free(f->name);
+		free(f->ns);
+		free(f->container);
+		free(f->message);
+	}
+	for (i = 0; i < res->nerrors; i++) {
+		free(res->errors[i].path);
+		free(res->errors[i].message);
+	}
+	for (i = 0; i < res->nfiles; i++)
+		free(res->files[i].path);
+	free(res->findings);
+	free(res->errors);
+	free(res->files);
+	free(res->first_psp_path);
+	free(res->first_psp_name);
+	memset(res, 0, sizeof(*res));
+}
