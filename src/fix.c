@@ -6,6 +6,8 @@
 #include "capfix/profiles.h"
 #include "capfix/yamledit.h"
 
+#include <ctype.h>
+
 struct capplan;
 
 struct style {
@@ -67,6 +69,7 @@ static void add_note(struct fix_result *res, enum fix_note_level level, int line
 	res->notes[res->nnotes].line = line;
 	res->notes[res->nnotes].col = col;
 	res->notes[res->nnotes].msg = sbuf_detach(&sb, NULL);
+	res->notes[res->nnotes].seq = res->nnotes;
 	res->nnotes++;
 }
 
@@ -970,6 +973,86 @@ static void why_add(struct decision *d, const char *verb, const char *name, cons
 	sbuf_addf(&d->why, "%s%s %s (%s)", d->why.len ? "; " : "", verb, name, reason);
 }
 
+/*
+ * Commands that need a capability of the runtime default set, which drop
+ * ALL takes away: an init container running `chown -R 999 /data` as root
+ * breaks without CHOWN. Only the programs' names are looked at.
+ */
+static const struct {
+	const char *program;
+	const char *caps[3];
+	const char *why;
+} command_needs[] = {
+	{ "arping", { "NET_RAW" }, "the command runs arping" },
+	{ "chgrp", { "CHOWN" }, "the command runs chgrp" },
+	{ "chmod", { "FOWNER" }, "the command runs chmod" },
+	{ "chown", { "CHOWN" }, "the command runs chown" },
+	{ "chpst", { "SETGID", "SETUID" }, "the command switches user with chpst" },
+	{ "chroot", { "SYS_CHROOT" }, "the command runs chroot" },
+	{ "gosu", { "SETGID", "SETUID" }, "the command switches user with gosu" },
+	{ "mknod", { "MKNOD" }, "the command runs mknod" },
+	{ "ping", { "NET_RAW" }, "the command runs ping" },
+	{ "runuser", { "SETGID", "SETUID" }, "the command switches user with runuser" },
+	{ "setcap", { "SETFCAP" }, "the command runs setcap" },
+	{ "setpriv", { "SETGID", "SETUID" }, "the command switches user with setpriv" },
+	{ "su", { "SETGID", "SETUID" }, "the command switches user with su" },
+	{ "su-exec", { "SETGID", "SETUID" }, "the command switches user with su-exec" },
+	{ "tcpdump", { "NET_RAW" }, "the command runs tcpdump" },
+	{ "traceroute", { "NET_RAW" }, "the command runs traceroute" },
+};
+
+static void infer_words(const char *text, uint64_t *inferred, const char **reason)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n, i, j;
+		const char *w;
+
+		while (*p && !(isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
+			p++;
+		w = p;
+		while (*p && (isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
+			p++;
+		n = (size_t)(p - w);
+		/* a program name: the word after a '/', a separator or the start */
+		if (!n || (w > text && w[-1] != '/' && w[-1] != ' ' && w[-1] != '\t' &&
+			   w[-1] != '\n' && w[-1] != ';' && w[-1] != '&' && w[-1] != '|' &&
+			   w[-1] != '(' && w[-1] != '`' && w[-1] != '"' && w[-1] != '\''))
+			continue;
+		if (*p == '.' || *p == '=')
+			continue; /* chown.sh, chmod=... are not the program */
+		for (i = 0; i < ARRAY_SIZE(command_needs); i++) {
+			if (strlen(command_needs[i].program) != n ||
+			    strncmp(w, command_needs[i].program, n))
+				continue;
+			for (j = 0; j < 3 && command_needs[i].caps[j]; j++) {
+				const struct cap_info *ci = caps_lookup(command_needs[i].caps[j]);
+
+				if (ci && !(*inferred & BIT(ci->number))) {
+					*inferred |= BIT(ci->number);
+					reason[ci->number] = command_needs[i].why;
+				}
+			}
+		}
+	}
+}
+
+/* Look at the scalars of `command` and `args`. */
+static void infer_from_command(const struct ynode *c, uint64_t *inferred, const char **reason)
+{
+	static const char *const keys[] = { "command", "args" };
+	size_t k, i;
+
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		const struct ynode *l = ynode_get(c, keys[k]);
+
+		for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++)
+			if (ynode_str(l->kids[i]))
+				infer_words(ynode_str(l->kids[i]), inferred, reason);
+	}
+}
+
 /* Decide the final add list of container @c into @p; returns nothing. */
 static void plan_add(struct fixer *f, struct k8s_container *kc, const struct ynode *add,
 		     struct capplan *p, struct decision *d)
@@ -1010,6 +1093,8 @@ static void plan_add(struct fixer *f, struct k8s_container *kc, const struct yno
 			}
 		}
 	}
+	if (root)
+		infer_from_command(c, &inferred, reason);
 	for (i = 0; i < 64; i++) {
 		if ((cfg_add & BIT(i)) && !(inferred & BIT(i))) {
 			inferred |= BIT(i);
@@ -1523,6 +1608,17 @@ static bool looks_like_template(const char *buf, size_t len)
 	return false;
 }
 
+static int cmp_note(const void *pa, const void *pb)
+{
+	const struct fix_note *a = pa, *b = pb;
+
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
 int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct fix_opts *opts)
 {
 	struct fixer f;
@@ -1577,6 +1673,8 @@ int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct
 	}
 	ret = 0;
 out:
+	if (res->nnotes)
+		qsort(res->notes, res->nnotes, sizeof(*res->notes), cmp_note);
 	yedits_release(&f.edits);
 	free(f.plans);
 	yamlspan_release(&yf);

@@ -52,6 +52,7 @@ struct fix_note {
 	enum fix_note_level level;
 	int line, col; /* 1-based */
 	char *msg;
+	size_t seq; /* order of discovery; notes are sorted by position */
 };
 
 enum fix_status {
@@ -71,7 +72,7 @@ struct fix_result {
 	size_t skipped; /* containers left alone, with a warning note each */
 	size_t caps_added; /* capabilities added to add lists */
 	size_t caps_removed; /* capabilities removed from add lists */
-	struct fix_note *notes; /* in document order */
+	struct fix_note *notes; /* sorted by position */
 	size_t nnotes, anotes;
 	struct yerror err; /* for FIX_PARSE_ERROR, FIX_TEMPLATE, FIX_REFUSED */
 };
