@@ -2,14 +2,17 @@
  * cmd_fix.c - `capfix fix`: options, calls into the core, rendering, exit code.
  */
 #include "capfix/capcfg.h"
+#include "capfix/changelog.h"
 #include "capfix/cmd.h"
 #include "capfix/err.h"
 #include "capfix/fix.h"
 #include "capfix/fsutil.h"
+#include "capfix/gitops.h"
 #include "capfix/patch.h"
 #include "capfix/walk.h"
 
 #include <getopt.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_FILE_SIZE ((size_t)256 * 1024 * 1024)
@@ -32,6 +35,12 @@ static const char fix_usage[] =
 	"  --strict          keep only adds that are inferred or allowed by the config\n"
 	"  --config FILE     read allow/deny/add rules from FILE (default ./.capfix.yaml)\n"
 	"  --no-config       ignore ./.capfix.yaml\n"
+	"  --branch NAME     commit the fix of the base commit's files on branch NAME;\n"
+	"                    the work tree, the index and HEAD are not touched\n"
+	"  --base REV        the commit to fix with --branch (default HEAD)\n"
+	"  --force           replace an existing --branch\n"
+	"  --backout-in-commit PATH  also store the backout patch at PATH in the commit\n"
+	"  --summary FILE    with --branch, write a Markdown pull-request body to FILE\n"
 	"  -q, --quiet       no per-file lines, only problems and the totals\n"
 	"  -v, --verbose     also list each container fixed\n"
 	"  -h, --help        show this help\n"
@@ -47,6 +56,8 @@ struct fix_cmd {
 	size_t files, changed, containers, fixed, already, skipped, skipped_files, errors,
 		write_errors, caps_added, caps_removed;
 	const char *config; /* --config FILE */
+	const char *branch, *base, *backout_in_commit, *summary; /* --branch mode */
+	bool force;
 	bool no_config;
 	struct capcfg cfg;
 };
@@ -130,14 +141,16 @@ static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *
 	c->skipped += res.skipped;
 	if (res.changed) {
 		struct sbuf diff = SBUF_INIT;
+		struct stat st;
+		bool exec = stat(path, &st) == 0 && (st.st_mode & 0100);
 
-		if (c->diff && patch_append(&diff, path, content->buf, content->len, res.out.buf,
-					    res.out.len) < 0) {
+		if (c->diff && patch_append(&diff, path, exec, content->buf, content->len,
+					    res.out.buf, res.out.len) < 0) {
 			c->errors++;
 			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
 			goto out;
 		}
-		if (c->backout && patch_append(backout, path, res.out.buf, res.out.len,
+		if (c->backout && patch_append(backout, path, exec, res.out.buf, res.out.len,
 					       content->buf, content->len) < 0) {
 			c->errors++;
 			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
@@ -214,7 +227,12 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_STRICT,
 		OPT_DENY,
 		OPT_CONFIG,
-		OPT_NO_CONFIG
+		OPT_NO_CONFIG,
+		OPT_BRANCH,
+		OPT_BASE,
+		OPT_FORCE,
+		OPT_BACKOUT_IN_COMMIT,
+		OPT_SUMMARY
 	};
 	static const struct option longopts[] = {
 		{ "diff", no_argument, NULL, OPT_DIFF },
@@ -222,6 +240,11 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "deny", required_argument, NULL, OPT_DENY },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+		{ "branch", required_argument, NULL, OPT_BRANCH },
+		{ "base", required_argument, NULL, OPT_BASE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "backout-in-commit", required_argument, NULL, OPT_BACKOUT_IN_COMMIT },
+		{ "summary", required_argument, NULL, OPT_SUMMARY },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
 		{ "drop-only", no_argument, NULL, OPT_DROP_ONLY },
@@ -261,6 +284,21 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		case OPT_NO_CONFIG:
 			c->no_config = true;
 			break;
+		case OPT_BRANCH:
+			c->branch = optarg;
+			break;
+		case OPT_BASE:
+			c->base = optarg;
+			break;
+		case OPT_FORCE:
+			c->force = true;
+			break;
+		case OPT_BACKOUT_IN_COMMIT:
+			c->backout_in_commit = optarg;
+			break;
+		case OPT_SUMMARY:
+			c->summary = optarg;
+			break;
 		case 'q':
 			c->quiet = true;
 			break;
@@ -290,6 +328,153 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 	return 0;
 }
 
+static int exit_for_err(void)
+{
+	switch (cf_err_last()->cls) {
+	case CF_E_USAGE:
+		return CF_EXIT_USAGE;
+	case CF_E_INPUT:
+		return CF_EXIT_INPUT;
+	default:
+		return CF_EXIT_WRITE;
+	}
+}
+
+/*
+ * --branch: fix the base commit's files and commit them on a branch. The
+ * work tree is only used to locate PATHs.
+ */
+static int run_branch(struct fix_cmd *c, int npaths, char **paths)
+{
+	struct gitops *g = NULL;
+	struct gitops_file *files = NULL;
+	struct gitops_change *changes = NULL;
+	struct fix_result *results = NULL;
+	struct changelog cl = CHANGELOG_INIT;
+	struct sbuf backout = SBUF_INIT, msg = SBUF_INIT, pr = SBUF_INIT;
+	char **rel = NULL;
+	size_t nfiles = 0, nchanges = 0, i, nrel = npaths > 0 ? (size_t)npaths : 1;
+	char id[41];
+	int ret = CF_EXIT_OK;
+
+	if (gitops_open(&g, c->base) < 0 || gitops_check_branch(g, c->branch, c->force) < 0) {
+		fprintf(stderr, "capfix fix: error: %s\n", cf_err_last()->msg);
+		ret = exit_for_err();
+		goto out;
+	}
+	rel = xcalloc(nrel, sizeof(*rel));
+	for (i = 0; i < nrel; i++) {
+		if (gitops_relpath(g, npaths > 0 ? paths[i] : ".", &rel[i]) < 0) {
+			fprintf(stderr, "capfix fix: error: %s\n", cf_err_last()->msg);
+			ret = exit_for_err();
+			goto out;
+		}
+	}
+	if (c->backout_in_commit && (!c->backout_in_commit[0] || c->backout_in_commit[0] == '/')) {
+		fprintf(stderr,
+			"capfix fix: error: --backout-in-commit takes a path inside the repository, relative to its root\n");
+		ret = CF_EXIT_USAGE;
+		goto out;
+	}
+	if (gitops_list(g, (const char *const *)rel, nrel, &files, &nfiles) < 0) {
+		fprintf(stderr, "capfix fix: error: %s\n", cf_err_last()->msg);
+		ret = exit_for_err();
+		goto out;
+	}
+	results = xcalloc(nfiles ? nfiles : 1, sizeof(*results));
+	changes = xcalloc(nfiles ? nfiles : 1, sizeof(*changes));
+	for (i = 0; i < nfiles; i++) {
+		struct gitops_file *f = &files[i];
+		struct fix_result *res = &results[i];
+
+		fix_result_init(res);
+		c->files++;
+		if (f->chart_template) {
+			c->skipped_files++;
+			fprintf(stderr, "%s: warning: skipped: Helm chart template\n", f->path);
+			continue;
+		}
+		c->fopts.json = ends_with(f->path, ".json");
+		if (fix_buffer(res, f->data, f->len, &c->fopts) < 0) {
+			c->errors++;
+			fprintf(stderr, "%s:%d:%d: error: %s\n", f->path, res->err.line,
+				res->err.col, res->err.msg);
+			continue;
+		}
+		print_notes(c, f->path, res, true, stderr);
+		c->containers += res->containers;
+		c->already += res->already;
+		c->skipped += res->skipped;
+		if (!res->changed)
+			continue;
+		if (patch_append(&backout, f->path, f->mode == 0100755, res->out.buf, res->out.len,
+				 f->data, f->len) < 0) {
+			fprintf(stderr, "capfix fix: error: %s\n", cf_err_last()->msg);
+			ret = CF_EXIT_WRITE;
+			goto out;
+		}
+		changes[nchanges].path = f->path;
+		changes[nchanges].mode = f->mode;
+		changes[nchanges].data = res->out.buf;
+		changes[nchanges].len = res->out.len;
+		nchanges++;
+		c->changed++;
+		c->fixed += res->fixed;
+		changelog_add_file(&cl, f->path, res);
+	}
+	if (!nchanges) {
+		printf("capfix: nothing to fix in %zu %s of %.12s: no commit, no branch\n",
+		       c->files, plural(c->files, "file", "files"), gitops_base_id(g));
+		ret = c->errors ? CF_EXIT_INPUT : CF_EXIT_OK;
+		goto out;
+	}
+	changelog_message(&cl, gitops_base_id(g), c->backout_in_commit, &msg);
+	if (gitops_commit_branch(g, c->branch, c->force, changes, nchanges, backout.buf,
+				 backout.len, c->backout_in_commit, msg.buf, id) < 0) {
+		fprintf(stderr, "capfix fix: error: no branch created: %s\n", cf_err_last()->msg);
+		ret = exit_for_err();
+		goto out;
+	}
+	for (i = 0; i < nfiles && !c->quiet; i++) {
+		if (!results[i].changed)
+			continue;
+		printf("fixed %s (%zu %s)\n", files[i].path, results[i].fixed,
+		       plural(results[i].fixed, "container", "containers"));
+		print_notes(c, files[i].path, &results[i], false, stdout);
+	}
+	printf("capfix: created branch %s at %.12s on top of %.12s: %zu %s, %zu %s\n", c->branch,
+	       id, gitops_base_id(g), c->changed, plural(c->changed, "file", "files"), c->fixed,
+	       plural(c->fixed, "container", "containers"));
+	if (c->backout && fsutil_write_new(c->backout, backout.buf, backout.len) < 0) {
+		fprintf(stderr, "capfix fix: error: %s\n", cf_err_last()->msg);
+		ret = CF_EXIT_WRITE;
+	}
+	if (c->summary) {
+		changelog_summary(&cl, c->branch, gitops_base_id(g), id, c->backout_in_commit, &pr);
+		if (fsutil_write_new(c->summary, pr.buf, pr.len) < 0) {
+			fprintf(stderr, "capfix fix: error: %s\n", cf_err_last()->msg);
+			ret = CF_EXIT_WRITE;
+		}
+	}
+	if (ret == CF_EXIT_OK && c->errors)
+		ret = CF_EXIT_INPUT;
+out:
+	for (i = 0; results && i < nfiles; i++)
+		fix_result_release(&results[i]);
+	for (i = 0; rel && i < nrel; i++)
+		free(rel[i]);
+	free(rel);
+	free(results);
+	free(changes);
+	gitops_files_free(files, nfiles);
+	gitops_free(g);
+	changelog_release(&cl);
+	sbuf_release(&backout);
+	sbuf_release(&msg);
+	sbuf_release(&pr);
+	return ret;
+}
+
 int cmd_fix(int argc, char **argv)
 {
 	struct fix_cmd c;
@@ -312,6 +497,23 @@ int cmd_fix(int argc, char **argv)
 	if (load_config(&c) < 0) {
 		capcfg_release(&c.cfg);
 		return CF_EXIT_USAGE;
+	}
+	if (!c.branch && (c.base || c.force || c.backout_in_commit || c.summary)) {
+		fprintf(stderr,
+			"capfix fix: error: --base, --force, --backout-in-commit and --summary need --branch\n");
+		capcfg_release(&c.cfg);
+		return CF_EXIT_USAGE;
+	}
+	if (c.branch) {
+		if (c.diff || c.check) {
+			fprintf(stderr,
+				"capfix fix: error: --branch writes a commit; it cannot be combined with --diff or --check\n");
+			ret = CF_EXIT_USAGE;
+		} else {
+			ret = run_branch(&c, argc - optind, argv + optind);
+		}
+		capcfg_release(&c.cfg);
+		return ret;
 	}
 	summary = c.diff ? stderr : stdout;
 	if (optind < argc)

@@ -43,8 +43,12 @@ void fix_result_release(struct fix_result *res)
 {
 	size_t i;
 
-	for (i = 0; i < res->nnotes; i++)
+	for (i = 0; i < res->nnotes; i++) {
 		free(res->notes[i].msg);
+		free(res->notes[i].object);
+		free(res->notes[i].container);
+		free(res->notes[i].detail);
+	}
 	free(res->notes);
 	sbuf_release(&res->out);
 	fix_result_init(res);
@@ -57,18 +61,25 @@ static void add_note(struct fix_result *res, enum fix_note_level level, int line
 		     const char *fmt, ...)
 {
 	struct sbuf sb = SBUF_INIT;
-	char tmp[512];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	sbuf_addstr(&sb, tmp);
+	sbuf_grow(&sb, n > 0 ? (size_t)n : 0);
+	va_start(ap, fmt);
+	vsnprintf(sb.buf, sb.alloc, fmt, ap);
+	va_end(ap);
+	sb.len = n > 0 ? (size_t)n : 0;
 	CF_ALLOC_GROW(res->notes, res->nnotes + 1, res->anotes);
 	res->notes[res->nnotes].level = level;
 	res->notes[res->nnotes].line = line;
 	res->notes[res->nnotes].col = col;
 	res->notes[res->nnotes].msg = sbuf_detach(&sb, NULL);
+	res->notes[res->nnotes].object = NULL;
+	res->notes[res->nnotes].container = NULL;
+	res->notes[res->nnotes].detail = NULL;
 	res->notes[res->nnotes].seq = res->nnotes;
 	res->nnotes++;
 }
@@ -1421,15 +1432,23 @@ static int on_container(struct k8s_container *kc, void *payload)
 	res->caps_added += d.added;
 	res->caps_removed += d.removed;
 	kc->node->mark = (unsigned)++f->nplans;
-	if (d.why.len || (d.spelled && !f->opts->drop_only))
-		add_note(res, FIX_NOTE_CHANGE, line, col, "%s/%s: container \"%s\": %s%s%s",
-			 kc->kind, kc->name, kc->cname,
-			 p->drop_set ? (d.spelled ? "drop ALL (respelled)" : "drop ALL")
-				     : "drop kept",
-			 d.why.len ? "; " : "", sbuf_cstr(&d.why));
-	else
-		add_note(res, FIX_NOTE_INFO, line, col, "%s/%s: container \"%s\": drop ALL",
-			 kc->kind, kc->name, kc->cname);
+	{
+		struct sbuf detail = SBUF_INIT, obj = SBUF_INIT;
+		struct fix_note *n;
+		bool change = d.why.len || (d.spelled && !f->opts->drop_only);
+
+		sbuf_addstr(&detail, p->drop_set ? (d.spelled ? "drop ALL (respelled)" : "drop ALL")
+						 : "drop kept");
+		if (d.why.len)
+			sbuf_addf(&detail, "; %s", sbuf_cstr(&d.why));
+		sbuf_addf(&obj, "%s/%s", kc->kind, kc->name);
+		add_note(res, change ? FIX_NOTE_CHANGE : FIX_NOTE_INFO, line, col,
+			 "%s: container \"%s\": %s", obj.buf, kc->cname, detail.buf);
+		n = &res->notes[res->nnotes - 1];
+		n->object = sbuf_detach(&obj, NULL);
+		n->container = xstrdup(kc->cname);
+		n->detail = sbuf_detach(&detail, NULL);
+	}
 out:
 	sbuf_release(&d.why);
 	return 0;

@@ -20,8 +20,8 @@ static const char *gitmsg(void)
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-int patch_append(struct sbuf *out, const char *path, const char *old, size_t oldlen,
-		 const char *new, size_t newlen)
+int patch_append(struct sbuf *out, const char *path, bool executable, const char *old,
+		 size_t oldlen, const char *new, size_t newlen)
 {
 	git_diff_options opts;
 	git_patch *p = NULL;
@@ -38,6 +38,19 @@ int patch_append(struct sbuf *out, const char *path, const char *old, size_t old
 	    git_patch_to_buf(&buf, p) < 0) {
 		cf_err(CF_E_SYSTEM, "%s: cannot make a patch: %s", path, gitmsg());
 		goto out;
+	}
+	if (executable) {
+		/* libgit2 knows no mode for buffers: the header's "index a..b 100644" */
+		const char *idx = strstr(buf.ptr, "\nindex ");
+		const char *eol = idx ? strchr(idx + 1, '\n') : NULL;
+
+		if (idx && eol && eol - idx > 7 && !strncmp(eol - 6, "100644", 6)) {
+			sbuf_add(out, buf.ptr, (size_t)(eol - 6 - buf.ptr));
+			sbuf_addstr(out, "100755");
+			sbuf_add(out, eol, buf.size - (size_t)(eol - buf.ptr));
+			ret = 0;
+			goto out;
+		}
 	}
 	sbuf_add(out, buf.ptr, buf.size);
 	ret = 0;

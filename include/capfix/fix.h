@@ -52,6 +52,10 @@ struct fix_note {
 	enum fix_note_level level;
 	int line, col; /* 1-based */
 	char *msg;
+	/* INFO and CHANGE notes also carry their parts (NULL otherwise) */
+	char *object; /* "Kind/name" */
+	char *container; /* the container's name */
+	char *detail; /* "drop ALL; added CHOWN (image profile nginx)" */
 	size_t seq; /* order of discovery; notes are sorted by position */
 };
 

@@ -17,10 +17,11 @@ void patch_lib_shutdown(void);
 
 /*
  * Append to @out the patch turning @old into @new for file @path (a leading
- * "./" is dropped). Identical buffers append nothing. Returns 0, or -1 with
- * CF_E_SYSTEM recorded and @out unchanged.
+ * "./" is dropped); @executable marks the file's mode 100755 in the header.
+ * Identical buffers append nothing. Returns 0, or -1 with CF_E_SYSTEM
+ * recorded and @out unchanged.
  */
-int patch_append(struct sbuf *out, const char *path, const char *old, size_t oldlen,
-		 const char *new, size_t newlen);
+int patch_append(struct sbuf *out, const char *path, bool executable, const char *old,
+		 size_t oldlen, const char *new, size_t newlen);
 
 #endif

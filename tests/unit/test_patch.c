@@ -27,7 +27,7 @@ static void test_patch_headers_and_hunk(void **state)
 	const char *a = "a: 1\nb: 2\n", *b = "a: 1\nb: 2\nc: 3\n";
 
 	(void)state;
-	assert_int_equal(patch_append(&out, "./dir/f.yaml", a, strlen(a), b, strlen(b)), 0);
+	assert_int_equal(patch_append(&out, "./dir/f.yaml", false, a, strlen(a), b, strlen(b)), 0);
 	assert_non_null(strstr(out.buf, "diff --git a/dir/f.yaml b/dir/f.yaml\n"));
 	assert_non_null(strstr(out.buf, "--- a/dir/f.yaml\n+++ b/dir/f.yaml\n"));
 	assert_non_null(strstr(out.buf, "@@ -1,2 +1,3 @@\n a: 1\n b: 2\n+c: 3\n"));
@@ -39,7 +39,7 @@ static void test_patch_identical_is_empty(void **state)
 	struct sbuf out = SBUF_INIT;
 
 	(void)state;
-	assert_int_equal(patch_append(&out, "f.yaml", "x\n", 2, "x\n", 2), 0);
+	assert_int_equal(patch_append(&out, "f.yaml", false, "x\n", 2, "x\n", 2), 0);
 	assert_int_equal(out.len, 0);
 	sbuf_release(&out);
 }
@@ -50,9 +50,20 @@ static void test_patch_no_newline_and_crlf(void **state)
 	const char *a = "a: 1\r\nb: 2", *b = "a: 1\r\nb: 2\r\nc: 3";
 
 	(void)state;
-	assert_int_equal(patch_append(&out, "f.yaml", a, strlen(a), b, strlen(b)), 0);
+	assert_int_equal(patch_append(&out, "f.yaml", false, a, strlen(a), b, strlen(b)), 0);
 	assert_non_null(strstr(out.buf, "-b: 2\n\\ No newline at end of file\n"));
 	assert_non_null(strstr(out.buf, "+b: 2\r\n+c: 3\n\\ No newline at end of file\n"));
+	sbuf_release(&out);
+}
+
+static void test_patch_executable_mode(void **state)
+{
+	struct sbuf out = SBUF_INIT;
+
+	(void)state;
+	assert_int_equal(patch_append(&out, "run.yaml", true, "a\n", 2, "b\n", 2), 0);
+	assert_non_null(strstr(out.buf, " 100755\n--- a/run.yaml\n"));
+	assert_null(strstr(out.buf, "100644"));
 	sbuf_release(&out);
 }
 
@@ -62,6 +73,7 @@ int main(void)
 		cmocka_unit_test(test_patch_headers_and_hunk),
 		cmocka_unit_test(test_patch_identical_is_empty),
 		cmocka_unit_test(test_patch_no_newline_and_crlf),
+		cmocka_unit_test(test_patch_executable_mode),
 	};
 
 	return cmocka_run_group_tests_name("patch", tests, setup, teardown);
