@@ -15,8 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_FILE_SIZE ((size_t)256 * 1024 * 1024)
-
 static const char fix_usage[] =
 	"usage: capfix fix [options] [PATH...]\n"
 	"\n"
@@ -41,6 +39,7 @@ static const char fix_usage[] =
 	"  --force           replace an existing --branch\n"
 	"  --backout-in-commit PATH  also store the backout patch at PATH in the commit\n"
 	"  --summary FILE    with --branch, write a Markdown pull-request body to FILE\n"
+	"  --max-file-size SIZE  refuse larger files (bytes, K, M, G; default 256M)\n"
 	"  -q, --quiet       no per-file lines, only problems and the totals\n"
 	"  -v, --verbose     also list each container fixed\n"
 	"  -h, --help        show this help\n"
@@ -58,6 +57,7 @@ struct fix_cmd {
 	const char *config; /* --config FILE */
 	const char *branch, *base, *backout_in_commit, *summary; /* --branch mode */
 	bool force;
+	size_t max_size; /* --max-file-size */
 	bool no_config;
 	struct capcfg cfg;
 };
@@ -108,7 +108,7 @@ static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *
 			path);
 		return;
 	}
-	if (fsutil_read(path, MAX_FILE_SIZE, content) < 0) {
+	if (fsutil_read(path, c->max_size, content) < 0) {
 		c->errors++;
 		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
 		return;
@@ -232,7 +232,8 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_BASE,
 		OPT_FORCE,
 		OPT_BACKOUT_IN_COMMIT,
-		OPT_SUMMARY
+		OPT_SUMMARY,
+		OPT_MAX_SIZE
 	};
 	static const struct option longopts[] = {
 		{ "diff", no_argument, NULL, OPT_DIFF },
@@ -245,6 +246,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "backout-in-commit", required_argument, NULL, OPT_BACKOUT_IN_COMMIT },
 		{ "summary", required_argument, NULL, OPT_SUMMARY },
+		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
 		{ "drop-only", no_argument, NULL, OPT_DROP_ONLY },
@@ -298,6 +300,13 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case OPT_SUMMARY:
 			c->summary = optarg;
+			break;
+		case OPT_MAX_SIZE:
+			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
+				fprintf(stderr, "capfix fix: error: --max-file-size: %s\n",
+					cf_err_last()->msg);
+				return -1;
+			}
 			break;
 		case 'q':
 			c->quiet = true;
@@ -486,6 +495,7 @@ int cmd_fix(int argc, char **argv)
 	int r, ret;
 
 	memset(&c, 0, sizeof(c));
+	c.max_size = FSUTIL_DEFAULT_MAX_SIZE;
 	r = parse_args(&c, argc, argv);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;

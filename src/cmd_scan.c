@@ -12,8 +12,6 @@
 #include <getopt.h>
 #include <unistd.h>
 
-#define MAX_INPUT ((size_t)256 * 1024 * 1024)
-
 static const char scan_usage[] =
 	"usage: capfix scan [options] [PATH...|-]\n"
 	"\n"
@@ -29,6 +27,7 @@ static const char scan_usage[] =
 	"                         info, low (default), medium, high, critical, or none\n"
 	"  --min-severity SEV     report only findings at or above SEV (default info)\n"
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
+	"  --max-file-size SIZE   refuse larger inputs (bytes, K, M, G; default 256M)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error,\n"
@@ -40,6 +39,7 @@ struct scan_cmd {
 	int fail_on; /* severity, or -1 for none */
 	enum scan_severity min;
 	const char *output;
+	size_t max_size;
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -58,11 +58,12 @@ static int parse_severity(const char *opt, const char *arg, bool allow_none, int
 
 static int parse_args(struct scan_cmd *c, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_MIN };
+	enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_MIN, OPT_MAX_SIZE };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "min-severity", required_argument, NULL, OPT_MIN },
+		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -94,6 +95,13 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		case 'o':
 			c->output = optarg;
 			break;
+		case OPT_MAX_SIZE:
+			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
+				fprintf(stderr, "capfix scan: error: --max-file-size: %s\n",
+					cf_err_last()->msg);
+				return -1;
+			}
+			break;
 		case 'h':
 			fputs(scan_usage, stdout);
 			return 1;
@@ -120,7 +128,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static int read_stdin(struct sbuf *out)
+static int read_stdin(struct sbuf *out, size_t max)
 {
 	char chunk[65536];
 	size_t n;
@@ -128,8 +136,8 @@ static int read_stdin(struct sbuf *out)
 	sbuf_setlen(out, 0);
 	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
 		sbuf_add(out, chunk, n);
-		if (out->len > MAX_INPUT)
-			return cf_err(CF_E_INPUT, "-: larger than %zu bytes", MAX_INPUT);
+		if (out->len > max)
+			return cf_err(CF_E_INPUT, "-: larger than %zu bytes", max);
 	}
 	if (ferror(stdin))
 		return cf_err(CF_E_INPUT, "-: %s", strerror(errno));
@@ -138,7 +146,7 @@ static int read_stdin(struct sbuf *out)
 
 int cmd_scan(int argc, char **argv)
 {
-	struct scan_cmd c = { REPORT_TEXT, SEV_LOW, SEV_INFO, NULL };
+	struct scan_cmd c = { REPORT_TEXT, SEV_LOW, SEV_INFO, NULL, FSUTIL_DEFAULT_MAX_SIZE };
 	struct scan_result res = SCAN_RESULT_INIT;
 	struct walk_result wr = WALK_RESULT_INIT;
 	struct sbuf buf = SBUF_INIT, out = SBUF_INIT;
@@ -157,7 +165,7 @@ int cmd_scan(int argc, char **argv)
 				return CF_EXIT_USAGE;
 			}
 			stdin_done = true;
-			if (read_stdin(&buf) < 0) {
+			if (read_stdin(&buf, c.max_size) < 0) {
 				scan_add_error(&res, "-", 0, 0, cf_err_last()->msg);
 				errors++;
 			} else {
@@ -178,7 +186,7 @@ int cmd_scan(int argc, char **argv)
 			scan_skip_template(&res, path);
 			continue;
 		}
-		if (fsutil_read(path, MAX_INPUT, &buf) < 0) {
+		if (fsutil_read(path, c.max_size, &buf) < 0) {
 			scan_add_error(&res, path, 0, 0, cf_err_last()->msg);
 			continue;
 		}

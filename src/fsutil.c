@@ -136,3 +136,27 @@ int fsutil_write_new(const char *path, const char *buf, size_t len)
 	}
 	return 0;
 }
+
+int fsutil_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || !*s || *s == '-')
+		return cf_err(CF_E_USAGE, "'%s' is not a size", s ? s : "");
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return cf_err(CF_E_USAGE, "'%s' is not a size", s);
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (*end || !v || v > (SIZE_MAX >> shift))
+		return cf_err(CF_E_USAGE, "'%s' is not a size (bytes, or with K, M, G)", s);
+	*out = (size_t)(v << shift);
+	return 0;
+}

@@ -29,4 +29,13 @@ int fsutil_write_atomic(const char *path, const char *buf, size_t len);
  */
 int fsutil_write_new(const char *path, const char *buf, size_t len);
 
+/*
+ * Parse a size: a number of bytes with an optional K, M or G suffix
+ * (powers of 1024). Returns 0, or -1 with CF_E_USAGE recorded.
+ */
+int fsutil_parse_size(const char *s, size_t *out);
+
+/* The default largest input: 256 MiB. */
+#define FSUTIL_DEFAULT_MAX_SIZE ((size_t)256 * 1024 * 1024)
+
 #endif
