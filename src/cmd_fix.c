@@ -9,8 +9,10 @@
 #include "capfix/fsutil.h"
 #include "capfix/gitops.h"
 #include "capfix/patch.h"
+#include "capfix/stream.h"
 #include "capfix/walk.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,7 +24,9 @@ static const char fix_usage[] =
 	"capabilities (securityContext.capabilities.drop) and add back only what it\n"
 	"needs (capabilities.add), editing the files in place and keeping every other\n"
 	"byte. PATH is a file or a directory (walked for *.yaml, *.yml and *.json,\n"
-	"sorted, skipping .git); the default is '.'.\n"
+	"sorted, skipping .git); the default is '.'. PATH '-' reads a multi-document\n"
+	"stream on stdin and writes the fixed stream on stdout, one document at a time\n"
+	"(a Helm post-renderer: run as capfix-post-render, it means 'capfix fix -q -').\n"
 	"\n"
 	"options:\n"
 	"  --diff            print a unified diff of the fix; write nothing\n"
@@ -39,7 +43,8 @@ static const char fix_usage[] =
 	"  --force           replace an existing --branch\n"
 	"  --backout-in-commit PATH  also store the backout patch at PATH in the commit\n"
 	"  --summary FILE    with --branch, write a Markdown pull-request body to FILE\n"
-	"  --max-file-size SIZE  refuse larger files (bytes, K, M, G; default 256M)\n"
+	"  --max-file-size SIZE  refuse larger files or stream documents (default 256M)\n"
+	"  --stdin-name NAME the name of the '-' stream in messages and patches\n"
 	"  -q, --quiet       no per-file lines, only problems and the totals\n"
 	"  -v, --verbose     also list each container fixed\n"
 	"  -h, --help        show this help\n"
@@ -58,6 +63,7 @@ struct fix_cmd {
 	const char *branch, *base, *backout_in_commit, *summary; /* --branch mode */
 	bool force;
 	size_t max_size; /* --max-file-size */
+	const char *stdin_name; /* --stdin-name: the stream's name in messages and patches */
 	bool no_config;
 	struct capcfg cfg;
 };
@@ -233,7 +239,8 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_FORCE,
 		OPT_BACKOUT_IN_COMMIT,
 		OPT_SUMMARY,
-		OPT_MAX_SIZE
+		OPT_MAX_SIZE,
+		OPT_STDIN_NAME
 	};
 	static const struct option longopts[] = {
 		{ "diff", no_argument, NULL, OPT_DIFF },
@@ -247,6 +254,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "backout-in-commit", required_argument, NULL, OPT_BACKOUT_IN_COMMIT },
 		{ "summary", required_argument, NULL, OPT_SUMMARY },
 		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "stdin-name", required_argument, NULL, OPT_STDIN_NAME },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
 		{ "drop-only", no_argument, NULL, OPT_DROP_ONLY },
@@ -300,6 +308,9 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case OPT_SUMMARY:
 			c->summary = optarg;
+			break;
+		case OPT_STDIN_NAME:
+			c->stdin_name = optarg;
 			break;
 		case OPT_MAX_SIZE:
 			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
@@ -484,6 +495,143 @@ out:
 	return ret;
 }
 
+/* Fix one document of a stream; writes or collects its outputs. Returns -1 on a write error. */
+static int stream_piece(struct fix_cmd *c, const char *name, const struct sbuf *piece, size_t line0,
+			struct sbuf *all_old, struct sbuf *all_new)
+{
+	struct fix_result res;
+	const char *out;
+	size_t outlen, i;
+	int ret = 0;
+
+	fix_result_init(&res);
+	c->files++;
+	if (piece->len > c->max_size) {
+		c->errors++;
+		fprintf(stderr,
+			"%s:%zu:1: error: document larger than %zu bytes: passed through unchanged\n",
+			name, line0 + 1, c->max_size);
+	} else if (fix_buffer(&res, piece->buf, piece->len, &c->fopts) < 0) {
+		c->errors++;
+		fprintf(stderr, "%s:%zu:%d: error: %s%s\n", name, line0 + (size_t)res.err.line,
+			res.err.col, res.err.msg,
+			res.status == FIX_TEMPLATE ? " (a Go/Helm template?)" : "");
+	}
+	for (i = 0; i < res.nnotes; i++) {
+		const struct fix_note *n = &res.notes[i];
+
+		if ((n->level == FIX_NOTE_INFO && !c->verbose) ||
+		    (n->level != FIX_NOTE_WARN && c->quiet))
+			continue;
+		fprintf(stderr, "%s:%zu:%d: %s: %s\n", name, line0 + (size_t)n->line, n->col,
+			n->level == FIX_NOTE_WARN ? "warning" : "note", n->msg);
+	}
+	c->containers += res.containers;
+	c->already += res.already;
+	c->skipped += res.skipped;
+	out = res.changed ? res.out.buf : piece->buf;
+	outlen = res.changed ? res.out.len : piece->len;
+	if (res.changed) {
+		c->changed++;
+		c->fixed += res.fixed;
+		c->caps_added += res.caps_added;
+		c->caps_removed += res.caps_removed;
+	}
+	if (c->diff || c->backout) {
+		/* a patch needs context across documents: keep both texts whole */
+		sbuf_add(all_old, piece->buf, piece->len);
+		sbuf_add(all_new, out, outlen);
+	}
+	if (!c->diff && !c->check && outlen && fwrite(out, 1, outlen, stdout) != outlen)
+		ret = -1;
+	fix_result_release(&res);
+	return ret;
+}
+
+/* `capfix fix -`: the stream on stdin, one document at a time, to stdout. */
+static int run_stream(struct fix_cmd *c)
+{
+	struct docsplit ds = DOCSPLIT_INIT;
+	struct sbuf piece = SBUF_INIT, all_old = SBUF_INIT, all_new = SBUF_INIT, patch = SBUF_INIT;
+	const char *name = c->stdin_name ? c->stdin_name : "stdin.yaml";
+	static char buf[65536];
+	size_t line0;
+	bool eof = false;
+	int ret;
+
+	c->fopts.json = ends_with(name, ".json");
+	while (!eof) {
+		size_t n = fread(buf, 1, sizeof(buf), stdin);
+
+		if (n)
+			docsplit_feed(&ds, buf, n);
+		if (n < sizeof(buf)) {
+			if (ferror(stdin)) {
+				fprintf(stderr, "capfix: error: reading standard input: %s\n",
+					strerror(errno));
+				c->errors++;
+			}
+			eof = true;
+		}
+		while (docsplit_next(&ds, &piece, &line0, eof)) {
+			if (stream_piece(c, name, &piece, line0, &all_old, &all_new) < 0)
+				c->write_errors++;
+		}
+		if (!eof && ds.pending.len > c->max_size + 65536) {
+			/* a document without end in sight: pass the rest through unchanged */
+			fprintf(stderr,
+				"%s:%zu:1: error: document larger than %zu bytes: passed through unchanged\n",
+				name, ds.line + 1, c->max_size);
+			c->errors++;
+			if (!c->diff && !c->check)
+				fwrite(ds.pending.buf, 1, ds.pending.len, stdout);
+			while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+				if (!c->diff && !c->check)
+					fwrite(buf, 1, n, stdout);
+			eof = true;
+			sbuf_setlen(&ds.pending, 0);
+		}
+	}
+	if (c->diff) {
+		if (patch_append(&patch, name, false, all_old.buf ? all_old.buf : "", all_old.len,
+				 all_new.buf ? all_new.buf : "", all_new.len) < 0) {
+			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+			c->write_errors++;
+		}
+		fwrite(patch.buf ? patch.buf : "", 1, patch.len, stdout);
+		sbuf_setlen(&patch, 0);
+	}
+	if (c->backout) {
+		if (patch_append(&patch, name, false, all_new.buf ? all_new.buf : "", all_new.len,
+				 all_old.buf ? all_old.buf : "", all_old.len) < 0 ||
+		    fsutil_write_new(c->backout, patch.buf ? patch.buf : "", patch.len) < 0) {
+			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+			c->write_errors++;
+		}
+	}
+	if (!c->quiet || c->errors)
+		fprintf(stderr, "capfix: %zu %s, %zu %s, %zu %s %s, %zu left alone%s\n", c->files,
+			plural(c->files, "document", "documents"), c->changed,
+			c->check || c->diff ? "to change" : "changed", c->fixed,
+			plural(c->fixed, "container", "containers"),
+			c->check || c->diff ? "to fix" : "fixed", c->skipped,
+			c->errors ? ", with errors" : "");
+	if (c->write_errors)
+		ret = CF_EXIT_WRITE;
+	else if (c->errors)
+		ret = CF_EXIT_INPUT;
+	else if (c->check && c->changed)
+		ret = CF_EXIT_CHANGES;
+	else
+		ret = CF_EXIT_OK;
+	docsplit_release(&ds);
+	sbuf_release(&piece);
+	sbuf_release(&all_old);
+	sbuf_release(&all_new);
+	sbuf_release(&patch);
+	return ret;
+}
+
 int cmd_fix(int argc, char **argv)
 {
 	struct fix_cmd c;
@@ -513,6 +661,19 @@ int cmd_fix(int argc, char **argv)
 			"capfix fix: error: --base, --force, --backout-in-commit and --summary need --branch\n");
 		capcfg_release(&c.cfg);
 		return CF_EXIT_USAGE;
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "-"))
+			continue;
+		if (argc - optind != 1 || c.branch) {
+			fprintf(stderr,
+				"capfix fix: error: '-' (a stream on stdin) must be the only PATH, without --branch\n");
+			capcfg_release(&c.cfg);
+			return CF_EXIT_USAGE;
+		}
+		ret = run_stream(&c);
+		capcfg_release(&c.cfg);
+		return ret;
 	}
 	if (c.branch) {
 		if (c.diff || c.check) {

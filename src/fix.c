@@ -707,6 +707,27 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 	}
 	if (val->empty)
 		return -1;
+	if (!m->flow && (val->kind == YN_MAP || val->kind == YN_SEQ) && val->flow && !val->nkids &&
+	    val->col >= 0 && has_newline(f->buf, key->end, val->start) &&
+	    only_blank(f->buf, line_start(f->buf, val->start), val->start) &&
+	    rest_is_comment(f->buf, f->len, val->end)) {
+		/* `{}` alone on the line below the key (helm's toYaml | nindent): block text there
+		 */
+		size_t cut = strlen(f->eol);
+
+		block_style(f, container, &st);
+		if (v->kind == NV_MAP) {
+			for (i = 0; i < v->n; i++)
+				render_block_entry(&t, f, &v->kids[i], val->col, &st);
+		} else {
+			render_block_items(&t, f, v, val->col, 0);
+		}
+		if (t.len > cut + (size_t)val->col)
+			yedits_add(&f->edits, val->start, val->end, t.buf + val->col,
+				   t.len - cut - (size_t)val->col);
+		sbuf_release(&t);
+		return 0;
+	}
 	if ((val->kind == YN_MAP || val->kind == YN_SEQ) && val->flow && !val->nkids)
 		return flow_append(f, val, v->kids, v->n);
 	if (val->kind != YN_SCALAR)

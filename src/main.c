@@ -34,6 +34,27 @@ int main(int argc, char **argv)
 	size_t i;
 	int ret = CF_EXIT_USAGE;
 
+	/* run as capfix-post-render (a Helm 3 post-renderer): `capfix fix -q - ARGS...` */
+	{
+		const char *base = strrchr(argv[0], '/');
+
+		base = base ? base + 1 : argv[0];
+		if (!strcmp(base, "capfix-post-render")) {
+			char **args = xcalloc((size_t)argc + 3, sizeof(*args));
+			int k, n = 0;
+
+			args[n++] = "fix";
+			args[n++] = "-q";
+			for (k = 1; k < argc; k++)
+				args[n++] = argv[k];
+			args[n++] = "-";
+			patch_lib_init();
+			ret = cmd_fix(n, args);
+			patch_lib_shutdown();
+			free(args);
+			goto out;
+		}
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return CF_EXIT_USAGE;
