@@ -28,6 +28,7 @@ struct fixer {
 	const char *eol;
 	int doc_step; /* indentation step found in the current document, or 0 */
 	int doc_seq_off; /* sequence offset found in the current document, or -1 */
+	bool compose; /* editing compose services: lists indented under their key */
 	/* plans of the edited containers; node->mark is index + 1 */
 	struct capplan *plans;
 	size_t nplans, aplans;
@@ -200,6 +201,8 @@ struct newval {
  * strings: canonical names from the catalogue, or texts of the parsed file.
  */
 struct capplan {
+	const char *add_key, *drop_key; /* "add"/"drop", or compose's "cap_add"/"cap_drop" */
+	bool flat; /* the lists live directly in the marked mapping (a compose service) */
 	const char *add[MAX_ITEMS];
 	size_t nadd;
 	bool add_set; /* the add list is written (created, edited or emptied) */
@@ -223,7 +226,7 @@ static void build_newval(struct newval *nv, const struct capplan *p, bool want_a
 			nv->add_items[i].kind = NV_STR;
 			nv->add_items[i].str = p->add[i];
 		}
-		nv->entries[nv->nentries].key = "add";
+		nv->entries[nv->nentries].key = p->add_key;
 		nv->entries[nv->nentries].kind = NV_LIST;
 		nv->entries[nv->nentries].kids = nv->add_items;
 		nv->entries[nv->nentries].n = p->nadd;
@@ -234,7 +237,7 @@ static void build_newval(struct newval *nv, const struct capplan *p, bool want_a
 			nv->drop_items[i].kind = NV_STR;
 			nv->drop_items[i].str = p->drop[i];
 		}
-		nv->entries[nv->nentries].key = "drop";
+		nv->entries[nv->nentries].key = p->drop_key;
 		nv->entries[nv->nentries].kind = NV_LIST;
 		nv->entries[nv->nentries].kids = nv->drop_items;
 		nv->entries[nv->nentries].n = p->ndrop;
@@ -431,6 +434,10 @@ static void block_style(struct fixer *f, const struct ynode *container, struct s
 	if (off < 0)
 		off = f->doc_seq_off;
 	st->seq_off = off < 0 ? 0 : off;
+	/* a compose service's cap_drop/cap_add is read as a block of its own:
+	 * items below the key, never flush with it */
+	if (f->compose && st->seq_off == 0)
+		st->seq_off = st->step;
 }
 
 static bool plain_non_string(const char *s)
@@ -1070,39 +1077,46 @@ static void infer_words(const char *text, uint64_t *inferred, const char **reaso
 	}
 }
 
-/* Look at the scalars of `command` and `args`. */
-static void infer_from_command(const struct ynode *c, uint64_t *inferred, const char **reason)
+/* Look at the programs named in command/args/entrypoint (lists or strings). */
+static void infer_from_command(const struct ynode *const *cmds, uint64_t *inferred,
+			       const char **reason)
 {
-	static const char *const keys[] = { "command", "args" };
 	size_t k, i;
 
-	for (k = 0; k < ARRAY_SIZE(keys); k++) {
-		const struct ynode *l = ynode_get(c, keys[k]);
+	for (k = 0; k < 3; k++) {
+		const struct ynode *l = cmds[k];
 
+		if (l && l->kind == YN_SCALAR)
+			infer_words(l->text, inferred, reason);
 		for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++)
 			if (ynode_str(l->kids[i]))
 				infer_words(ynode_str(l->kids[i]), inferred, reason);
 	}
 }
 
-/* Decide the final add list of container @c into @p; returns nothing. */
-static void plan_add(struct fixer *f, struct k8s_container *kc, const struct ynode *add,
+/* What the planner needs to know about a container or a compose service. */
+struct workload {
+	const char *image;
+	bool root; /* may start as root */
+	long port; /* a port below 1024 it listens on, or -1 */
+	const struct ynode *cmds[3]; /* command/args/entrypoint: lists or strings */
+	struct capcfg_target t;
+};
+
+static void plan_add(struct fixer *f, const struct workload *w, const struct ynode *add,
 		     struct capplan *p, struct decision *d)
 {
-	const struct ynode *c = kc->node;
-	const char *image = ynode_str(ynode_get(c, "image"));
-	const struct image_profile *prof = profiles_match(image);
-	bool root = may_run_as_root(c, kc->pod_spec);
-	long port = low_port(c);
+	const struct image_profile *prof = profiles_match(w->image);
+	bool root = w->root;
+	long port = w->port;
 	uint64_t allow = 0, deny = 0, cfg_add = 0, inferred = 0, present = 0;
 	const char *reason[64] = { 0 };
 	char portwhy[96], profwhy[96];
-	struct capcfg_target t = { image, kc->ns, kc->kind, kc->name, kc->cname };
 	size_t i, nexist = add && add->kind == YN_SEQ ? add->nkids : 0;
 	bool changed = false;
 
 	if (f->opts->cfg)
-		capcfg_eval(f->opts->cfg, &t, &allow, &deny, &cfg_add);
+		capcfg_eval(f->opts->cfg, &w->t, &allow, &deny, &cfg_add);
 	deny |= f->opts->deny;
 	/* what the container needs */
 	if (port > 0 && root) {
@@ -1126,7 +1140,7 @@ static void plan_add(struct fixer *f, struct k8s_container *kc, const struct yno
 		}
 	}
 	if (root)
-		infer_from_command(c, &inferred, reason);
+		infer_from_command(w->cmds, &inferred, reason);
 	for (i = 0; i < 64; i++) {
 		if ((cfg_add & BIT(i)) && !(inferred & BIT(i))) {
 			inferred |= BIT(i);
@@ -1213,6 +1227,111 @@ static void plan_add(struct fixer *f, struct k8s_container *kc, const struct yno
 		p->add_remove = true;
 }
 
+/* The final drop list of @drop (NULL, null or a list) into @p. */
+static void plan_drop(struct fixer *f, const struct ynode *drop, struct capplan *p,
+		      struct decision *d)
+{
+	bool has_all = false;
+	size_t i;
+
+	if (drop && drop->kind == YN_SEQ) {
+		for (i = 0; i < drop->nkids; i++) {
+			const char *s = ynode_str(drop->kids[i]);
+
+			p->drop[p->ndrop++] = s ? s : "";
+			if (s && !strcmp(s, "ALL"))
+				has_all = true;
+		}
+		for (i = 0; !has_all && i < drop->nkids; i++) {
+			if (is_all(ynode_str(drop->kids[i]))) {
+				d->spelled = true;
+				has_all = true;
+				if (!f->opts->drop_only) {
+					p->drop_respell[i] = "ALL";
+					p->drop[i] = "ALL";
+					p->drop_set = true;
+				}
+			}
+		}
+		if (!has_all) {
+			p->drop[p->ndrop++] = "ALL";
+			p->drop_set = true;
+		}
+	} else {
+		p->drop[p->ndrop++] = "ALL";
+		p->drop_set = true;
+	}
+}
+
+/*
+ * Edit the add and drop lists of mapping @caps (a capabilities mapping, or a
+ * compose service) in place as planned: @kadd/@kdrop index their keys or are -1.
+ */
+static int edit_lists(struct fixer *f, const struct ynode *caps, const struct ynode *c, long kadd,
+		      long kdrop, struct capplan *p)
+{
+	const struct ynode *add = kadd >= 0 ? caps->kids[kadd + 1] : NULL;
+	const struct ynode *drop = kdrop >= 0 ? caps->kids[kdrop + 1] : NULL;
+	struct newval nv;
+	size_t i;
+
+	build_newval(&nv, p, !add && p->add_set, !drop);
+	if (p->add_set && add) {
+		if (p->add_remove) {
+			if (caps->flow) {
+				p->add_remove = false; /* a flow mapping keeps `add: []` */
+				if (seq_edit(f, add, p->add_removed_item, p->add_respell, NULL, 0) <
+				    0)
+					return -1;
+			} else if (remove_entry(f, caps, (size_t)kadd) < 0) {
+				return -1;
+			}
+		} else if (ynode_is_null(add)) {
+			struct nval lst = { p->add_key, NV_LIST, NULL, nv.add_items, 0 };
+
+			for (i = 0; i < p->nadd; i++) {
+				nv.add_items[i].kind = NV_STR;
+				nv.add_items[i].str = p->add[i];
+			}
+			lst.n = p->nadd;
+			if (set_value(f, caps, (size_t)kadd, c, &lst) < 0)
+				return -1;
+		} else {
+			const char *app[MAX_ITEMS];
+			size_t napp = 0, kept = 0;
+
+			for (i = 0; i < add->nkids; i++)
+				kept += !p->add_removed_item[i];
+			for (i = kept; i < p->nadd; i++)
+				app[napp++] = p->add[i];
+			if (seq_edit(f, add, p->add_removed_item, p->add_respell, app, napp) < 0)
+				return -1;
+		}
+	}
+	if (p->drop_set && drop) {
+		if (ynode_is_null(drop)) {
+			struct nval all = { NULL, NV_STR, "ALL", NULL, 0 };
+			struct nval lst = { p->drop_key, NV_LIST, NULL, &all, 1 };
+
+			if (set_value(f, caps, (size_t)kdrop, c, &lst) < 0)
+				return -1;
+		} else {
+			const char *app[1] = { "ALL" };
+			bool respelled = false;
+
+			for (i = 0; i < drop->nkids; i++)
+				respelled |= p->drop_respell[i] != NULL;
+			if (!drop->nkids && !drop->flow)
+				return -1;
+			if (seq_edit(f, drop, NULL, p->drop_respell, app, respelled ? 0 : 1) < 0)
+				return -1;
+		}
+	}
+	if (nv.nentries)
+		return map_append(f, caps, c, nv.entries, nv.nentries);
+	return 0;
+}
+
 static int plan_container(struct fixer *f, struct k8s_container *kc, struct capplan *p,
 			  struct decision *d)
 {
@@ -1221,9 +1340,9 @@ static int plan_container(struct fixer *f, struct k8s_container *kc, struct capp
 	struct newval nv;
 	const char *why;
 	long ksc, kcaps = -1, kdrop = -1, kadd = -1;
-	size_t i;
-	bool has_all = false;
 
+	p->add_key = "add";
+	p->drop_key = "drop";
 	if (is_windows(kc->pod_spec)) {
 		d->skip = "Windows pod: Linux capabilities do not apply there";
 		return 0;
@@ -1293,36 +1412,23 @@ static int plan_container(struct fixer *f, struct k8s_container *kc, struct capp
 		d->skip = "capability lists too long";
 		return 0;
 	}
-	/* the drop list */
-	if (drop && drop->kind == YN_SEQ) {
-		for (i = 0; i < drop->nkids; i++) {
-			const char *s = ynode_str(drop->kids[i]);
+	plan_drop(f, drop, p, d);
+	if (!f->opts->drop_only) {
+		struct workload w;
 
-			p->drop[p->ndrop++] = s ? s : "";
-			if (s && !strcmp(s, "ALL"))
-				has_all = true;
-		}
-		for (i = 0; !has_all && i < drop->nkids; i++) {
-			if (is_all(ynode_str(drop->kids[i]))) {
-				d->spelled = true;
-				has_all = true;
-				if (!f->opts->drop_only) {
-					p->drop_respell[i] = "ALL";
-					p->drop[i] = "ALL";
-					p->drop_set = true;
-				}
-			}
-		}
-		if (!has_all) {
-			p->drop[p->ndrop++] = "ALL";
-			p->drop_set = true;
-		}
-	} else {
-		p->drop[p->ndrop++] = "ALL";
-		p->drop_set = true;
+		memset(&w, 0, sizeof(w));
+		w.image = ynode_str(ynode_get(c, "image"));
+		w.root = may_run_as_root(c, kc->pod_spec);
+		w.port = low_port(c);
+		w.cmds[0] = ynode_get(c, "command");
+		w.cmds[1] = ynode_get(c, "args");
+		w.t.image = w.image;
+		w.t.ns = kc->ns;
+		w.t.kind = kc->kind;
+		w.t.name = kc->name;
+		w.t.container = kc->cname;
+		plan_add(f, &w, add, p, d);
 	}
-	if (!f->opts->drop_only)
-		plan_add(f, kc, add, p, d);
 	if (!p->drop_set && !p->add_set) {
 		d->already = true;
 		return 0;
@@ -1341,61 +1447,7 @@ static int plan_container(struct fixer *f, struct k8s_container *kc, struct capp
 		return set_value(f, sc, (size_t)kcaps, c, &nv.caps);
 	}
 	/* capabilities is a mapping with entries: edit add and drop in place */
-	build_newval(&nv, p, !add && p->add_set, !drop);
-	if (p->add_set && add) {
-		if (p->add_remove) {
-			if (caps->flow) {
-				p->add_remove = false; /* a flow mapping keeps `add: []` */
-				if (seq_edit(f, add, p->add_removed_item, p->add_respell, NULL, 0) <
-				    0)
-					return -1;
-			} else if (remove_entry(f, caps, (size_t)kadd) < 0) {
-				return -1;
-			}
-		} else if (ynode_is_null(add)) {
-			struct nval lst = { "add", NV_LIST, NULL, nv.add_items, 0 };
-
-			for (i = 0; i < p->nadd; i++) {
-				nv.add_items[i].kind = NV_STR;
-				nv.add_items[i].str = p->add[i];
-			}
-			lst.n = p->nadd;
-			if (set_value(f, caps, (size_t)kadd, c, &lst) < 0)
-				return -1;
-		} else {
-			const char *app[MAX_ITEMS];
-			size_t napp = 0, kept = 0;
-
-			for (i = 0; i < add->nkids; i++)
-				kept += !p->add_removed_item[i];
-			for (i = kept; i < p->nadd; i++)
-				app[napp++] = p->add[i];
-			if (seq_edit(f, add, p->add_removed_item, p->add_respell, app, napp) < 0)
-				return -1;
-		}
-	}
-	if (p->drop_set && drop) {
-		if (ynode_is_null(drop)) {
-			struct nval all = { NULL, NV_STR, "ALL", NULL, 0 };
-			struct nval lst = { "drop", NV_LIST, NULL, &all, 1 };
-
-			if (set_value(f, caps, (size_t)kdrop, c, &lst) < 0)
-				return -1;
-		} else {
-			const char *app[1] = { "ALL" };
-			bool respelled = false;
-
-			for (i = 0; i < drop->nkids; i++)
-				respelled |= p->drop_respell[i] != NULL;
-			if (!drop->nkids && !drop->flow)
-				return -1;
-			if (seq_edit(f, drop, NULL, p->drop_respell, app, respelled ? 0 : 1) < 0)
-				return -1;
-		}
-	}
-	if (nv.nentries)
-		return map_append(f, caps, c, nv.entries, nv.nentries);
-	return 0;
+	return edit_lists(f, caps, c, kadd, kdrop, p);
 }
 
 static int on_container(struct k8s_container *kc, void *payload)
@@ -1475,6 +1527,292 @@ out:
 	return 0;
 }
 
+/* ---- docker-compose services ---- */
+
+/* A compose file: top-level `services` mapping, no apiVersion or kind. */
+static bool is_compose(const struct ynode *root)
+{
+	const struct ynode *svcs = ynode_get(root, "services");
+
+	return root && root->kind == YN_MAP && svcs && svcs->kind == YN_MAP &&
+	       !ynode_get(root, "apiVersion") && !ynode_get(root, "kind");
+}
+
+/* The container port of a compose `ports`/`expose` entry: "8080:80/tcp" gives 80. */
+static long compose_port(const struct ynode *it)
+{
+	const char *s, *colon;
+	char *end;
+	long v;
+
+	if (it->kind == YN_MAP)
+		return int_of(ynode_get(it, "target"));
+	s = ynode_str(it);
+	if (!s)
+		return -1;
+	colon = strrchr(s, ':');
+	if (colon)
+		s = colon + 1;
+	v = strtol(s, &end, 10);
+	return end == s || v <= 0 ? -1 : v;
+}
+
+static long compose_low_port(const struct ynode *svc)
+{
+	static const char *const keys[] = { "ports", "expose" };
+	size_t k, i;
+
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		const struct ynode *l = ynode_get(svc, keys[k]);
+
+		for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++) {
+			long v = compose_port(l->kids[i]);
+
+			if (v > 0 && v < 1024)
+				return v;
+		}
+	}
+	return -1;
+}
+
+/* `user:` absent (the image decides), "root", "0", "0:0" or "root:..." may be root. */
+static bool compose_may_run_as_root(const struct ynode *svc)
+{
+	const struct ynode *u = ynode_get(svc, "user");
+	const char *s = ynode_str(u);
+
+	if (!u || ynode_is_null(u) || !s)
+		return true;
+	return !strcmp(s, "root") || !strncmp(s, "root:", 5) || !strcmp(s, "0") ||
+	       !strncmp(s, "0:", 2);
+}
+
+/* Does a `<<` merge bring @key into service @svc? */
+static bool merged_has(const struct ynode *svc, const char *key)
+{
+	size_t i, j;
+
+	for (i = 0; i + 1 < svc->nkids; i += 2) {
+		const struct ynode *k = svc->kids[i], *v = svc->kids[i + 1];
+
+		if (k->kind != YN_SCALAR || strcmp(k->text, "<<"))
+			continue;
+		v = ynode_deref(v);
+		if (v && v->kind == YN_MAP && ynode_get(v, key))
+			return true;
+		for (j = 0; v && v->kind == YN_SEQ && j < v->nkids; j++) {
+			const struct ynode *m = ynode_deref(v->kids[j]);
+
+			if (m && m->kind == YN_MAP && ynode_get(m, key))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The value @key of the first `<<` merge source of @svc that has it, or NULL. */
+static const struct ynode *merged_get(const struct ynode *svc, const char *key)
+{
+	size_t i, j;
+
+	for (i = 0; i + 1 < svc->nkids; i += 2) {
+		const struct ynode *k = svc->kids[i], *v = ynode_deref(svc->kids[i + 1]);
+
+		if (k->kind != YN_SCALAR || strcmp(k->text, "<<") || !v)
+			continue;
+		if (v->kind == YN_MAP && ynode_get(v, key))
+			return ynode_deref(ynode_get(v, key));
+		for (j = 0; v->kind == YN_SEQ && j < v->nkids; j++) {
+			const struct ynode *m = ynode_deref(v->kids[j]);
+
+			if (m && m->kind == YN_MAP && ynode_get(m, key))
+				return ynode_deref(ynode_get(m, key));
+		}
+	}
+	return NULL;
+}
+
+static void compose_workload(const struct ynode *svc, const char *name, struct workload *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->image = ynode_str(ynode_get(svc, "image"));
+	if (!w->image)
+		w->image = ynode_str(merged_get(svc, "image"));
+	w->root = compose_may_run_as_root(svc);
+	w->port = compose_low_port(svc);
+	w->cmds[0] = ynode_get(svc, "command");
+	w->cmds[1] = ynode_get(svc, "entrypoint");
+	w->t.image = w->image;
+	w->t.kind = "service";
+	w->t.name = name;
+	w->t.container = name;
+}
+
+static int plan_service(struct fixer *f, struct ynode *svc, const char *name, struct capplan *p,
+			struct decision *d)
+{
+	const struct ynode *drop, *add;
+	const char *why;
+	long kdrop, kadd;
+
+	p->add_key = "cap_add";
+	p->drop_key = "cap_drop";
+	p->flat = true;
+	if ((why = shared(svc)) && !(svc->kind == YN_MAP && svc->merge && !svc->anchor)) {
+		snprintf(d->skipbuf, sizeof(d->skipbuf), "the service %s", why);
+		d->skip = d->skipbuf;
+		return 0;
+	}
+	if (svc->kind != YN_MAP) {
+		d->skip = "the service is not a mapping";
+		return 0;
+	}
+	if (ynode_is_true(ynode_get(svc, "privileged"))) {
+		d->skip = "privileged: true (dropping capabilities does not confine it)";
+		return 0;
+	}
+	if (merged_has(svc, "privileged")) {
+		d->skip = "privileged comes from a merge key (<<): edit the anchor";
+		return 0;
+	}
+	if ((merged_has(svc, "cap_drop") && !ynode_get(svc, "cap_drop")) ||
+	    (merged_has(svc, "cap_add") && !ynode_get(svc, "cap_add"))) {
+		/* the lists come from an anchor: fine when nothing needs to change */
+		const struct ynode *md = merged_get(svc, "cap_drop"),
+				   *ma = merged_get(svc, "cap_add");
+		struct capplan probe;
+		struct decision pd;
+
+		memset(&probe, 0, sizeof(probe));
+		memset(&pd, 0, sizeof(pd));
+		sbuf_init(&pd.why);
+		probe.add_key = "cap_add";
+		probe.drop_key = "cap_drop";
+		plan_drop(f, ynode_get(svc, "cap_drop") ? ynode_get(svc, "cap_drop") : md, &probe,
+			  &pd);
+		if (!f->opts->drop_only) {
+			struct workload w;
+
+			compose_workload(svc, name, &w);
+			plan_add(f, &w, ynode_get(svc, "cap_add") ? ynode_get(svc, "cap_add") : ma,
+				 &probe, &pd);
+		}
+		sbuf_release(&pd.why);
+		if (!probe.drop_set && !probe.add_set) {
+			d->already = true;
+			return 0;
+		}
+		d->skip =
+			"cap_drop or cap_add come from a merge key (<<) and would change: edit the anchor";
+		return 0;
+	}
+	if (ynode_key_count(svc, "cap_drop") > 1 || ynode_key_count(svc, "cap_add") > 1) {
+		d->skip = "duplicate cap_drop or cap_add keys";
+		return 0;
+	}
+	kdrop = ynode_key_index(svc, "cap_drop");
+	kadd = ynode_key_index(svc, "cap_add");
+	drop = kdrop >= 0 ? svc->kids[kdrop + 1] : NULL;
+	add = kadd >= 0 ? svc->kids[kadd + 1] : NULL;
+	if ((why = shared(drop)) || (!f->opts->drop_only && (why = shared(add)))) {
+		snprintf(d->skipbuf, sizeof(d->skipbuf), "cap_drop or cap_add %s", why);
+		d->skip = d->skipbuf;
+		return 0;
+	}
+	if ((drop && !ynode_is_null(drop) && drop->kind != YN_SEQ) ||
+	    (!f->opts->drop_only && add && !ynode_is_null(add) && add->kind != YN_SEQ)) {
+		d->skip = "cap_drop or cap_add is not a list";
+		return 0;
+	}
+	if ((drop && drop->kind == YN_SEQ && drop->nkids >= MAX_ITEMS) ||
+	    (add && add->kind == YN_SEQ && add->nkids >= MAX_ITEMS)) {
+		d->skip = "capability lists too long";
+		return 0;
+	}
+	plan_drop(f, drop, p, d);
+	if (!f->opts->drop_only) {
+		struct workload w;
+
+		compose_workload(svc, name, &w);
+		plan_add(f, &w, add, p, d);
+	}
+	if (!p->drop_set && !p->add_set) {
+		d->already = true;
+		return 0;
+	}
+	return edit_lists(f, svc, svc, kadd, kdrop, p);
+}
+
+static void on_service(struct fixer *f, struct ynode *key, struct ynode *svc)
+{
+	struct fix_result *res = f->res;
+	struct decision d;
+	struct capplan *p;
+	size_t before = f->edits.n;
+	const char *name = key->kind == YN_SCALAR ? key->text : "?";
+	int line, col, r;
+
+	res->containers++;
+	note_pos(svc->line >= 0 ? svc : key, &line, &col);
+	CF_ALLOC_GROW(f->plans, f->nplans + 1, f->aplans);
+	p = &f->plans[f->nplans];
+	memset(p, 0, sizeof(*p));
+	memset(&d, 0, sizeof(d));
+	sbuf_init(&d.why);
+	r = plan_service(f, svc, name, p, &d);
+	if (r < 0 || d.skip) {
+		while (f->edits.n > before)
+			free(f->edits.v[--f->edits.n].text);
+		res->skipped++;
+		add_note(res, FIX_NOTE_WARN, line, col, "service \"%s\" left alone: %s", name,
+			 r < 0 ? "this layout is not supported for editing" : d.skip);
+		goto out;
+	}
+	if (d.spelled && f->opts->drop_only)
+		add_note(res, FIX_NOTE_WARN, line, col,
+			 "service \"%s\" drops ALL spelled differently; write ALL", name);
+	if (d.already) {
+		res->already++;
+		goto out;
+	}
+	res->fixed++;
+	res->caps_added += d.added;
+	res->caps_removed += d.removed;
+	svc->mark = (unsigned)++f->nplans;
+	{
+		struct sbuf detail = SBUF_INIT;
+		struct fix_note *n;
+		bool change = d.why.len || (d.spelled && !f->opts->drop_only);
+
+		sbuf_addstr(&detail,
+			    p->drop_set ? (d.spelled ? "cap_drop ALL (respelled)" : "cap_drop ALL")
+					: "cap_drop kept");
+		if (d.why.len)
+			sbuf_addf(&detail, "; %s", sbuf_cstr(&d.why));
+		add_note(res, change ? FIX_NOTE_CHANGE : FIX_NOTE_INFO, line, col,
+			 "service \"%s\": %s", name, detail.buf);
+		n = &res->notes[res->nnotes - 1];
+		n->object = xstrdup("compose service");
+		n->container = xstrdup(name);
+		n->detail = sbuf_detach(&detail, NULL);
+	}
+out:
+	sbuf_release(&d.why);
+}
+
+static void compose_each_service(struct fixer *f, struct ynode *root)
+{
+	struct ynode *svcs = (struct ynode *)ynode_get(root, "services");
+	size_t i;
+
+	if (svcs->anchor || svcs->merge)
+		return;
+	f->compose = true;
+	for (i = 0; i + 1 < svcs->nkids; i += 2)
+		on_service(f, svcs->kids[i], svcs->kids[i + 1]);
+	f->compose = false;
+}
+
 /* ---- verification: the edited text means the original plus the change ---- */
 
 static bool list_is(const struct ynode *n, const char *const *items, size_t count)
@@ -1504,7 +1842,7 @@ static bool expect_caps(const struct ynode *o, const struct ynode *n, const stru
 		for (i = 0; i + 1 < o->nkids; i += 2) {
 			const char *k = ynode_str(o->kids[i]);
 
-			if (k && !strcmp(k, "add")) {
+			if (k && !strcmp(k, p->add_key)) {
 				had_add = true;
 				if (p->add_remove)
 					continue;
@@ -1513,7 +1851,7 @@ static bool expect_caps(const struct ynode *o, const struct ynode *n, const stru
 				if (p->add_set ? !list_is(n->kids[j + 1], p->add, p->nadd)
 					       : !ynode_equal(o->kids[i + 1], n->kids[j + 1]))
 					return false;
-			} else if (k && !strcmp(k, "drop")) {
+			} else if (k && !strcmp(k, p->drop_key)) {
 				had_drop = true;
 				if (j + 1 >= n->nkids || !ynode_equal(o->kids[i], n->kids[j]))
 					return false;
@@ -1529,14 +1867,14 @@ static bool expect_caps(const struct ynode *o, const struct ynode *n, const stru
 	}
 	if (!had_add && p->add_set && p->nadd) {
 		if (j + 1 >= n->nkids || !ynode_str(n->kids[j]) ||
-		    strcmp(ynode_str(n->kids[j]), "add") ||
+		    strcmp(ynode_str(n->kids[j]), p->add_key) ||
 		    !list_is(n->kids[j + 1], p->add, p->nadd))
 			return false;
 		j += 2;
 	}
 	if (!had_drop) {
 		if (j + 1 >= n->nkids || !ynode_str(n->kids[j]) ||
-		    strcmp(ynode_str(n->kids[j]), "drop") ||
+		    strcmp(ynode_str(n->kids[j]), p->drop_key) ||
 		    !list_is(n->kids[j + 1], p->drop, p->ndrop))
 			return false;
 		j += 2;
@@ -1590,8 +1928,13 @@ static bool same_tree(const struct fixer *f, const struct ynode *o, const struct
 {
 	size_t i;
 
-	if (o->mark)
-		return expect_with(o, n, "securityContext", expect_sc, &f->plans[o->mark - 1]);
+	if (o->mark) {
+		const struct capplan *p = &f->plans[o->mark - 1];
+
+		if (p->flat)
+			return expect_caps(o, n, p);
+		return expect_with(o, n, "securityContext", expect_sc, p);
+	}
 	if (!n || o->kind != n->kind || o->nkids != n->nkids || o->tag != n->tag)
 		return false;
 	if (o->kind == YN_SCALAR || o->kind == YN_ALIAS)
@@ -1689,7 +2032,10 @@ int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct
 	for (i = 0; i < yf.ndocs; i++) {
 		f.doc_step = find_step(yf.docs[i].root, 0);
 		f.doc_seq_off = find_seq_off(yf.docs[i].root, 0);
-		k8s_each_container(yf.docs[i].root, on_container, &f);
+		if (is_compose(yf.docs[i].root))
+			compose_each_service(&f, yf.docs[i].root);
+		else
+			k8s_each_container(yf.docs[i].root, on_container, &f);
 	}
 	if (f.edits.n) {
 		struct sbuf out = SBUF_INIT;

@@ -24,7 +24,7 @@ static size_t count_sev(const struct scan_result *res, enum scan_severity sev)
 }
 
 struct totals {
-	size_t scanned, skipped, failed, objects, containers, adding, dropping_all;
+	size_t scanned, skipped, failed, objects, containers, adding, dropping_all, services;
 };
 
 static void totals_of(const struct scan_result *res, struct totals *t)
@@ -42,6 +42,7 @@ static void totals_of(const struct scan_result *res, struct totals *t)
 		t->containers += f->containers;
 		t->adding += f->adding;
 		t->dropping_all += f->dropping_all;
+		t->services += f->services;
 	}
 }
 
@@ -53,6 +54,7 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 	size_t nrules, i, j, shown = 0;
 	bool *fired;
 	struct totals t;
+	char svcs[64] = "";
 
 	rules = scan_rules(&nrules);
 	fired = xcalloc(nrules, sizeof(*fired));
@@ -91,11 +93,15 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 		sbuf_addch(out, '\n');
 	}
 	totals_of(res, &t);
-	sbuf_addf(out, "capfix scan: %zu %s scanned (%zu skipped, %zu %s), %zu %s, %zu %s; %zu %s",
+	if (t.services)
+		snprintf(svcs, sizeof(svcs), ", %zu compose %s", t.services,
+			 t.services == 1 ? "service" : "services");
+	sbuf_addf(out,
+		  "capfix scan: %zu %s scanned (%zu skipped, %zu %s), %zu %s, %zu %s%s; %zu %s",
 		  t.scanned, t.scanned == 1 ? "input" : "inputs", t.skipped, t.failed,
 		  t.failed == 1 ? "error" : "errors", t.objects,
 		  t.objects == 1 ? "object" : "objects", t.containers,
-		  t.containers == 1 ? "container" : "containers", shown,
+		  t.containers == 1 ? "container" : "containers", svcs, shown,
 		  shown == 1 ? "finding" : "findings");
 	if (shown) {
 		int s;
@@ -179,13 +185,14 @@ static json_t *render_json(const struct scan_result *res, enum scan_severity min
 							  : 0)));
 	totals_of(res, &t);
 	root = json_pack(
-		"{s:i, s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}, s:o, s:o, s:o}",
+		"{s:i, s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}, s:o, s:o, s:o}",
 		"version", 1, "tool", "name", "capfix", "version", CAPFIX_VERSION, "summary",
 		"scanned", (json_int_t)t.scanned, "skipped", (json_int_t)t.skipped, "errors",
 		(json_int_t)t.failed, "objects", (json_int_t)t.objects, "containers",
 		(json_int_t)t.containers, "containers_adding", (json_int_t)t.adding,
-		"containers_dropping_all", (json_int_t)t.dropping_all, "findings", sev, "findings",
-		findings, "errors", errors, "files", files);
+		"containers_dropping_all", (json_int_t)t.dropping_all, "services",
+		(json_int_t)t.services, "findings", sev, "findings", findings, "errors", errors,
+		"files", files);
 	return root;
 }
 
@@ -272,10 +279,11 @@ static json_t *render_sarif(const struct scan_result *res, enum scan_severity mi
 	}
 	for (i = 0; i < res->nfindings; i++) {
 		const struct scan_finding *f = &res->findings[i];
-		json_t *locs = json_array();
+		json_t *locs;
 
 		if (f->severity < min)
 			continue;
+		locs = json_array();
 		json_array_append_new(locs, location(f->path, f->line, f->col));
 		json_array_append_new(results,
 				      json_pack("{s:s, s:i, s:s, s:{s:s}, s:o, s:{s:s}}", "ruleId",

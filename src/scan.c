@@ -30,6 +30,7 @@ enum {
 	R_DOCKER_ADD,
 	R_DOCKER_NET_RAW,
 	R_DOCKER_PRIVILEGED,
+	R_COMPOSE_DROP_ALL,
 };
 
 static const struct scan_rule rules[] = {
@@ -79,17 +80,21 @@ static const struct scan_rule rules[] = {
 			     "the PodSecurityPolicy does not require dropping ALL",
 			     "set requiredDropCapabilities: [ALL]", LIST(K8S_ASSIGNED) },
 	[R_DOCKER_ADD] = { "CF201", "docker-capabilities-added", SEV_MEDIUM,
-			   "the container runs with capabilities beyond Docker's default set",
+			   "the container or compose service adds capabilities beyond Docker's default set",
 			   "run it with --cap-drop=all and --cap-add only for what it needs",
 			   LIST(DOCKER_CAPS) },
 	[R_DOCKER_NET_RAW] = { "CF202", "docker-net-raw-not-dropped", SEV_MEDIUM,
-			       "the container keeps NET_RAW",
+			       "the container or compose service keeps NET_RAW",
 			       "run it with --cap-drop=all (or --cap-drop=NET_RAW)",
 			       LIST(DOCKER_CAPS) },
 	[R_DOCKER_PRIVILEGED] = { "CF203", "docker-privileged", SEV_CRITICAL,
-				  "the container runs privileged",
+				  "the container or compose service runs privileged",
 				  "run it without --privileged and add only the capabilities it needs",
 				  LIST(NULL) },
+	[R_COMPOSE_DROP_ALL] = { "CF204", "compose-drop-all-missing", SEV_MEDIUM,
+				 "the compose service does not drop ALL capabilities",
+				 "set cap_drop: [ALL] and cap_add only what it needs (capfix fix)",
+				 LIST(DOCKER_CAPS) },
 };
 
 const struct scan_rule *scan_rules(size_t *count)
@@ -523,6 +528,77 @@ static void scan_docker(struct ctx *x, const struct ynode *c)
 	sbuf_release(&sb);
 }
 
+/* ---- docker-compose ---- */
+
+/* @key of service @svc, else of the service it `extends` in the same file. */
+static const struct ynode *svc_get(const struct ynode *services, const struct ynode *svc,
+				   const char *key, int depth)
+{
+	const struct ynode *v = get(svc, key), *ext, *base;
+	const char *name;
+
+	if (v || depth > 8)
+		return v;
+	ext = get(svc, "extends");
+	if (!ext)
+		return NULL;
+	name = ext->kind == YN_SCALAR ? ext->text : str(get(ext, "service"));
+	if (!name || (ext->kind == YN_MAP && get(ext, "file")))
+		return NULL; /* another file: not followed */
+	base = get(services, name);
+	return base && base != svc ? svc_get(services, base, key, depth + 1) : NULL;
+}
+
+static void scan_compose(struct ctx *x, const struct ynode *root)
+{
+	const struct ynode *services = get(root, "services");
+	size_t i, j;
+
+	for (i = 0; i + 1 < services->nkids; i += 2) {
+		const struct ynode *svc = ynode_deref(services->kids[i + 1]);
+		const char *name = str(services->kids[i]);
+		const struct ynode *v[MAXI];
+		size_t n;
+		bool all = false, raw_dropped = false, raw_added = false;
+		struct sbuf sb = SBUF_INIT;
+
+		if (!svc || svc->kind != YN_MAP)
+			continue;
+		x->file->services++;
+		if (true_(svc_get(services, svc, "privileged", 0))) {
+			finding(x, R_DOCKER_PRIVILEGED, SEV_CRITICAL, svc, "ComposeService", name,
+				NULL, name, "service \"%s\" runs privileged", name ? name : "");
+			continue;
+		}
+		n = items(svc_get(services, svc, "cap_drop", 0), v, MAXI);
+		for (j = 0; j < n; j++) {
+			all |= is_all(v[j]->text);
+			raw_dropped |= is_all(v[j]->text) ||
+				       (canon(v[j]->text) && !strcmp(canon(v[j]->text), "NET_RAW"));
+		}
+		n = items(svc_get(services, svc, "cap_add", 0), v, MAXI);
+		for (j = 0; j < n; j++) {
+			const struct cap_info *ci = caps_lookup(v[j]->text);
+
+			raw_added |= ci && !strcmp(ci->name, "NET_RAW");
+			if (!ci || !ci->runtime_default || is_all(v[j]->text) || all)
+				sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", v[j]->text);
+		}
+		if (!all)
+			finding(x, R_COMPOSE_DROP_ALL, SEV_MEDIUM, svc, "ComposeService", name,
+				NULL, name, "service \"%s\" does not drop ALL capabilities",
+				name ? name : "");
+		if (sb.len)
+			finding(x, R_DOCKER_ADD, SEV_MEDIUM, svc, "ComposeService", name, NULL,
+				name, "service \"%s\" adds %s", name ? name : "", sbuf_cstr(&sb));
+		if (!raw_dropped || raw_added)
+			finding(x, R_DOCKER_NET_RAW, SEV_MEDIUM, svc, "ComposeService", name, NULL,
+				name, "service \"%s\" %s NET_RAW", name ? name : "",
+				raw_added ? "adds" : "keeps");
+		sbuf_release(&sb);
+	}
+}
+
 /* ---- documents ---- */
 
 static void scan_object(struct ctx *x, struct ynode *obj)
@@ -554,6 +630,11 @@ static void scan_doc(struct ctx *x, struct ynode *root)
 	}
 	if (root->kind != YN_MAP)
 		return;
+	if (get(root, "services") && get(root, "services")->kind == YN_MAP && !get(root, "kind") &&
+	    !get(root, "apiVersion")) {
+		scan_compose(x, root);
+		return;
+	}
 	kind = str(get(root, "kind"));
 	items_ = get(root, "items");
 	if (kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List") && items_ &&

@@ -53,6 +53,7 @@ struct scan_file {
 	size_t containers; /* containers of pod-bearing objects */
 	size_t adding; /* ... with a non-empty capabilities.add */
 	size_t dropping_all; /* ... whose drop holds "ALL" exactly */
+	size_t services; /* docker-compose services */
 };
 
 struct scan_result {

@@ -20,6 +20,7 @@ import yaml
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NOTE = re.compile(r"^(?P<path>.+?):\d+:\d+: note: (?P<kind>[^/]+)/(?P<name>[^:]*): container \"(?P<c>[^\"]*)\": (?P<rest>.*)$")
+SVC_NOTE = re.compile(r"^(?P<path>.+?):\d+:\d+: note: service \"(?P<c>[^\"]*)\": (?P<rest>.*)$")
 VERB = re.compile(r"(added|removed) ([A-Z_]+) \(")
 
 
@@ -46,9 +47,13 @@ def main():
     notes = {}
     for line in open(stdout, encoding="utf-8", errors="replace"):
         m = NOTE.match(line.rstrip("\n"))
-        if not m:
-            continue
-        key = (m["path"], m["kind"], m["name"], m["c"])
+        if m:
+            key = (m["path"], m["kind"], m["name"], m["c"])
+        else:
+            m = SVC_NOTE.match(line.rstrip("\n"))
+            if not m:
+                continue
+            key = (m["path"], "service", "", m["c"])
         for verb, cap in VERB.findall(m["rest"]):
             notes.setdefault(key, set()).add((verb, cap))
     problems, changed_containers, announced = [], 0, 0
@@ -71,6 +76,25 @@ def main():
                 problems.append(f"{rel}: document count changed")
                 continue
             for da, db in zip(a, b):
+                if check.is_compose(da) and isinstance(db, dict):
+                    for name, sa in da["services"].items():
+                        sb = (db.get("services") or {}).get(name)
+                        if not isinstance(sa, dict) or not isinstance(sb, dict):
+                            continue
+                        before = {canon(x) for x in (sa.get("cap_add") or []) if isinstance(sa.get("cap_add"), list)} - {None}
+                        after = {canon(x) for x in (sb.get("cap_add") or []) if isinstance(sb.get("cap_add"), list)} - {None}
+                        key = (rel, "service", "", str(name))
+                        want = {("added", x) for x in after - before} | {("removed", x) for x in before - after}
+                        got = {v for v in notes.get(key, set()) if v[0] == "added" or v[1] not in after}
+                        if want:
+                            changed_containers += 1
+                        if want != got:
+                            problems.append(f"{rel}: service {name!r}: changes {sorted(want)}, announced {sorted(got)}")
+                        announced += len(got)
+                        seen.add(key)
+                        if sb != sa and "ALL" not in (sb.get("cap_drop") or []):
+                            problems.append(f"{rel}: service {name!r} changed but does not drop ALL")
+                    continue
                 for oa, ob in zip(check.objects(da), check.objects(db)):
                     for ca, cb in zip(check.containers(oa), check.containers(ob)):
                         before = {canon(x) for x in caps_of(ca, "add")} - {None}
@@ -92,7 +116,7 @@ def main():
             problems.append(f"announced changes for a container not found: {key}")
     for p in problems[:20]:
         print("PROBLEM", p)
-    print(f"containers whose add list changed: {changed_containers}, changes announced: {announced}, problems: {len(problems)}")
+    print(f"containers and services whose add list changed: {changed_containers}, changes announced: {announced}, problems: {len(problems)}")
     return 1 if problems else 0
 
 
