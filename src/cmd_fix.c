@@ -8,6 +8,7 @@
 #include "capfix/fix.h"
 #include "capfix/fsutil.h"
 #include "capfix/gitops.h"
+#include "capfix/helmchart.h"
 #include "capfix/patch.h"
 #include "capfix/stream.h"
 #include "capfix/walk.h"
@@ -100,6 +101,38 @@ static void print_notes(const struct fix_cmd *c, const char *path, const struct 
 	}
 }
 
+/*
+ * fix_buffer(), except for a chart's values.yaml whose templates render
+ * container securityContexts from it: then those values blocks are fixed.
+ */
+static int fix_file(struct fix_cmd *c, const char *path, const struct sbuf *content,
+		    struct fix_result *res)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	struct helmchart_refs refs = HELMCHART_REFS_INIT;
+	struct sbuf dir = SBUF_INIT;
+	int r;
+
+	if (strcmp(base, "values.yaml"))
+		return fix_buffer(res, content->buf ? content->buf : "", content->len, &c->fopts);
+	if (slash)
+		sbuf_add(&dir, path, (size_t)(slash - path));
+	else
+		sbuf_addstr(&dir, ".");
+	if (helmchart_is_chart(dir.buf))
+		helmchart_sc_refs(dir.buf, &refs);
+	if (refs.n)
+		r = fix_values(res, content->buf ? content->buf : "", content->len,
+			       (const char *const *)refs.paths, (const char *const *)refs.sources,
+			       refs.n, &c->fopts);
+	else
+		r = fix_buffer(res, content->buf ? content->buf : "", content->len, &c->fopts);
+	helmchart_refs_release(&refs);
+	sbuf_release(&dir);
+	return r;
+}
+
 static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *content,
 		    struct sbuf *backout, FILE *summary)
 {
@@ -121,7 +154,7 @@ static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *
 	}
 	fix_result_init(&res);
 	c->fopts.json = ends_with(path, ".json");
-	if (fix_buffer(&res, content->buf ? content->buf : "", content->len, &c->fopts) < 0) {
+	if (fix_file(c, path, content, &res) < 0) {
 		c->errors++;
 		switch (res.status) {
 		case FIX_TEMPLATE:

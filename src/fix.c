@@ -202,6 +202,7 @@ struct newval {
  */
 struct capplan {
 	const char *add_key, *drop_key; /* "add"/"drop", or compose's "cap_add"/"cap_drop" */
+	const char *sc_key; /* the securityContext key of the marked mapping */
 	bool flat; /* the lists live directly in the marked mapping (a compose service) */
 	const char *add[MAX_ITEMS];
 	size_t nadd;
@@ -247,7 +248,7 @@ static void build_newval(struct newval *nv, const struct capplan *p, bool want_a
 	nv->caps.kind = NV_MAP;
 	nv->caps.kids = nv->entries;
 	nv->caps.n = nv->nentries;
-	nv->sc.key = "securityContext";
+	nv->sc.key = p->sc_key ? p->sc_key : "securityContext";
 	nv->sc.kind = NV_MAP;
 	nv->sc.kids = &nv->caps;
 	nv->sc.n = 1;
@@ -662,6 +663,28 @@ static int map_append(struct fixer *f, const struct ynode *m, const struct ynode
 }
 
 /*
+ * Is the line after the one holding @pos a comment indented deeper than
+ * @col (helm create's commented-out example under `securityContext: {}`)?
+ * Block text inserted there would separate the comment from its key.
+ */
+static bool comment_block_below(const struct fixer *f, size_t pos, int col)
+{
+	size_t e = line_end(f->buf, f->len, pos), i;
+	int ind = 0;
+
+	if (e >= f->len)
+		return false;
+	for (i = e; i < f->len && (f->buf[i] == '\r' || f->buf[i] == '\n'); i++)
+		if (f->buf[i] == '\n') {
+			i++;
+			break;
+		}
+	for (; i < f->len && f->buf[i] == ' '; i++)
+		ind++;
+	return i < f->len && f->buf[i] == '#' && ind > col;
+}
+
+/*
  * Give key m->kids[ki], whose value is null or an empty flow collection,
  * the value @v (a mapping or a list).
  */
@@ -681,7 +704,8 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 			after++;
 	}
 	if (!m->flow && key->col >= 0 && !has_newline(f->buf, key->end, val->end) &&
-	    rest_is_comment(f->buf, f->len, after)) {
+	    rest_is_comment(f->buf, f->len, after) &&
+	    !(!val->empty && comment_block_below(f, val->end, key->col))) {
 		/* block context: drop ` ~` / ` {}` / ` []` and write block lines below the key */
 		size_t ds = val->start, pos;
 
@@ -1332,10 +1356,14 @@ static int edit_lists(struct fixer *f, const struct ynode *caps, const struct yn
 	return 0;
 }
 
-static int plan_container(struct fixer *f, struct k8s_container *kc, struct capplan *p,
-			  struct decision *d)
+/*
+ * Plan and queue the edits of mapping @c's @sc_key (a container's
+ * securityContext, or a securityContext block of Helm values) for workload
+ * @w (NULL with --drop-only).
+ */
+static int plan_sc(struct fixer *f, struct ynode *c, const char *sc_key, const struct workload *w,
+		   struct capplan *p, struct decision *d)
 {
-	struct ynode *c = kc->node;
 	const struct ynode *sc, *caps = NULL, *drop = NULL, *add = NULL;
 	struct newval nv;
 	const char *why;
@@ -1343,15 +1371,12 @@ static int plan_container(struct fixer *f, struct k8s_container *kc, struct capp
 
 	p->add_key = "add";
 	p->drop_key = "drop";
-	if (is_windows(kc->pod_spec)) {
-		d->skip = "Windows pod: Linux capabilities do not apply there";
-		return 0;
-	}
-	if (ynode_key_count(c, "securityContext") > 1) {
+	p->sc_key = sc_key;
+	if (ynode_key_count(c, sc_key) > 1) {
 		d->skip = "duplicate securityContext keys";
 		return 0;
 	}
-	ksc = ynode_key_index(c, "securityContext");
+	ksc = ynode_key_index(c, sc_key);
 	sc = ksc >= 0 ? c->kids[ksc + 1] : NULL;
 	if ((why = shared(sc))) {
 		snprintf(d->skipbuf, sizeof(d->skipbuf), "securityContext %s", why);
@@ -1413,22 +1438,8 @@ static int plan_container(struct fixer *f, struct k8s_container *kc, struct capp
 		return 0;
 	}
 	plan_drop(f, drop, p, d);
-	if (!f->opts->drop_only) {
-		struct workload w;
-
-		memset(&w, 0, sizeof(w));
-		w.image = ynode_str(ynode_get(c, "image"));
-		w.root = may_run_as_root(c, kc->pod_spec);
-		w.port = low_port(c);
-		w.cmds[0] = ynode_get(c, "command");
-		w.cmds[1] = ynode_get(c, "args");
-		w.t.image = w.image;
-		w.t.ns = kc->ns;
-		w.t.kind = kc->kind;
-		w.t.name = kc->name;
-		w.t.container = kc->cname;
-		plan_add(f, &w, add, p, d);
-	}
+	if (!f->opts->drop_only && w)
+		plan_add(f, w, add, p, d);
 	if (!p->drop_set && !p->add_set) {
 		d->already = true;
 		return 0;
@@ -1448,6 +1459,30 @@ static int plan_container(struct fixer *f, struct k8s_container *kc, struct capp
 	}
 	/* capabilities is a mapping with entries: edit add and drop in place */
 	return edit_lists(f, caps, c, kadd, kdrop, p);
+}
+
+static int plan_container(struct fixer *f, struct k8s_container *kc, struct capplan *p,
+			  struct decision *d)
+{
+	struct ynode *c = kc->node;
+	struct workload w;
+
+	if (is_windows(kc->pod_spec)) {
+		d->skip = "Windows pod: Linux capabilities do not apply there";
+		return 0;
+	}
+	memset(&w, 0, sizeof(w));
+	w.image = ynode_str(ynode_get(c, "image"));
+	w.root = may_run_as_root(c, kc->pod_spec);
+	w.port = low_port(c);
+	w.cmds[0] = ynode_get(c, "command");
+	w.cmds[1] = ynode_get(c, "args");
+	w.t.image = w.image;
+	w.t.ns = kc->ns;
+	w.t.kind = kc->kind;
+	w.t.name = kc->name;
+	w.t.container = kc->cname;
+	return plan_sc(f, c, "securityContext", &w, p, d);
 }
 
 static int on_container(struct k8s_container *kc, void *payload)
@@ -1882,13 +1917,18 @@ static bool expect_caps(const struct ynode *o, const struct ynode *n, const stru
 	return j == n->nkids;
 }
 
+static bool same_tree(const struct fixer *f, const struct ynode *o, const struct ynode *n);
+
 /*
  * New mapping @n equals old @o (NULL, null, {} or a mapping) except that
  * key @key holds what @check accepts (appended at the end when absent).
+ * The other values are compared with same_tree(), so that blocks marked
+ * for other edits inside them (Helm values) are checked as planned.
  */
-static bool expect_with(const struct ynode *o, const struct ynode *n, const char *key,
-			bool (*check)(const struct ynode *, const struct ynode *,
-				      const struct capplan *),
+static bool expect_with(const struct fixer *f, const struct ynode *o, const struct ynode *n,
+			const char *key,
+			bool (*check)(const struct fixer *, const struct ynode *,
+				      const struct ynode *, const struct capplan *),
 			const struct capplan *p)
 {
 	size_t i;
@@ -1901,27 +1941,37 @@ static bool expect_with(const struct ynode *o, const struct ynode *n, const char
 		if (n->nkids != on + 2)
 			return false;
 		for (i = 0; i < on; i++)
-			if (!ynode_equal(o->kids[i], n->kids[i]))
+			if (!((i & 1) ? same_tree(f, o->kids[i], n->kids[i])
+				      : ynode_equal(o->kids[i], n->kids[i])))
 				return false;
 		return ynode_str(n->kids[on]) && !strcmp(ynode_str(n->kids[on]), key) &&
-		       check(NULL, n->kids[on + 1], p);
+		       check(f, NULL, n->kids[on + 1], p);
 	}
 	if (n->nkids != on)
 		return false;
 	for (i = 0; i < on; i++) {
 		if ((long)i == ki + 1) {
-			if (!check(o->kids[i], n->kids[i], p))
+			if (!check(f, o->kids[i], n->kids[i], p))
 				return false;
-		} else if (!ynode_equal(o->kids[i], n->kids[i])) {
+		} else if (!((i & 1) ? same_tree(f, o->kids[i], n->kids[i])
+				     : ynode_equal(o->kids[i], n->kids[i]))) {
 			return false;
 		}
 	}
 	return true;
 }
 
-static bool expect_sc(const struct ynode *o, const struct ynode *n, const struct capplan *p)
+static bool expect_caps_f(const struct fixer *f, const struct ynode *o, const struct ynode *n,
+			  const struct capplan *p)
 {
-	return expect_with(o, n, "capabilities", expect_caps, p);
+	(void)f;
+	return expect_caps(o, n, p);
+}
+
+static bool expect_sc(const struct fixer *f, const struct ynode *o, const struct ynode *n,
+		      const struct capplan *p)
+{
+	return expect_with(f, o, n, "capabilities", expect_caps_f, p);
 }
 
 static bool same_tree(const struct fixer *f, const struct ynode *o, const struct ynode *n)
@@ -1933,7 +1983,8 @@ static bool same_tree(const struct fixer *f, const struct ynode *o, const struct
 
 		if (p->flat)
 			return expect_caps(o, n, p);
-		return expect_with(o, n, "securityContext", expect_sc, p);
+		return expect_with(f, o, n, p->sc_key ? p->sc_key : "securityContext", expect_sc,
+				   p);
 	}
 	if (!n || o->kind != n->kind || o->nkids != n->nkids || o->tag != n->tag)
 		return false;
@@ -2000,6 +2051,145 @@ static int cmp_note(const void *pa, const void *pb)
 	if (a->col != b->col)
 		return a->col < b->col ? -1 : 1;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The workload a values block describes: image, port and user from the values around it. */
+static void values_workload(const struct ynode *parent, const struct ynode *sc, struct workload *w)
+{
+	const struct ynode *img = ynode_get(parent, "image");
+	const struct ynode *psc = ynode_get(parent, "podSecurityContext");
+	const struct ynode *u = ynode_get(sc, "runAsUser"), *nr = ynode_get(sc, "runAsNonRoot");
+	long port = int_of(ynode_get(ynode_get(parent, "service"), "port"));
+
+	memset(w, 0, sizeof(*w));
+	w->image = img && img->kind == YN_MAP ? ynode_str(ynode_get(img, "repository"))
+					      : ynode_str(img);
+	if (!u || ynode_is_null(u))
+		u = ynode_get(psc, "runAsUser");
+	if (!nr || ynode_is_null(nr))
+		nr = ynode_get(psc, "runAsNonRoot");
+	w->root = u && int_of(u) >= 0 ? int_of(u) == 0 : !ynode_is_true(nr);
+	w->port = port > 0 && port < 1024 ? port : -1;
+	w->t.image = w->image;
+	w->t.kind = "HelmValues";
+}
+
+int fix_values(struct fix_result *res, const char *buf, size_t len, const char *const *paths,
+	       const char *const *sources, size_t npaths, const struct fix_opts *opts)
+{
+	struct fixer f;
+	struct yfile yf = YFILE_INIT;
+	size_t i;
+	int ret = -1;
+
+	memset(&f, 0, sizeof(f));
+	f.opts = opts;
+	f.buf = buf;
+	f.len = len;
+	f.res = res;
+	f.yf = &yf;
+	res->status = FIX_OK;
+	if (yamlspan_parse(&yf, buf, len, false, &res->err) < 0) {
+		res->status = FIX_PARSE_ERROR;
+		return -1;
+	}
+	f.eol = yf.crlf ? "\r\n" : "\n";
+	if (yf.ndocs) {
+		f.doc_step = find_step(yf.docs[0].root, 0);
+		f.doc_seq_off = find_seq_off(yf.docs[0].root, 0);
+	}
+	for (i = 0; i < npaths && yf.ndocs; i++) {
+		struct ynode *parent = yf.docs[0].root;
+		const char *key = paths[i], *dot;
+		char part[128];
+		struct decision d;
+		struct capplan *p;
+		struct workload w;
+		size_t before = f.edits.n;
+		int line, col, r;
+
+		/* walk to the mapping holding the last path component */
+		while (parent && (dot = strchr(key, '.')) != NULL) {
+			size_t n = (size_t)(dot - key);
+
+			if (n >= sizeof(part))
+				break;
+			memcpy(part, key, n);
+			part[n] = '\0';
+			parent = (struct ynode *)ynode_get(parent, part);
+			key = dot + 1;
+		}
+		if (!parent || parent->kind != YN_MAP || ynode_key_index(parent, key) < 0 ||
+		    strchr(key, '.'))
+			continue; /* absent: the template renders nothing */
+		if (parent->mark)
+			continue; /* the same block through another template */
+		res->containers++;
+		note_pos(ynode_get(parent, key), &line, &col);
+		CF_ALLOC_GROW(f.plans, f.nplans + 1, f.aplans);
+		p = &f.plans[f.nplans];
+		memset(p, 0, sizeof(*p));
+		memset(&d, 0, sizeof(d));
+		sbuf_init(&d.why);
+		values_workload(parent, ynode_get(parent, key), &w);
+		w.t.name = paths[i];
+		w.t.container = key;
+		r = plan_sc(&f, parent, key, &w, p, &d);
+		if (r < 0 || d.skip) {
+			while (f.edits.n > before)
+				free(f.edits.v[--f.edits.n].text);
+			res->skipped++;
+			add_note(res, FIX_NOTE_WARN, line, col, ".Values.%s left alone: %s",
+				 paths[i],
+				 r < 0 ? "this layout is not supported for editing" : d.skip);
+		} else if (d.already) {
+			res->already++;
+		} else {
+			struct sbuf detail = SBUF_INIT;
+			struct fix_note *n;
+
+			res->fixed++;
+			res->caps_added += d.added;
+			res->caps_removed += d.removed;
+			parent->mark = (unsigned)++f.nplans;
+			sbuf_addstr(&detail, p->drop_set ? "drop ALL" : "drop kept");
+			if (d.why.len)
+				sbuf_addf(&detail, "; %s", sbuf_cstr(&d.why));
+			add_note(res, FIX_NOTE_CHANGE, line, col,
+				 ".Values.%s (a container securityContext in %s): %s", paths[i],
+				 sources[i], detail.buf);
+			n = &res->notes[res->nnotes - 1];
+			n->object = xstrdup("Helm values");
+			n->container = xstrdup(paths[i]);
+			n->detail = sbuf_detach(&detail, NULL);
+		}
+		sbuf_release(&d.why);
+	}
+	if (f.edits.n) {
+		struct sbuf out = SBUF_INIT;
+
+		if (yedits_apply(&f.edits, buf, len, &out) < 0 ||
+		    verify(&f, out.buf, out.len) < 0) {
+			if (!res->err.msg[0])
+				snprintf(res->err.msg, sizeof(res->err.msg), "%.200s",
+					 cf_err_last()->msg);
+			res->err.line = res->err.col = 1;
+			res->status = FIX_REFUSED;
+			sbuf_release(&out);
+			goto out;
+		}
+		sbuf_release(&res->out);
+		res->out = out;
+		res->changed = true;
+	}
+	ret = 0;
+out:
+	if (res->nnotes)
+		qsort(res->notes, res->nnotes, sizeof(*res->notes), cmp_note);
+	yedits_release(&f.edits);
+	free(f.plans);
+	yamlspan_release(&yf);
+	return ret;
 }
 
 int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct fix_opts *opts)

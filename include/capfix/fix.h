@@ -94,4 +94,17 @@ void fix_result_release(struct fix_result *res);
  */
 int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct fix_opts *opts);
 
+/*
+ * Fix the securityContext blocks of a Helm chart's values.yaml (@buf) that
+ * the chart's templates render into containers: @paths (@npaths) are dotted
+ * paths below .Values ("securityContext", "controller.containerSecurityContext"),
+ * each with the template that renders it (@sources, for the notes). Only
+ * existing keys are edited (null, {} or a mapping). In the default mode the
+ * add list is inferred from the same values (image.repository, service.port,
+ * runAsNonRoot/runAsUser here or in podSecurityContext). Returns as
+ * fix_buffer().
+ */
+int fix_values(struct fix_result *res, const char *buf, size_t len, const char *const *paths,
+	       const char *const *sources, size_t npaths, const struct fix_opts *opts);
+
 #endif
