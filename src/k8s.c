@@ -192,3 +192,25 @@ int k8s_each_container(struct ynode *root, k8s_container_fn fn, void *payload)
 	}
 	return visit_object(root, fn, payload);
 }
+
+bool k8s_pod_template(const struct ynode *obj, const struct ynode **spec,
+		      const struct ynode **metadata)
+{
+	const char *kind = ynode_str(ynode_get(obj, "kind"));
+	const char *api = ynode_str(ynode_get(obj, "apiVersion"));
+	const char *const *path = k8s_pod_spec_path(kind, api);
+	const struct ynode *n = obj, *parent = obj;
+	size_t i;
+
+	if (!path)
+		return false;
+	for (i = 0; path[i] && n; i++) {
+		parent = n;
+		n = ynode_deref(ynode_get(n, path[i]));
+	}
+	if (!n || n->kind != YN_MAP)
+		return false;
+	*spec = n;
+	*metadata = ynode_deref(ynode_get(parent, "metadata"));
+	return true;
+}

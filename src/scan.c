@@ -1,6 +1,7 @@
 #include "capfix/scan.h"
 #include "capfix/caps.h"
 #include "capfix/k8s.h"
+#include "capfix/pss.h"
 #include "capfix/sbuf.h"
 #include "capfix/yamlspan.h"
 
@@ -31,6 +32,8 @@ enum {
 	R_DOCKER_NET_RAW,
 	R_DOCKER_PRIVILEGED,
 	R_COMPOSE_DROP_ALL,
+	R_PSS_BASELINE,
+	R_PSS_RESTRICTED,
 };
 
 static const struct scan_rule rules[] = {
@@ -91,6 +94,14 @@ static const struct scan_rule rules[] = {
 				  "the container or compose service runs privileged",
 				  "run it without --privileged and add only the capabilities it needs",
 				  LIST(NULL) },
+	[R_PSS_BASELINE] = { "CF301", "pss-baseline", SEV_HIGH,
+			     "the pod violates a Pod Security Standards baseline check",
+			     "see the message; `capfix policy pss` shows the level each namespace can enforce",
+			     LIST("Pod Security Standards baseline") },
+	[R_PSS_RESTRICTED] = { "CF302", "pss-restricted", SEV_MEDIUM,
+			       "the pod violates a Pod Security Standards restricted check",
+			       "see the message; `capfix policy pss` shows the level each namespace can enforce",
+			       LIST("Pod Security Standards restricted") },
 	[R_COMPOSE_DROP_ALL] = { "CF204", "compose-drop-all-missing", SEV_MEDIUM,
 				 "the compose service does not drop ALL capabilities",
 				 "set cap_drop: [ALL] and cap_add only what it needs (capfix fix)",
@@ -601,6 +612,37 @@ static void scan_compose(struct ctx *x, const struct ynode *root)
 
 /* ---- documents ---- */
 
+/*
+ * Pod Security Standards checks not already reported by the capability
+ * rules (CF001-CF006): host namespaces, hostPath, seccomp, runAsNonRoot...
+ */
+static void scan_pss(struct ctx *x, const struct ynode *obj, const struct ynode *spec,
+		     const struct ynode *md)
+{
+	struct pss_result r = PSS_RESULT_INIT;
+	const struct ynode *omd = get(obj, "metadata");
+	const char *kind = str(get(obj, "kind")), *name = str(get(omd, "name"));
+	const char *ns = str(get(omd, "namespace"));
+	size_t i;
+
+	/* partial objects (kustomize patches) are not audited */
+	if (!get(obj, "spec") ||
+	    (str(get(obj, "apiVersion")) && !strcmp(str(get(obj, "apiVersion")), "apps/v1") &&
+	     !get(get(obj, "spec"), "selector") && strcmp(kind, "Pod")))
+		return;
+	pss_evaluate(spec, md, &r);
+	for (i = 0; i < r.n; i++) {
+		const char *c = r.v[i].check;
+
+		if (!strcmp(c, "privileged") || !strncmp(c, "capabilities_", 13))
+			continue;
+		finding(x, r.v[i].level == PSS_BASELINE ? R_PSS_BASELINE : R_PSS_RESTRICTED,
+			r.v[i].level == PSS_BASELINE ? SEV_HIGH : SEV_MEDIUM, spec, kind, name, ns,
+			NULL, "%s", r.v[i].message);
+	}
+	pss_result_release(&r);
+}
+
 static void scan_object(struct ctx *x, struct ynode *obj)
 {
 	const char *kind = str(get(obj, "kind"));
@@ -610,8 +652,13 @@ static void scan_object(struct ctx *x, struct ynode *obj)
 		scan_psp(x, obj);
 		return;
 	}
-	if (k8s_pod_spec_path(kind, api))
+	if (k8s_pod_spec_path(kind, api)) {
+		const struct ynode *spec, *md;
+
 		x->file->objects++;
+		if (k8s_pod_template(obj, &spec, &md))
+			scan_pss(x, obj, spec, md);
+	}
 }
 
 static void scan_doc(struct ctx *x, struct ynode *root)

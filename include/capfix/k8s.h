@@ -52,4 +52,13 @@ int k8s_each_container(struct ynode *root, k8s_container_fn fn, void *payload);
  */
 const char *const *k8s_pod_spec_path(const char *kind, const char *api_version);
 
+/*
+ * The PodSpec and the pod template's metadata of pod-bearing object @obj
+ * (aliases followed): for a Pod its spec and metadata, for a Deployment
+ * spec.template.spec and spec.template.metadata. Returns false when @obj
+ * bears no pod; *metadata may be NULL.
+ */
+bool k8s_pod_template(const struct ynode *obj, const struct ynode **spec,
+		      const struct ynode **metadata);
+
 #endif

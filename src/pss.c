@@ -1,0 +1,695 @@
+/*
+ * pss.c - Pod Security Standards checks, after kubernetes/pod-security-admission
+ * (policy/check_*.go): same fields, same exact-string comparisons, messages
+ * worded like the API server's ("forbidden reason (detail)").
+ */
+#include "capfix/pss.h"
+#include "capfix/sbuf.h"
+
+static const char *const level_names[] = { "privileged", "baseline", "restricted" };
+
+const char *pss_level_name(enum pss_level level)
+{
+	return (size_t)level < ARRAY_SIZE(level_names) ? level_names[level] : "?";
+}
+
+int pss_level_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(level_names); i++)
+		if (!strcmp(s, level_names[i]))
+			return (int)i;
+	return -1;
+}
+
+static void violation(struct pss_result *r, enum pss_level level, const char *check,
+		      const char *fmt, ...) CF_PRINTF(4, 5);
+
+static void violation(struct pss_result *r, enum pss_level level, const char *check,
+		      const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	CF_ALLOC_GROW(r->v, r->n + 1, r->alloc);
+	r->v[r->n].level = level;
+	r->v[r->n].check = check;
+	r->v[r->n].message = xstrdup(msg);
+	r->n++;
+	/* the level met is below the level of the failed check */
+	if (level == PSS_BASELINE)
+		r->level = PSS_PRIVILEGED;
+	else if (level == PSS_RESTRICTED && r->level == PSS_RESTRICTED)
+		r->level = PSS_BASELINE;
+}
+
+/* ---- reading ---- */
+
+static const struct ynode *get(const struct ynode *m, const char *k)
+{
+	const struct ynode *v = ynode_get(ynode_deref(m), k);
+
+	return v ? ynode_deref(v) : NULL;
+}
+
+static const char *str(const struct ynode *n)
+{
+	n = ynode_deref(n);
+	return n && n->kind == YN_SCALAR && !ynode_is_null(n) ? n->text : NULL;
+}
+
+static bool is_true(const struct ynode *n)
+{
+	return ynode_is_true(ynode_deref(n));
+}
+
+static bool is_false(const struct ynode *n)
+{
+	const char *s = str(n);
+
+	return s && n->style == YS_PLAIN &&
+	       (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE") ||
+		!strcmp(s, "no") || !strcmp(s, "No") || !strcmp(s, "off"));
+}
+
+static bool set(const struct ynode *n)
+{
+	return n && !ynode_is_null(n);
+}
+
+/* Integer value, or LONG_MIN when unset or not a number. */
+static long num(const struct ynode *n)
+{
+	const char *s = str(n);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -2147483647L - 1;
+	v = strtol(s, &end, 10);
+	return *end ? -2147483647L - 1 : v;
+}
+
+#define UNSET (-2147483647L - 1)
+
+struct ctr {
+	const struct ynode *c;
+	const char *name;
+};
+
+#define MAXC 256
+
+static size_t containers(const struct ynode *spec, struct ctr *out)
+{
+	static const char *const lists[] = { "initContainers", "containers",
+					     "ephemeralContainers" };
+	size_t i, j, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		const struct ynode *l = get(spec, lists[i]);
+
+		for (j = 0; l && l->kind == YN_SEQ && j < l->nkids && n < MAXC; j++) {
+			const struct ynode *c = ynode_deref(l->kids[j]);
+
+			if (!c || c->kind != YN_MAP)
+				continue;
+			out[n].c = c;
+			out[n].name = str(get(c, "name")) ? str(get(c, "name")) : "";
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Append `"a", "b"` style names to @sb. */
+static void quoted(struct sbuf *sb, const char *s)
+{
+	sbuf_addf(sb, "%s\"%s\"", sb->len ? ", " : "", s);
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* ---- baseline ---- */
+
+static const char *const baseline_caps[] = {
+	"AUDIT_WRITE",	    "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",	 "MKNOD",
+	"NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT"
+};
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
+			return true;
+	return false;
+}
+
+static void check_host_process(const struct ynode *spec, const struct ctr *cs, size_t n,
+			       struct pss_result *r)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t i;
+	bool pod = is_true(get(get(get(spec, "securityContext"), "windowsOptions"), "hostProcess"));
+
+	for (i = 0; i < n; i++)
+		if (is_true(get(get(get(cs[i].c, "securityContext"), "windowsOptions"),
+				"hostProcess")))
+			quoted(&sb, cs[i].name);
+	if (pod || sb.len)
+		violation(
+			r, PSS_BASELINE, "hostProcess",
+			"hostProcess (%s%s%s must not set securityContext.windowsOptions.hostProcess=true)",
+			pod ? "pod" : "", pod && sb.len ? " and " : "",
+			sb.len ? sbuf_cstr(&sb) : "");
+	sbuf_release(&sb);
+}
+
+static void check_host_namespaces(const struct ynode *spec, struct pss_result *r)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (is_true(get(spec, "hostNetwork")))
+		sbuf_addstr(&sb, "hostNetwork=true");
+	if (is_true(get(spec, "hostPID")))
+		sbuf_addf(&sb, "%shostPID=true", sb.len ? ", " : "");
+	if (is_true(get(spec, "hostIPC")))
+		sbuf_addf(&sb, "%shostIPC=true", sb.len ? ", " : "");
+	if (sb.len)
+		violation(r, PSS_BASELINE, "hostNamespaces", "host namespaces (%s)", sb.buf);
+	sbuf_release(&sb);
+}
+
+static void check_privileged(const struct ctr *cs, size_t n, struct pss_result *r)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (is_true(get(get(cs[i].c, "securityContext"), "privileged"))) {
+			quoted(&sb, cs[i].name);
+			k++;
+		}
+	if (k)
+		violation(r, PSS_BASELINE, "privileged",
+			  "privileged (%s %s must not set securityContext.privileged=true)",
+			  plural(k, "container", "containers"), sb.buf);
+	sbuf_release(&sb);
+}
+
+static void check_capabilities_baseline(const struct ctr *cs, size_t n, struct pss_result *r)
+{
+	struct sbuf ctrs = SBUF_INIT, caps = SBUF_INIT;
+	size_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct ynode *add =
+			get(get(get(cs[i].c, "securityContext"), "capabilities"), "add");
+		bool bad = false;
+
+		for (j = 0; add && add->kind == YN_SEQ && j < add->nkids; j++) {
+			const char *s = str(add->kids[j]);
+
+			if (s && !in_list(s, baseline_caps, ARRAY_SIZE(baseline_caps))) {
+				if (!strstr(caps.buf ? caps.buf : "", s))
+					quoted(&caps, s);
+				bad = true;
+			}
+		}
+		if (bad) {
+			quoted(&ctrs, cs[i].name);
+			k++;
+		}
+	}
+	if (k)
+		violation(
+			r, PSS_BASELINE, "capabilities_baseline",
+			"non-default capabilities (%s %s must not include %s in securityContext.capabilities.add)",
+			plural(k, "container", "containers"), ctrs.buf, caps.buf);
+	sbuf_release(&ctrs);
+	sbuf_release(&caps);
+}
+
+static void check_host_path(const struct ynode *spec, struct pss_result *r)
+{
+	const struct ynode *vols = get(spec, "volumes");
+	struct sbuf sb = SBUF_INIT;
+	size_t i, k = 0;
+
+	for (i = 0; vols && vols->kind == YN_SEQ && i < vols->nkids; i++) {
+		const struct ynode *v = ynode_deref(vols->kids[i]);
+
+		if (set(get(v, "hostPath"))) {
+			quoted(&sb, str(get(v, "name")) ? str(get(v, "name")) : "");
+			k++;
+		}
+	}
+	if (k)
+		violation(r, PSS_BASELINE, "hostPathVolumes", "hostPath volumes (%s %s)",
+			  plural(k, "volume", "volumes"), sb.buf);
+	sbuf_release(&sb);
+}
+
+static void check_host_ports(const struct ctr *cs, size_t n, struct pss_result *r)
+{
+	struct sbuf ctrs = SBUF_INIT, ports = SBUF_INIT;
+	size_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct ynode *ps = get(cs[i].c, "ports");
+		bool bad = false;
+
+		for (j = 0; ps && ps->kind == YN_SEQ && j < ps->nkids; j++) {
+			long hp = num(get(ps->kids[j], "hostPort"));
+
+			if (hp != UNSET && hp != 0) {
+				sbuf_addf(&ports, "%s%ld", ports.len ? ", " : "", hp);
+				bad = true;
+			}
+		}
+		if (bad) {
+			quoted(&ctrs, cs[i].name);
+			k++;
+		}
+	}
+	if (k)
+		violation(r, PSS_BASELINE, "hostPorts", "hostPort (%s %s %s %s %s)",
+			  plural(k, "container", "containers"), ctrs.buf, k == 1 ? "uses" : "use",
+			  strchr(ports.buf, ',') ? "hostPorts" : "hostPort", ports.buf);
+	sbuf_release(&ctrs);
+	sbuf_release(&ports);
+}
+
+static bool apparmor_ok(const char *t)
+{
+	return !t || !strcmp(t, "RuntimeDefault") || !strcmp(t, "Localhost");
+}
+
+static void check_apparmor(const struct ynode *spec, const struct ynode *md, const struct ctr *cs,
+			   size_t n, struct pss_result *r)
+{
+	const struct ynode *ann = get(md, "annotations");
+	struct sbuf sb = SBUF_INIT;
+	size_t i;
+
+	for (i = 0; ann && ann->kind == YN_MAP && i + 1 < ann->nkids; i += 2) {
+		const char *k = str(ann->kids[i]), *v = str(ann->kids[i + 1]);
+		static const char prefix[] = "container.apparmor.security.beta.kubernetes.io/";
+
+		if (!k || strncmp(k, prefix, sizeof(prefix) - 1) || !v)
+			continue;
+		if (strcmp(v, "runtime/default") && strncmp(v, "localhost/", 10))
+			sbuf_addf(&sb, "%s%s=\"%s\"", sb.len ? ", " : "", k, v);
+	}
+	if (!apparmor_ok(str(get(get(get(spec, "securityContext"), "appArmorProfile"), "type"))))
+		sbuf_addf(&sb, "%spod must not set securityContext.appArmorProfile.type to \"%s\"",
+			  sb.len ? ", " : "",
+			  str(get(get(get(spec, "securityContext"), "appArmorProfile"), "type")));
+	for (i = 0; i < n; i++) {
+		const char *t =
+			str(get(get(get(cs[i].c, "securityContext"), "appArmorProfile"), "type"));
+
+		if (!apparmor_ok(t))
+			sbuf_addf(
+				&sb,
+				"%scontainer \"%s\" must not set securityContext.appArmorProfile.type to \"%s\"",
+				sb.len ? ", " : "", cs[i].name, t);
+	}
+	if (sb.len)
+		violation(r, PSS_BASELINE, "appArmorProfile", "forbidden AppArmor profile (%s)",
+			  sb.buf);
+	sbuf_release(&sb);
+}
+
+static bool selinux_bad(const struct ynode *o, struct sbuf *why, const char *who)
+{
+	static const char *const types[] = { "container_t", "container_init_t", "container_kvm_t",
+					     "container_engine_t" };
+	const char *t = str(get(o, "type")), *u = str(get(o, "user")), *ro = str(get(o, "role"));
+	bool bad = false;
+
+	if (!o)
+		return false;
+	if (t && *t && !in_list(t, types, ARRAY_SIZE(types))) {
+		sbuf_addf(why, "%s%s must not set securityContext.seLinuxOptions.type to \"%s\"",
+			  why->len ? ", " : "", who, t);
+		bad = true;
+	}
+	if (u && *u) {
+		sbuf_addf(why, "%s%s must not set securityContext.seLinuxOptions.user",
+			  why->len ? ", " : "", who);
+		bad = true;
+	}
+	if (ro && *ro) {
+		sbuf_addf(why, "%s%s must not set securityContext.seLinuxOptions.role",
+			  why->len ? ", " : "", who);
+		bad = true;
+	}
+	return bad;
+}
+
+static void check_selinux(const struct ynode *spec, const struct ctr *cs, size_t n,
+			  struct pss_result *r)
+{
+	struct sbuf sb = SBUF_INIT;
+	char who[300];
+	size_t i;
+
+	selinux_bad(get(get(spec, "securityContext"), "seLinuxOptions"), &sb, "pod");
+	for (i = 0; i < n; i++) {
+		snprintf(who, sizeof(who), "container \"%s\"", cs[i].name);
+		selinux_bad(get(get(cs[i].c, "securityContext"), "seLinuxOptions"), &sb, who);
+	}
+	if (sb.len)
+		violation(r, PSS_BASELINE, "seLinuxOptions", "seLinuxOptions (%s)", sb.buf);
+	sbuf_release(&sb);
+}
+
+static void check_proc_mount(const struct ctr *cs, size_t n, struct pss_result *r)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *pm = str(get(get(cs[i].c, "securityContext"), "procMount"));
+
+		if (pm && strcmp(pm, "Default")) {
+			quoted(&sb, cs[i].name);
+			k++;
+		}
+	}
+	if (k)
+		violation(
+			r, PSS_BASELINE, "procMount",
+			"procMount (%s %s must not set securityContext.procMount to \"Unmasked\")",
+			plural(k, "container", "containers"), sb.buf);
+	sbuf_release(&sb);
+}
+
+static void check_seccomp_baseline(const struct ynode *spec, const struct ctr *cs, size_t n,
+				   struct pss_result *r)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *pt = str(get(get(get(spec, "securityContext"), "seccompProfile"), "type"));
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *t =
+			str(get(get(get(cs[i].c, "securityContext"), "seccompProfile"), "type"));
+
+		if (t && !strcmp(t, "Unconfined")) {
+			quoted(&sb, cs[i].name);
+			k++;
+		}
+	}
+	if ((pt && !strcmp(pt, "Unconfined")) || k)
+		violation(
+			r, PSS_BASELINE, "seccompProfile_baseline",
+			"seccompProfile (%s%s%s%s%s must not set securityContext.seccompProfile.type to \"Unconfined\")",
+			pt && !strcmp(pt, "Unconfined") ? "pod" : "",
+			pt && !strcmp(pt, "Unconfined") && k ? " and " : "",
+			k ? plural(k, "container ", "containers ") : "", k ? sb.buf : "", "");
+	sbuf_release(&sb);
+}
+
+static void check_sysctls(const struct ynode *spec, struct pss_result *r)
+{
+	static const char *const safe[] = { "kernel.shm_rmid_forced",
+					    "net.ipv4.ip_local_port_range",
+					    "net.ipv4.ip_unprivileged_port_start",
+					    "net.ipv4.tcp_syncookies",
+					    "net.ipv4.ping_group_range",
+					    "net.ipv4.ip_local_reserved_ports",
+					    "net.ipv4.tcp_keepalive_time",
+					    "net.ipv4.tcp_fin_timeout",
+					    "net.ipv4.tcp_keepalive_intvl",
+					    "net.ipv4.tcp_keepalive_probes" };
+	const struct ynode *l = get(get(spec, "securityContext"), "sysctls");
+	struct sbuf sb = SBUF_INIT;
+	size_t i;
+
+	for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++) {
+		const char *name = str(get(l->kids[i], "name"));
+
+		if (name && !in_list(name, safe, ARRAY_SIZE(safe)))
+			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", name);
+	}
+	if (sb.len)
+		violation(r, PSS_BASELINE, "sysctls", "forbidden sysctls (%s)", sb.buf);
+	sbuf_release(&sb);
+}
+
+/* ---- restricted ---- */
+
+static void check_volume_types(const struct ynode *spec, struct pss_result *r)
+{
+	static const char *const allowed[] = { "configMap", "csi",	 "downwardAPI",
+					       "emptyDir",  "ephemeral", "persistentVolumeClaim",
+					       "projected", "secret" };
+	const struct ynode *vols = get(spec, "volumes");
+	struct sbuf sb = SBUF_INIT;
+	size_t i, j, k = 0;
+
+	for (i = 0; vols && vols->kind == YN_SEQ && i < vols->nkids; i++) {
+		const struct ynode *v = ynode_deref(vols->kids[i]);
+
+		for (j = 0; v && v->kind == YN_MAP && j + 1 < v->nkids; j += 2) {
+			const char *t = str(v->kids[j]);
+
+			if (!t || !strcmp(t, "name") || !set(v->kids[j + 1]) ||
+			    in_list(t, allowed, ARRAY_SIZE(allowed)))
+				continue;
+			sbuf_addf(&sb, "%svolume \"%s\" uses restricted volume type \"%s\"",
+				  sb.len ? ", " : "",
+				  str(get(v, "name")) ? str(get(v, "name")) : "", t);
+			k++;
+		}
+	}
+	if (k)
+		violation(r, PSS_RESTRICTED, "restrictedVolumes", "restricted volume types (%s)",
+			  sb.buf);
+	sbuf_release(&sb);
+}
+
+static void check_privilege_escalation(const struct ctr *cs, size_t n, struct pss_result *r)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!is_false(get(get(cs[i].c, "securityContext"), "allowPrivilegeEscalation"))) {
+			quoted(&sb, cs[i].name);
+			k++;
+		}
+	if (k)
+		violation(
+			r, PSS_RESTRICTED, "allowPrivilegeEscalation",
+			"allowPrivilegeEscalation != false (%s %s must set securityContext.allowPrivilegeEscalation=false)",
+			plural(k, "container", "containers"), sb.buf);
+	sbuf_release(&sb);
+}
+
+static void check_run_as_non_root(const struct ynode *spec, const struct ctr *cs, size_t n,
+				  struct pss_result *r)
+{
+	const struct ynode *pod = get(get(spec, "securityContext"), "runAsNonRoot");
+	struct sbuf explicit_false = SBUF_INIT, unset = SBUF_INIT;
+	size_t i, kf = 0, ku = 0;
+	bool pod_true = is_true(pod), pod_false = is_false(pod);
+
+	for (i = 0; i < n; i++) {
+		const struct ynode *c = get(get(cs[i].c, "securityContext"), "runAsNonRoot");
+
+		if (is_false(c)) {
+			quoted(&explicit_false, cs[i].name);
+			kf++;
+		} else if (!is_true(c) && !pod_true) {
+			quoted(&unset, cs[i].name);
+			ku++;
+		}
+	}
+	if (pod_false || kf) {
+		violation(
+			r, PSS_RESTRICTED, "runAsNonRoot",
+			"runAsNonRoot != true (%s%s%s%s%s must not set securityContext.runAsNonRoot=false)",
+			pod_false ? "pod" : "", pod_false && kf ? " and " : "",
+			kf ? plural(kf, "container ", "containers ") : "",
+			kf ? explicit_false.buf : "", "");
+	} else if (ku) {
+		violation(
+			r, PSS_RESTRICTED, "runAsNonRoot",
+			"runAsNonRoot != true (pod or %s %s must set securityContext.runAsNonRoot=true)",
+			plural(ku, "container", "containers"), unset.buf);
+	}
+	sbuf_release(&explicit_false);
+	sbuf_release(&unset);
+}
+
+static void check_run_as_user(const struct ynode *spec, const struct ctr *cs, size_t n,
+			      struct pss_result *r)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t i, k = 0;
+	bool pod = num(get(get(spec, "securityContext"), "runAsUser")) == 0;
+
+	for (i = 0; i < n; i++)
+		if (num(get(get(cs[i].c, "securityContext"), "runAsUser")) == 0) {
+			quoted(&sb, cs[i].name);
+			k++;
+		}
+	if (pod || k)
+		violation(r, PSS_RESTRICTED, "runAsUser",
+			  "runAsUser=0 (%s%s%s%s must not set runAsUser=0)", pod ? "pod" : "",
+			  pod && k ? " and " : "", k ? plural(k, "container ", "containers ") : "",
+			  k ? sb.buf : "");
+	sbuf_release(&sb);
+}
+
+static bool seccomp_ok(const char *t)
+{
+	return t && (!strcmp(t, "RuntimeDefault") || !strcmp(t, "Localhost"));
+}
+
+static void check_seccomp_restricted(const struct ynode *spec, const struct ctr *cs, size_t n,
+				     struct pss_result *r)
+{
+	const char *pt = str(get(get(get(spec, "securityContext"), "seccompProfile"), "type"));
+	struct sbuf unset = SBUF_INIT, badv = SBUF_INIT;
+	size_t i, ku = 0, kb = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *t =
+			str(get(get(get(cs[i].c, "securityContext"), "seccompProfile"), "type"));
+
+		if (t && !seccomp_ok(t) && strcmp(t, "Unconfined")) {
+			sbuf_addf(
+				&badv,
+				"%scontainer \"%s\" must not set securityContext.seccompProfile.type to \"%s\"",
+				badv.len ? ", " : "", cs[i].name, t);
+			kb++;
+		} else if (!t && !seccomp_ok(pt)) {
+			quoted(&unset, cs[i].name);
+			ku++;
+		}
+	}
+	if (pt && !seccomp_ok(pt) && strcmp(pt, "Unconfined"))
+		sbuf_addf(&badv, "%spod must not set securityContext.seccompProfile.type to \"%s\"",
+			  badv.len ? ", " : "", pt);
+	if (badv.len)
+		violation(r, PSS_RESTRICTED, "seccompProfile_restricted", "seccompProfile (%s)",
+			  badv.buf);
+	else if (ku)
+		violation(
+			r, PSS_RESTRICTED, "seccompProfile_restricted",
+			"seccompProfile (pod or %s %s must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")",
+			plural(ku, "container", "containers"), unset.buf);
+	sbuf_release(&unset);
+	sbuf_release(&badv);
+}
+
+static void check_capabilities_restricted(const struct ctr *cs, size_t n, struct pss_result *r)
+{
+	struct sbuf nodrop = SBUF_INIT, added = SBUF_INIT, addctrs = SBUF_INIT;
+	size_t i, j, kd = 0, ka = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct ynode *caps = get(get(cs[i].c, "securityContext"), "capabilities");
+		const struct ynode *drop = get(caps, "drop"), *add = get(caps, "add");
+		bool all = false, bad = false;
+
+		for (j = 0; drop && drop->kind == YN_SEQ && j < drop->nkids; j++)
+			all |= str(drop->kids[j]) && !strcmp(str(drop->kids[j]), "ALL");
+		if (!all) {
+			quoted(&nodrop, cs[i].name);
+			kd++;
+		}
+		for (j = 0; add && add->kind == YN_SEQ && j < add->nkids; j++) {
+			const char *s = str(add->kids[j]);
+
+			if (s && strcmp(s, "NET_BIND_SERVICE")) {
+				if (!strstr(added.buf ? added.buf : "", s))
+					quoted(&added, s);
+				bad = true;
+			}
+		}
+		if (bad) {
+			quoted(&addctrs, cs[i].name);
+			ka++;
+		}
+	}
+	if (kd || ka) {
+		struct sbuf m = SBUF_INIT;
+
+		if (kd)
+			sbuf_addf(&m, "%s %s must set securityContext.capabilities.drop=[\"ALL\"]",
+				  plural(kd, "container", "containers"), nodrop.buf);
+		if (ka)
+			sbuf_addf(&m,
+				  "%s%s %s must not include %s in securityContext.capabilities.add",
+				  m.len ? "; " : "", plural(ka, "container", "containers"),
+				  addctrs.buf, added.buf);
+		violation(r, PSS_RESTRICTED, "capabilities_restricted",
+			  "unrestricted capabilities (%s)", m.buf);
+		sbuf_release(&m);
+	}
+	sbuf_release(&nodrop);
+	sbuf_release(&added);
+	sbuf_release(&addctrs);
+}
+
+void pss_evaluate(const struct ynode *spec, const struct ynode *metadata, struct pss_result *out)
+{
+	struct ctr cs[MAXC];
+	size_t n;
+	const char *os = str(get(get(spec, "os"), "name"));
+	bool windows = os && !strcmp(os, "windows");
+
+	out->level = PSS_RESTRICTED;
+	spec = ynode_deref(spec);
+	if (!spec || spec->kind != YN_MAP)
+		return;
+	n = containers(spec, cs);
+	/* baseline */
+	check_host_process(spec, cs, n, out);
+	check_host_namespaces(spec, out);
+	check_privileged(cs, n, out);
+	check_capabilities_baseline(cs, n, out);
+	check_host_path(spec, out);
+	check_host_ports(cs, n, out);
+	check_apparmor(spec, metadata, cs, n, out);
+	check_selinux(spec, cs, n, out);
+	check_proc_mount(cs, n, out);
+	check_seccomp_baseline(spec, cs, n, out);
+	check_sysctls(spec, out);
+	/* restricted */
+	check_volume_types(spec, out);
+	if (!windows) /* these do not apply to Windows pods (PSA 1.25+) */
+		check_privilege_escalation(cs, n, out);
+	check_run_as_non_root(spec, cs, n, out);
+	if (!windows)
+		check_run_as_user(spec, cs, n, out);
+	if (!windows)
+		check_seccomp_restricted(spec, cs, n, out);
+	if (!windows)
+		check_capabilities_restricted(cs, n, out);
+}
+
+void pss_result_release(struct pss_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		free(res->v[i].message);
+	free(res->v);
+	res->v = NULL;
+	res->n = res->alloc = 0;
+	res->level = PSS_RESTRICTED;
+}
