@@ -274,6 +274,12 @@ static void render_block_entry(struct sbuf *sb, const struct fixer *f, const str
 	sbuf_addchars(sb, ' ', (size_t)indent);
 	sbuf_addstr(sb, e->key);
 	sbuf_addch(sb, ':');
+	if (e->kind == NV_STR) {
+		sbuf_addch(sb, ' ');
+		add_scalar(sb, e->str, st->quote);
+		sbuf_addstr(sb, f->eol);
+		return;
+	}
 	if (e->kind == NV_LIST && !e->n) {
 		sbuf_addstr(sb, " []");
 		sbuf_addstr(sb, f->eol);
@@ -2188,6 +2194,208 @@ out:
 		qsort(res->notes, res->nnotes, sizeof(*res->notes), cmp_note);
 	yedits_release(&f.edits);
 	free(f.plans);
+	yamlspan_release(&yf);
+	return ret;
+}
+
+/* ---- Namespace labels (policy pss --write) ---- */
+
+/* @n is old @o with the labels of @keys/@values set (everything else equal). */
+static bool labels_as_planned(const struct ynode *o, const struct ynode *n, const char *const *keys,
+			      const char *const *values, size_t nk)
+{
+	size_t i, j;
+
+	if (!n || n->kind != YN_MAP)
+		return false;
+	for (i = 0; i + 1 < n->nkids; i += 2) {
+		const char *k = ynode_str(n->kids[i]);
+		const struct ynode *ov = o && o->kind == YN_MAP ? ynode_get(o, k ? k : "") : NULL;
+		bool planned = false;
+
+		for (j = 0; k && j < nk; j++) {
+			if (!strcmp(k, keys[j])) {
+				planned = true;
+				if (!ynode_str(n->kids[i + 1]) ||
+				    strcmp(ynode_str(n->kids[i + 1]), values[j]))
+					return false;
+			}
+		}
+		if (!planned && (!ov || !ynode_equal(ov, n->kids[i + 1])))
+			return false;
+	}
+	for (j = 0; j < nk; j++)
+		if (!ynode_get(n, keys[j]))
+			return false;
+	/* nothing lost */
+	for (i = 0; o && o->kind == YN_MAP && i + 1 < o->nkids; i += 2)
+		if (ynode_str(o->kids[i]) && !ynode_get(n, ynode_str(o->kids[i])))
+			return false;
+	return true;
+}
+
+int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *ns,
+	       const char *const *keys, const char *const *values, size_t nk)
+{
+	struct fixer f;
+	struct fix_opts opts = FIX_OPTS_INIT;
+	struct yfile yf = YFILE_INIT, ny = YFILE_INIT;
+	struct yerror err;
+	struct nval ent[16], labels;
+	size_t i, j, nent = 0, target = SIZE_MAX;
+	struct ynode *md = NULL;
+	const struct ynode *lab;
+	long kl;
+	int ret = -1, r = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.opts = &opts;
+	f.buf = buf;
+	f.len = len;
+	f.res = res;
+	f.yf = &yf;
+	if (nk > ARRAY_SIZE(ent))
+		return -1;
+	if (yamlspan_parse(&yf, buf, len, false, &res->err) < 0) {
+		res->status = FIX_PARSE_ERROR;
+		return -1;
+	}
+	f.eol = yf.crlf ? "\r\n" : "\n";
+	for (i = 0; i < yf.ndocs && target == SIZE_MAX; i++) {
+		struct ynode *root = yf.docs[i].root;
+		const char *kind = ynode_str(ynode_get(root, "kind"));
+		struct ynode *m = (struct ynode *)ynode_get(root, "metadata");
+
+		if (kind && !strcmp(kind, "Namespace") && m && m->kind == YN_MAP &&
+		    ynode_str(ynode_get(m, "name")) &&
+		    !strcmp(ynode_str(ynode_get(m, "name")), ns)) {
+			target = i;
+			md = m;
+			f.doc_step = find_step(root, 0);
+			f.doc_seq_off = find_seq_off(root, 0);
+		}
+	}
+	if (target == SIZE_MAX || shared(md)) {
+		snprintf(res->err.msg, sizeof(res->err.msg), "no editable Namespace \"%s\" here",
+			 ns);
+		res->status = FIX_REFUSED;
+		goto out;
+	}
+	kl = ynode_key_index(md, "labels");
+	lab = kl >= 0 ? md->kids[kl + 1] : NULL;
+	if (lab && (shared(lab) || (!ynode_is_null(lab) && lab->kind != YN_MAP))) {
+		snprintf(res->err.msg, sizeof(res->err.msg),
+			 "the labels of \"%s\" cannot be edited", ns);
+		res->status = FIX_REFUSED;
+		goto out;
+	}
+	for (i = 0; i < nk; i++) {
+		const struct ynode *cur =
+			lab && lab->kind == YN_MAP ? ynode_get(lab, keys[i]) : NULL;
+
+		if (cur && ynode_str(cur) && !strcmp(ynode_str(cur), values[i]))
+			continue;
+		if (cur) {
+			struct sbuf t = SBUF_INIT;
+
+			if (cur->kind != YN_SCALAR || cur->style == YS_LITERAL ||
+			    cur->style == YS_FOLDED || cur->empty) {
+				r = -1;
+				break;
+			}
+			add_scalar(&t, values[i],
+				   cur->style == YS_DOUBLE   ? '"'
+				   : cur->style == YS_SINGLE ? '\''
+							     : 0);
+			yedits_add(&f.edits, cur->start, cur->end, t.buf, t.len);
+			sbuf_release(&t);
+			continue;
+		}
+		memset(&ent[nent], 0, sizeof(ent[nent]));
+		ent[nent].key = keys[i];
+		ent[nent].kind = NV_STR;
+		ent[nent].str = values[i];
+		nent++;
+	}
+	if (!r && nent) {
+		memset(&labels, 0, sizeof(labels));
+		labels.key = "labels";
+		labels.kind = NV_MAP;
+		labels.kids = ent;
+		labels.n = nent;
+		if (!lab)
+			r = map_append(&f, md, md, &labels, 1);
+		else if (ynode_is_null(lab) || !lab->nkids)
+			r = set_value(&f, md, (size_t)kl, md, &labels);
+		else
+			r = map_append(&f, lab, lab, ent, nent);
+	}
+	if (r < 0) {
+		snprintf(res->err.msg, sizeof(res->err.msg),
+			 "this labels layout is not supported for editing");
+		res->status = FIX_REFUSED;
+		goto out;
+	}
+	if (f.edits.n) {
+		struct sbuf out = SBUF_INIT;
+		bool ok;
+
+		if (yedits_apply(&f.edits, buf, len, &out) < 0 ||
+		    yamlspan_parse(&ny, out.buf, out.len, false, &err) < 0 ||
+		    ny.ndocs != yf.ndocs) {
+			snprintf(res->err.msg, sizeof(res->err.msg),
+				 "the edited text does not parse");
+			res->status = FIX_REFUSED;
+			sbuf_release(&out);
+			goto out;
+		}
+		ok = true;
+		for (i = 0; i < ny.ndocs && ok; i++) {
+			const struct ynode *o = yf.docs[i].root, *n = ny.docs[i].root;
+
+			if (i != target) {
+				ok = ynode_equal(o, n);
+				continue;
+			}
+			/* the Namespace: equal but for metadata.labels */
+			ok = n->kind == YN_MAP && n->nkids == o->nkids;
+			for (j = 0; ok && j + 1 < o->nkids; j += 2) {
+				const struct ynode *om = o->kids[j + 1], *nm = n->kids[j + 1];
+				size_t k;
+
+				ok = ynode_equal(o->kids[j], n->kids[j]);
+				if (!ok || om != md) {
+					ok = ok && ynode_equal(om, nm);
+					continue;
+				}
+				ok = nm->kind == YN_MAP;
+				for (k = 0; ok && k + 1 < nm->nkids; k += 2) {
+					const char *key = ynode_str(nm->kids[k]);
+
+					if (key && !strcmp(key, "labels"))
+						ok = labels_as_planned(lab, nm->kids[k + 1], keys,
+								       values, nk);
+					else
+						ok = key && ynode_get(om, key) &&
+						     ynode_equal(ynode_get(om, key),
+								 nm->kids[k + 1]);
+				}
+			}
+		}
+		if (!ok) {
+			snprintf(res->err.msg, sizeof(res->err.msg),
+				 "the edited Namespace does not mean the original plus the labels");
+			res->status = FIX_REFUSED;
+			sbuf_release(&out);
+			goto out;
+		}
+		res->out = out;
+		res->changed = true;
+	}
+	ret = 0;
+out:
+	yedits_release(&f.edits);
+	yamlspan_release(&ny);
 	yamlspan_release(&yf);
 	return ret;
 }

@@ -15,6 +15,8 @@ static const struct {
 } commands[] = {
 	{ "fix", cmd_fix, "make every container drop ALL capabilities, editing files in place" },
 	{ "scan", cmd_scan, "audit capabilities (CIS, Pod Security Standards); text, JSON, SARIF" },
+	{ "policy", cmd_policy,
+	  "generate PSPs, Pod Security Standards labels, VAP/Kyverno/Gatekeeper" },
 	{ "explain", cmd_explain, "describe Linux capabilities: risk, advice, defaults, PSS, CIS" },
 };
 

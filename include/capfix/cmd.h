@@ -17,5 +17,6 @@ enum cf_exit {
 int cmd_fix(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 #endif

@@ -107,4 +107,14 @@ int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct
 int fix_values(struct fix_result *res, const char *buf, size_t len, const char *const *paths,
 	       const char *const *sources, size_t npaths, const struct fix_opts *opts);
 
+/*
+ * Set labels @keys = @values (@nk pairs) on the Namespace object named @ns
+ * in @buf, with the same editor (labels created when missing, existing
+ * values replaced, everything else kept byte for byte), verified by
+ * parsing the result again. Returns 0 (res->changed tells), or -1 with
+ * res->status/res->err set.
+ */
+int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *ns,
+	       const char *const *keys, const char *const *values, size_t nk);
+
 #endif

@@ -66,6 +66,13 @@ while [ $i -lt ${#ARGS[@]} ]; do
 	i=$((i + 1))
 done
 
+# Any command that wrote a backout patch: it restores the input.
+if [ "${ARGS[0]}" != fix ] && [ -s "$OUT/backout.patch" ] && [ -d "$CASE/in" ]; then
+	rm -rf "$TMP/back" && cp -a "$TMP/tree" "$TMP/back"
+	(cd "$TMP/back" && git apply --whitespace=nowarn "$OUT/backout.patch") || bad "git apply backout failed"
+	diff -r -x emitted "$CASE/in" "$TMP/back" >/dev/null || bad "backout does not restore the input"
+fi
+
 # Invariants of every `fix` case that wrote files.
 if [ "${ARGS[0]}" = fix ] && [ -d "$CASE/in" ] && ! diff -r "$CASE/in" "$TMP/tree" >/dev/null 2>&1; then
 	# the backout patch restores the input bytes (git apply and patch -p1)
