@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,7 @@ static const char fix_usage[] =
 	"  --summary FILE    with --branch, write a Markdown pull-request body to FILE\n"
 	"  --max-file-size SIZE  refuse larger files or stream documents (default 256M)\n"
 	"  --stdin-name NAME the name of the '-' stream in messages and patches\n"
+	"  -j, --jobs N      worker threads (default: the online CPUs, at most 8)\n"
 	"  -q, --quiet       no per-file lines, only problems and the totals\n"
 	"  -v, --verbose     also list each container fixed\n"
 	"  -h, --help        show this help\n"
@@ -64,6 +66,7 @@ struct fix_cmd {
 	const char *branch, *base, *backout_in_commit, *summary; /* --branch mode */
 	bool force;
 	size_t max_size; /* --max-file-size */
+	int jobs; /* -j: worker threads */
 	const char *stdin_name; /* --stdin-name: the stream's name in messages and patches */
 	bool no_config;
 	struct capcfg cfg;
@@ -81,9 +84,9 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* Warnings go to stderr; the per-container story (CHANGE, and INFO with -v) to @out. */
-static void print_notes(const struct fix_cmd *c, const char *path, const struct fix_result *res,
-			bool warnings, FILE *out)
+/* Format the notes of @res: warnings, or the per-container story (CHANGE; INFO with -v). */
+static void notes_to(struct sbuf *sb, const struct fix_cmd *c, const char *path,
+		     const struct fix_result *res, bool warnings)
 {
 	size_t i;
 
@@ -96,16 +99,27 @@ static void print_notes(const struct fix_cmd *c, const char *path, const struct 
 			continue;
 		if (n->level != FIX_NOTE_WARN && c->quiet)
 			continue;
-		fprintf(warnings ? stderr : out, "%s:%d:%d: %s: %s\n", path, n->line, n->col,
-			n->level == FIX_NOTE_WARN ? "warning" : "note", n->msg);
+		sbuf_addf(sb, "%s:%d:%d: %s: %s\n", path, n->line, n->col,
+			  n->level == FIX_NOTE_WARN ? "warning" : "note", n->msg);
 	}
+}
+
+/* Warnings go to stderr; the per-container story (CHANGE, and INFO with -v) to @out. */
+static void print_notes(const struct fix_cmd *c, const char *path, const struct fix_result *res,
+			bool warnings, FILE *out)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	notes_to(&sb, c, path, res, warnings);
+	fputs(sbuf_cstr(&sb), warnings ? stderr : out);
+	sbuf_release(&sb);
 }
 
 /*
  * fix_buffer(), except for a chart's values.yaml whose templates render
  * container securityContexts from it: then those values blocks are fixed.
  */
-static int fix_file(struct fix_cmd *c, const char *path, const struct sbuf *content,
+static int fix_file(const struct fix_opts *opts, const char *path, const struct sbuf *content,
 		    struct fix_result *res)
 {
 	const char *slash = strrchr(path, '/');
@@ -115,7 +129,7 @@ static int fix_file(struct fix_cmd *c, const char *path, const struct sbuf *cont
 	int r;
 
 	if (strcmp(base, "values.yaml"))
-		return fix_buffer(res, content->buf ? content->buf : "", content->len, &c->fopts);
+		return fix_buffer(res, content->buf ? content->buf : "", content->len, opts);
 	if (slash)
 		sbuf_add(&dir, path, (size_t)(slash - path));
 	else
@@ -125,97 +139,211 @@ static int fix_file(struct fix_cmd *c, const char *path, const struct sbuf *cont
 	if (refs.n)
 		r = fix_values(res, content->buf ? content->buf : "", content->len,
 			       (const char *const *)refs.paths, (const char *const *)refs.sources,
-			       refs.n, &c->fopts);
+			       refs.n, opts);
 	else
-		r = fix_buffer(res, content->buf ? content->buf : "", content->len, &c->fopts);
+		r = fix_buffer(res, content->buf ? content->buf : "", content->len, opts);
 	helmchart_refs_release(&refs);
 	sbuf_release(&dir);
 	return r;
 }
 
-static void do_file(struct fix_cmd *c, const struct walk_file *wf, struct sbuf *content,
-		    struct sbuf *backout, FILE *summary)
+/* One file's work, done by any worker; printed in walk order by the main thread. */
+struct file_job {
+	const struct walk_file *wf;
+	struct sbuf out; /* for the summary stream */
+	struct sbuf err; /* for stderr */
+	struct sbuf diff; /* for stdout with --diff */
+	struct sbuf back; /* for the backout patch */
+	size_t changed, fixed, containers, already, skipped, skipped_files, errors, write_errors,
+		caps_added, caps_removed;
+	bool done;
+};
+
+static void do_file(const struct fix_cmd *c, struct file_job *j, struct sbuf *content)
 {
 	struct fix_result res;
-	const char *path = wf->path;
+	struct fix_opts opts = c->fopts;
+	const char *path = j->wf->path;
 
-	c->files++;
-	if (wf->chart_template) {
-		c->skipped_files++;
-		fprintf(stderr,
+	if (j->wf->chart_template) {
+		j->skipped_files++;
+		sbuf_addf(
+			&j->err,
 			"%s: warning: skipped: Helm chart template (fix the rendered output or the chart's values)\n",
 			path);
 		return;
 	}
 	if (fsutil_read(path, c->max_size, content) < 0) {
-		c->errors++;
-		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+		j->errors++;
+		sbuf_addf(&j->err, "capfix: error: %s\n", cf_err_last()->msg);
 		return;
 	}
 	fix_result_init(&res);
-	c->fopts.json = ends_with(path, ".json");
-	if (fix_file(c, path, content, &res) < 0) {
-		c->errors++;
+	opts.json = ends_with(path, ".json");
+	if (fix_file(&opts, path, content, &res) < 0) {
+		j->errors++;
 		switch (res.status) {
 		case FIX_TEMPLATE:
-			fprintf(stderr,
+			sbuf_addf(
+				&j->err,
 				"%s:%d:%d: error: not valid YAML (%s); it looks like a Go/Helm template: skipped\n",
 				path, res.err.line, res.err.col, res.err.msg);
 			break;
 		case FIX_REFUSED:
-			fprintf(stderr, "%s: error: left unchanged: %s\n", path, res.err.msg);
+			sbuf_addf(&j->err, "%s: error: left unchanged: %s\n", path, res.err.msg);
 			break;
 		default:
-			fprintf(stderr, "%s:%d:%d: error: %s\n", path, res.err.line, res.err.col,
-				res.err.msg);
+			sbuf_addf(&j->err, "%s:%d:%d: error: %s\n", path, res.err.line, res.err.col,
+				  res.err.msg);
 			break;
 		}
-		print_notes(c, path, &res, true, summary);
+		notes_to(&j->err, c, path, &res, true);
 		fix_result_release(&res);
 		return;
 	}
-	print_notes(c, path, &res, true, summary);
-	c->containers += res.containers;
-	c->already += res.already;
-	c->skipped += res.skipped;
+	notes_to(&j->err, c, path, &res, true);
+	j->containers += res.containers;
+	j->already += res.already;
+	j->skipped += res.skipped;
 	if (res.changed) {
-		struct sbuf diff = SBUF_INIT;
 		struct stat st;
 		bool exec = stat(path, &st) == 0 && (st.st_mode & 0100);
 
-		if (c->diff && patch_append(&diff, path, exec, content->buf, content->len,
+		if (c->diff && patch_append(&j->diff, path, exec, content->buf, content->len,
 					    res.out.buf, res.out.len) < 0) {
-			c->errors++;
-			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+			j->errors++;
+			sbuf_addf(&j->err, "capfix: error: %s\n", cf_err_last()->msg);
 			goto out;
 		}
-		if (c->backout && patch_append(backout, path, exec, res.out.buf, res.out.len,
+		if (c->backout && patch_append(&j->back, path, exec, res.out.buf, res.out.len,
 					       content->buf, content->len) < 0) {
-			c->errors++;
-			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+			j->errors++;
+			sbuf_addf(&j->err, "capfix: error: %s\n", cf_err_last()->msg);
 			goto out;
 		}
 		if (!c->diff && !c->check &&
 		    fsutil_write_atomic(path, res.out.buf, res.out.len) < 0) {
-			c->write_errors++;
-			fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+			j->write_errors++;
+			sbuf_setlen(&j->back, 0);
+			sbuf_addf(&j->err, "capfix: error: %s\n", cf_err_last()->msg);
 			goto out;
 		}
-		c->changed++;
-		c->fixed += res.fixed;
-		c->caps_added += res.caps_added;
-		c->caps_removed += res.caps_removed;
-		if (c->diff)
-			fwrite(diff.buf, 1, diff.len, stdout);
+		j->changed++;
+		j->fixed += res.fixed;
+		j->caps_added += res.caps_added;
+		j->caps_removed += res.caps_removed;
 		if (!c->quiet)
-			fprintf(summary, "%s %s (%zu %s)\n",
-				c->check || c->diff ? "would fix" : "fixed", path, res.fixed,
-				plural(res.fixed, "container", "containers"));
-		print_notes(c, path, &res, false, summary);
-	out:
-		sbuf_release(&diff);
+			sbuf_addf(&j->out, "%s %s (%zu %s)\n",
+				  c->check || c->diff ? "would fix" : "fixed", path, res.fixed,
+				  plural(res.fixed, "container", "containers"));
+		notes_to(&j->out, c, path, &res, false);
 	}
+out:
 	fix_result_release(&res);
+}
+
+/* The main thread: print a finished job and add its counts. */
+static void flush_job(struct fix_cmd *c, struct file_job *j, struct sbuf *backout, FILE *summary)
+{
+	c->files++;
+	fputs(sbuf_cstr(&j->err), stderr);
+	fputs(sbuf_cstr(&j->out), summary);
+	fwrite(sbuf_cstr(&j->diff), 1, j->diff.len, stdout);
+	sbuf_add(backout, sbuf_cstr(&j->back), j->back.len);
+	c->changed += j->changed;
+	c->fixed += j->fixed;
+	c->containers += j->containers;
+	c->already += j->already;
+	c->skipped += j->skipped;
+	c->skipped_files += j->skipped_files;
+	c->errors += j->errors;
+	c->write_errors += j->write_errors;
+	c->caps_added += j->caps_added;
+	c->caps_removed += j->caps_removed;
+	sbuf_release(&j->err);
+	sbuf_release(&j->out);
+	sbuf_release(&j->diff);
+	sbuf_release(&j->back);
+}
+
+struct pool {
+	const struct fix_cmd *c;
+	struct file_job *jobs;
+	size_t n, next;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct sbuf content = SBUF_INIT;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next < p->n ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			break;
+		do_file(p->c, &p->jobs[i], &content);
+		pthread_mutex_lock(&p->lock);
+		p->jobs[i].done = true;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+	}
+	sbuf_release(&content);
+	return NULL;
+}
+
+/*
+ * Fix @nfiles files with @threads workers; output in walk order, whatever
+ * order the workers finish in.
+ */
+static void run_files(struct fix_cmd *c, const struct walk_file *files, size_t nfiles,
+		      struct sbuf *backout, FILE *summary, int threads)
+{
+	struct pool p;
+	pthread_t tid[16];
+	int started = 0, t;
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.n = nfiles;
+	p.jobs = xcalloc(nfiles ? nfiles : 1, sizeof(*p.jobs));
+	for (i = 0; i < nfiles; i++)
+		p.jobs[i].wf = &files[i];
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.cond, NULL);
+	if (threads > 16)
+		threads = 16;
+	for (t = 0; nfiles > 1 && t < threads; t++)
+		if (pthread_create(&tid[started], NULL, worker, &p) == 0)
+			started++;
+	if (!started) {
+		struct sbuf content = SBUF_INIT;
+
+		for (i = 0; i < nfiles; i++) {
+			do_file(c, &p.jobs[i], &content);
+			flush_job(c, &p.jobs[i], backout, summary);
+		}
+		sbuf_release(&content);
+	} else {
+		for (i = 0; i < nfiles; i++) {
+			pthread_mutex_lock(&p.lock);
+			while (!p.jobs[i].done)
+				pthread_cond_wait(&p.cond, &p.lock);
+			pthread_mutex_unlock(&p.lock);
+			flush_job(c, &p.jobs[i], backout, summary);
+		}
+		for (t = 0; t < started; t++)
+			pthread_join(tid[t], NULL);
+	}
+	pthread_mutex_destroy(&p.lock);
+	pthread_cond_destroy(&p.cond);
+	free(p.jobs);
 }
 
 static int capfix_parse_deny(struct fix_cmd *c, const char *list)
@@ -275,6 +403,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_MAX_SIZE,
 		OPT_STDIN_NAME
 	};
+	char *end;
 	static const struct option longopts[] = {
 		{ "diff", no_argument, NULL, OPT_DIFF },
 		{ "strict", no_argument, NULL, OPT_STRICT },
@@ -288,6 +417,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "summary", required_argument, NULL, OPT_SUMMARY },
 		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "stdin-name", required_argument, NULL, OPT_STDIN_NAME },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
 		{ "drop-only", no_argument, NULL, OPT_DROP_ONLY },
@@ -300,7 +430,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 
 	optind = 0; /* glibc: full reset */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+qvh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+qvhj:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_DIFF:
 			c->diff = true;
@@ -354,6 +484,14 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case 'q':
 			c->quiet = true;
+			break;
+		case 'j':
+			c->jobs = (int)strtol(optarg, &end, 10);
+			if (*end || c->jobs < 1 || c->jobs > 16) {
+				fprintf(stderr,
+					"capfix fix: error: -j takes a number from 1 to 16\n");
+				return -1;
+			}
 			break;
 		case 'v':
 			c->verbose = true;
@@ -677,6 +815,11 @@ int cmd_fix(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.max_size = FSUTIL_DEFAULT_MAX_SIZE;
+	{
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		c.jobs = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
+	}
 	r = parse_args(&c, argc, argv);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
@@ -730,8 +873,7 @@ int cmd_fix(int argc, char **argv)
 		if (wr.problems[i].error)
 			c.errors++;
 	}
-	for (i = 0; i < wr.nfiles; i++)
-		do_file(&c, &wr.files[i], &content, &backout, summary);
+	run_files(&c, wr.files, wr.nfiles, &backout, summary, c.jobs);
 	if (c.backout &&
 	    fsutil_write_new(c.backout, backout.buf ? backout.buf : "", backout.len) < 0) {
 		c.write_errors++;
