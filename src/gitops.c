@@ -1,4 +1,5 @@
 #include "capfix/gitops.h"
+#include "capfix/patch.h"
 #include "capfix/err.h"
 #include "capfix/sbuf.h"
 #include "capfix/walk.h"
@@ -29,6 +30,7 @@ int gitops_open(struct gitops **out, const char *base_rev)
 	const char *wd;
 	int ret = -1;
 
+	patch_lib_init();
 	if (git_repository_open_ext(&g->repo, ".", 0, NULL) < 0) {
 		cf_err(CF_E_USAGE, "not in a git repository (--branch needs one): %s", gitmsg());
 		goto out;

@@ -50,7 +50,6 @@ int main(int argc, char **argv)
 			for (k = 1; k < argc; k++)
 				args[n++] = argv[k];
 			args[n++] = "-";
-			patch_lib_init();
 			ret = cmd_fix(n, args);
 			patch_lib_shutdown();
 			free(args);
@@ -73,7 +72,6 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
-			patch_lib_init();
 			ret = commands[i].fn(argc - 1, argv + 1);
 			patch_lib_shutdown();
 			goto out;

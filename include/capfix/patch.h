@@ -11,7 +11,10 @@
 
 #include "capfix/sbuf.h"
 
-/* Initialise / shut down libgit2 (reference counted). Can't fail usefully. */
+/*
+ * Initialise libgit2 once (thread-safe; patch_append() and gitops_open() do
+ * it when needed) and shut it down at exit if it was. Can't fail usefully.
+ */
 void patch_lib_init(void);
 void patch_lib_shutdown(void);
 
