@@ -81,7 +81,7 @@ def main():
     size = tree_bytes(src)
     ssize = os.path.getsize(stream)
     work = os.path.join(base, "work")
-    cp_times, fix_times, cat_times, sfix_times = [], [], [], []
+    cp_times, fix_times, cat_times, sfix_times, stdin_times = [], [], [], [], []
     for i in range(a.repeat):
         dst = os.path.join(base, f"cp{i}")
         dt, _ = timed(["cp", "-rT", src, dst])
@@ -94,10 +94,17 @@ def main():
         shutil.copyfile(stream, os.path.join(base, "stream-work.yaml"))
         dt, _ = timed([capfix, "fix", "--drop-only", "-q", os.path.join(base, "stream-work.yaml")])
         sfix_times.append(dt)
+        with open(stream, "rb") as fin:
+            t0 = time.perf_counter()
+            subprocess.run([capfix, "fix", "--drop-only", "-q", "-"], stdin=fin,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdin_times.append(time.perf_counter() - t0)
     subprocess.run(["cp", "-rT", src, work], check=True)
     rss_dir = peak_rss([capfix, "fix", "--drop-only", "-q", work])
     shutil.copyfile(stream, os.path.join(base, "stream-work.yaml"))
     rss_stream = peak_rss([capfix, "fix", "--drop-only", "-q", os.path.join(base, "stream-work.yaml")])
+    rss_stdin = int(subprocess.run(["sh", "-c", f"/usr/bin/time -f %M {capfix} fix --drop-only -q - < {stream} > /dev/null"],
+                                   capture_output=True, text=True).stderr.strip().splitlines()[-1])
     mb = size / 1e6
     smb = ssize / 1e6
     cp_m, fix_m = statistics.median(cp_times), statistics.median(fix_times)
@@ -109,6 +116,9 @@ def main():
     print(f"  cat stream                    {cat_m:7.3f} s  {smb / cat_m:7.1f} MB/s")
     print(f"  capfix fix --drop-only FILE   {sfix_m:7.3f} s  {smb / sfix_m:7.1f} MB/s  "
           f"peak RSS {rss_stream / 1024:.1f} MiB (input {smb:.1f} MB)")
+    in_m = statistics.median(stdin_times)
+    print(f"  capfix fix --drop-only - <stream {in_m:7.3f} s  {smb / in_m:7.1f} MB/s  "
+          f"peak RSS {rss_stdin / 1024:.1f} MiB (one document at a time)")
     if a.check:
         orig = os.path.join(base, "cp0")
         subprocess.run(["cp", "-rT", src, orig], check=True)
