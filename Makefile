@@ -2,18 +2,27 @@
 #   make run    install what is missing, build, show the fix capfix would apply to examples/
 #   make test   install what is missing, build plain and with ASan+UBSan, run every test
 #   make bench  run the benchmark (bench/run.sh)
+#   make fuzz   install clang, build the libFuzzer harnesses, fuzz each for FUZZ_SECONDS
 
 BUILD_TYPE ?= RelWithDebInfo
 CAPFIX_WERROR ?= OFF
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 1800
+FUZZ_SHORT_SECONDS ?= 20
 
 # Debian 12 packages the build and the tests need.
 DEB_PACKAGES = gcc make cmake pkg-config libfyaml-dev libjansson-dev libgit2-dev libcmocka-dev \
 	git patch diffutils python3 python3-yaml python3-jsonschema python3-rfc3987
 
-.PHONY: all deps build build-asan run test test-plain test-asan bench format check-format clean
+# Debian 12 packages `make fuzz` needs (clang and its libFuzzer runtime); `make test` runs a
+# short fuzz run only when they are already installed.
+FUZZ_DEB_PACKAGES = clang libclang-rt-14-dev
+
+.PHONY: all deps fuzz-deps build build-asan build-fuzz run test test-plain test-asan test-fuzz \
+	fuzz bench format check-format clean
 
 all: build
 
@@ -28,6 +37,9 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(FUZZ_DEB_PACKAGES)"
 
 $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCAPFIX_WERROR=$(CAPFIX_WERROR)
@@ -44,11 +56,23 @@ build-asan: deps $(ASAN_DIR)/CMakeCache.txt
 	cmake -S . -B $(ASAN_DIR) -DCAPFIX_WERROR=$(CAPFIX_WERROR) >/dev/null
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 
+$(FUZZ_DIR)/CMakeCache.txt:
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCAPFIX_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAPFIX_WERROR=$(CAPFIX_WERROR)
+
+build-fuzz: deps fuzz-deps $(FUZZ_DIR)/CMakeCache.txt
+	cmake -S . -B $(FUZZ_DIR) -DCAPFIX_WERROR=$(CAPFIX_WERROR) >/dev/null
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fix_fuzz scan_fuzz cfg_fuzz
+
+# Replays tests/fuzz/regressions, then fuzzes each harness for FUZZ_SECONDS (see tests/fuzz/README.md).
+fuzz: build-fuzz
+	tests/fuzz/run_fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 run: build
 	@echo "== capfix fix --diff examples/ (nothing is written)"
 	./$(BUILD_DIR)/capfix fix --diff examples/; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
-test: test-plain test-asan
+test: test-plain test-asan test-fuzz
 
 test-plain: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -57,6 +81,16 @@ test-asan: build-asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# A short fuzz run, when clang and libFuzzer are installed (`make fuzz` installs them).
+test-fuzz: deps
+	@if printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' | \
+		clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory build-fuzz && \
+		tests/fuzz/run_fuzz.sh $(FUZZ_DIR) $(FUZZ_SHORT_SECONDS); \
+	else \
+		echo "capfix: clang with libFuzzer not installed: short fuzz run skipped (make fuzz installs it)"; \
+	fi
 
 bench: build
 	bench/run.sh $(BUILD_DIR)/capfix
@@ -68,4 +102,4 @@ check-format:
 	clang-format --dry-run -Werror src/*.c include/capfix/*.h tests/unit/*.c
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

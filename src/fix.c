@@ -598,6 +598,8 @@ static int flow_append(struct fixer *f, const struct ynode *m, const struct nval
 			goto out;
 	}
 	multiline = has_newline(f->buf, m->start, first_of_last->start);
+	if (multiline && first_of_last->col < 0)
+		goto out; /* an empty key has no column to align with */
 	if (multiline) {
 		indent = first_of_last->col;
 		step = indent - indent_of_line(f->buf, m->start);

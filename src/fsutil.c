@@ -1,3 +1,6 @@
+/* realpath() */
+#define _XOPEN_SOURCE 700
+
 #include "capfix/fsutil.h"
 #include "capfix/err.h"
 
@@ -12,15 +15,22 @@ int fsutil_read(const char *path, size_t max_size, struct sbuf *out)
 	int fd;
 
 	sbuf_setlen(out, 0);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * O_NONBLOCK: a FIFO (or a file replaced by one after the walk) must
+	 * not block the open until a writer comes; it is refused below.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return cf_err(CF_E_INPUT, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
 		int e = errno;
 
 		close(fd);
-		return cf_err(CF_E_INPUT, "%s: %s", path,
-			      S_ISREG(st.st_mode) ? strerror(e) : "not a regular file");
+		return cf_err(CF_E_INPUT, "%s: %s", path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return cf_err(CF_E_INPUT, "%s: not a regular file", path);
 	}
 	if ((uintmax_t)st.st_size > max_size) {
 		close(fd);
@@ -82,7 +92,8 @@ int fsutil_write_atomic(const char *path, const char *buf, size_t len)
 		return cf_err(CF_E_WRITE, "%s: %s", path, strerror(errno));
 	if (slash)
 		sbuf_add(&tmp, path, (size_t)(slash - path) + 1);
-	sbuf_addf(&tmp, ".%s.capfix-XXXXXX", slash ? slash + 1 : path);
+	/* at most 200 bytes of the name: the temporary name must fit NAME_MAX (255) */
+	sbuf_addf(&tmp, ".%.200s.capfix-XXXXXX", slash ? slash + 1 : path);
 	fd = mkstemp(tmp.buf);
 	if (fd < 0) {
 		e = errno;
@@ -116,10 +127,40 @@ fail:
 
 int fsutil_write_new(const char *path, const char *buf, size_t len)
 {
+	struct stat st, lst;
 	int fd, e;
 
-	if (access(path, F_OK) == 0)
-		return fsutil_write_atomic(path, buf, len);
+	if (lstat(path, &lst) == 0) {
+		/*
+		 * Only a regular file is replaced by rename. A symbolic link
+		 * stays a link (its regular target is replaced), and anything
+		 * else is written through: a device or a FIFO (/dev/stdout,
+		 * /dev/full, a pipe) must not be swapped for a regular file.
+		 */
+		if (S_ISREG(lst.st_mode))
+			return fsutil_write_atomic(path, buf, len);
+		if (S_ISLNK(lst.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			char *target = realpath(path, NULL);
+			int r;
+
+			if (!target)
+				return cf_err(CF_E_WRITE, "%s: %s", path, strerror(errno));
+			r = fsutil_write_atomic(target, buf, len);
+			free(target);
+			return r;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+		if (fd < 0)
+			return cf_err(CF_E_WRITE, "%s: %s", path, strerror(errno));
+		if (write_all(fd, buf, len) < 0) {
+			e = errno;
+			close(fd);
+			return cf_err(CF_E_WRITE, "%s: %s", path, strerror(e));
+		}
+		if (close(fd) < 0)
+			return cf_err(CF_E_WRITE, "%s: %s", path, strerror(errno));
+		return 0;
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return cf_err(CF_E_WRITE, "%s: %s", path, strerror(errno));

@@ -126,6 +126,69 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 
 /* ---- JSON ---- */
 
+/* Length of the well-formed UTF-8 sequence at @s (RFC 3629), or 0. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, k;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 1;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 2;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 3;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	for (k = 1; k <= n; k++)
+		if (s[k] < (k == 1 ? lo : 0x80) || s[k] > (k == 1 ? hi : 0xbf))
+			return 0;
+	return n + 1;
+}
+
+/*
+ * @s as a JSON string (NULL stays NULL). Paths are bytes and need not be
+ * UTF-8, which JSON requires (jansson refuses them, and the whole finding
+ * would be lost): each byte that does not start a well-formed sequence
+ * becomes U+FFFD, as Go's encoding/json does.
+ */
+static json_t *jstr(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	json_t *j;
+
+	if (!s)
+		return NULL;
+	j = json_string(s);
+	if (j)
+		return j;
+	while (*p) {
+		size_t n = utf8_seq(p);
+
+		if (n) {
+			sbuf_add(&sb, p, n);
+			p += n;
+		} else {
+			sbuf_addstr(&sb, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+	j = json_string(sbuf_cstr(&sb));
+	sbuf_release(&sb);
+	return j;
+}
+
 static json_t *controls_json(const struct scan_rule *r)
 {
 	json_t *a = json_array();
@@ -152,26 +215,27 @@ static json_t *render_json(const struct scan_result *res, enum scan_severity min
 		json_array_append_new(
 			findings,
 			json_pack(
-				"{s:s, s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s?}, s:s?, s:s, s:o}",
+				"{s:s, s:s, s:s, s:o, s:i, s:i, s:{s:o, s:o, s:o?}, s:o?, s:o, s:o}",
 				"rule", f->rule->id, "name", f->rule->name, "severity",
-				scan_severity_name(f->severity), "path", f->path, "line", f->line,
-				"column", f->col, "object", "kind", f->kind, "name", f->name,
-				"namespace", f->ns, "container", f->container, "message",
-				f->message, "controls", controls_json(f->rule)));
+				scan_severity_name(f->severity), "path", jstr(f->path), "line",
+				f->line, "column", f->col, "object", "kind", jstr(f->kind), "name",
+				jstr(f->name), "namespace", jstr(f->ns), "container",
+				jstr(f->container), "message", jstr(f->message), "controls",
+				controls_json(f->rule)));
 	}
 	for (i = 0; i < res->nerrors; i++) {
 		const struct scan_error *e = &res->errors[i];
 
 		json_array_append_new(errors,
-				      json_pack("{s:s, s:i, s:i, s:s, s:b}", "path", e->path,
+				      json_pack("{s:o, s:i, s:i, s:o, s:b}", "path", jstr(e->path),
 						"line", e->line, "column", e->col, "message",
-						e->message, "skipped", e->skipped));
+						jstr(e->message), "skipped", e->skipped));
 	}
 	for (i = 0; i < res->nfiles; i++) {
 		const struct scan_file *f = &res->files[i];
 
 		json_array_append_new(
-			files, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "path", f->path,
+			files, json_pack("{s:o, s:s, s:I, s:I, s:I, s:I}", "path", jstr(f->path),
 					 "status", f->status, "objects", (json_int_t)f->objects,
 					 "containers", (json_int_t)f->containers,
 					 "containers_adding", (json_int_t)f->adding,
@@ -285,12 +349,12 @@ static json_t *render_sarif(const struct scan_result *res, enum scan_severity mi
 			continue;
 		locs = json_array();
 		json_array_append_new(locs, location(f->path, f->line, f->col));
-		json_array_append_new(results,
-				      json_pack("{s:s, s:i, s:s, s:{s:s}, s:o, s:{s:s}}", "ruleId",
-						f->rule->id, "ruleIndex", (int)(f->rule - rules),
-						"level", sarif_level(f->severity), "message",
-						"text", f->message, "locations", locs, "properties",
-						"severity", scan_severity_name(f->severity)));
+		json_array_append_new(
+			results, json_pack("{s:s, s:i, s:s, s:{s:o}, s:o, s:{s:s}}", "ruleId",
+					   f->rule->id, "ruleIndex", (int)(f->rule - rules),
+					   "level", sarif_level(f->severity), "message", "text",
+					   jstr(f->message), "locations", locs, "properties",
+					   "severity", scan_severity_name(f->severity)));
 	}
 	for (i = 0; i < res->nerrors; i++) {
 		const struct scan_error *e = &res->errors[i];
@@ -298,9 +362,10 @@ static json_t *render_sarif(const struct scan_result *res, enum scan_severity mi
 
 		ok &= e->skipped;
 		json_array_append_new(locs, location(e->path, e->line, e->col));
-		json_array_append_new(notes, json_pack("{s:s, s:{s:s}, s:o}", "level",
-						       e->skipped ? "note" : "error", "message",
-						       "text", e->message, "locations", locs));
+		json_array_append_new(notes,
+				      json_pack("{s:s, s:{s:o}, s:o}", "level",
+						e->skipped ? "note" : "error", "message", "text",
+						jstr(e->message), "locations", locs));
 	}
 	return json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:s, s:[{s:b, s:o}], s:o}]}",
 			 "version", "2.1.0", "$schema",

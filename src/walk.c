@@ -63,6 +63,32 @@ static void join(struct sbuf *sb, const char *dir, const char *name)
 		sbuf_addf(sb, "%s/%s", dir, name);
 }
 
+/* Does @name hold a control character (a newline, an escape...)? */
+static bool has_control(const char *name)
+{
+	for (; *name; name++)
+		if ((unsigned char)*name < 0x20 || *name == 0x7f)
+			return true;
+	return false;
+}
+
+/* @path with control characters written as \n, \t or \xNN, for messages. */
+static void add_escaped(struct sbuf *sb, const char *path)
+{
+	for (; *path; path++) {
+		unsigned char c = (unsigned char)*path;
+
+		if (c == '\n')
+			sbuf_addstr(sb, "\\n");
+		else if (c == '\t')
+			sbuf_addstr(sb, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			sbuf_addf(sb, "\\x%02x", c);
+		else
+			sbuf_addch(sb, (char)c);
+	}
+}
+
 static void walk_dir(struct walk_result *res, const char *dir, bool chart_template, int depth)
 {
 	DIR *d;
@@ -95,6 +121,19 @@ static void walk_dir(struct walk_result *res, const char *dir, bool chart_templa
 		struct stat st;
 
 		join(&p, dir, names[i]);
+		if (has_control(names[i])) {
+			/*
+			 * Printed as it is, such a name would forge lines of output
+			 * (a CI log reading "::error ..." or "path:1:1: note:").
+			 */
+			struct sbuf shown = SBUF_INIT;
+
+			add_escaped(&shown, p.buf);
+			add_problem(res, shown.buf, false,
+				    "the name holds a control character (a newline?): skipped");
+			sbuf_release(&shown);
+			continue;
+		}
 		if (lstat(p.buf, &st) < 0) {
 			add_problem(res, p.buf, true, strerror(errno));
 			continue;

@@ -48,6 +48,13 @@ static void arena_free(struct yarena *a)
 
 /* ---- tree building from events ---- */
 
+/*
+ * Collections nested deeper than this are refused: the consumers of the
+ * tree recurse (a million '[' overflowed the stack), and Kubernetes' own
+ * decoders stop at the same depth (Go's encoding/json).
+ */
+#define MAX_DEPTH 10000
+
 struct frame {
 	struct ynode *node;
 	size_t base; /* first index in builder.pending */
@@ -69,6 +76,7 @@ struct builder {
 	size_t nanchors, aanchors;
 	int bad_alias_line, bad_alias_col;
 	char bad_alias_name[64];
+	int deep_line, deep_col; /* where the nesting went past MAX_DEPTH */
 };
 
 static void remember_anchor(struct builder *b, struct fy_token *anchor, struct ynode *n)
@@ -270,6 +278,11 @@ static int on_event(struct builder *b, struct fy_event *ev)
 								       : ev->sequence_start.anchor,
 					n);
 		}
+		if (b->nframes >= MAX_DEPTH) {
+			b->deep_line = n->line + 1;
+			b->deep_col = n->col + 1;
+			return -1;
+		}
 		open_collection(b, n);
 		return 0;
 	case FYET_MAPPING_END:
@@ -345,6 +358,77 @@ static void fill_error(struct yerror *err, struct fy_diag *diag)
 	}
 }
 
+/*
+ * The offset of the first byte of @buf that is not part of well-formed
+ * UTF-8 (RFC 3629: no overlong forms, surrogates or code points above
+ * U+10FFFF), or @len when all of it is. YAML and JSON streams must be
+ * Unicode, and libfyaml 0.7.12 does not check everywhere: a directive
+ * name holding such a byte ("%\x91") makes it loop forever. A NUL byte is
+ * refused too (neither YAML nor JSON allow it): libfyaml ends the stream
+ * there, which would hide everything after it from a scan.
+ */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n, k;
+		unsigned char lo = 0x80, hi = 0xbf;
+
+		if (c == 0)
+			return i;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3;
+		else
+			return i;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		if (len - i <= n)
+			return i;
+		for (k = 1; k <= n; k++) {
+			unsigned char d = s[i + k];
+
+			if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xbf))
+				return i;
+		}
+		i += n + 1;
+	}
+	return len;
+}
+
+/* 1-based line and column (in characters) of byte @pos of @buf. */
+static void position_of(const char *buf, size_t pos, int *line, int *col)
+{
+	size_t i;
+	int l = 1, c = 1;
+
+	for (i = 0; i < pos; i++) {
+		if (buf[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
 int yamlspan_parse(struct yfile *out, const char *buf, size_t len, bool json, struct yerror *err)
 {
 	struct builder b;
@@ -355,6 +439,7 @@ int yamlspan_parse(struct yfile *out, const char *buf, size_t len, bool json, st
 	struct fy_event *ev;
 	bool ended = false, failed = false;
 	const char *nl;
+	size_t bad;
 
 	memset(&b, 0, sizeof(b));
 	memset(out, 0, sizeof(*out));
@@ -365,6 +450,19 @@ int yamlspan_parse(struct yfile *out, const char *buf, size_t len, bool json, st
 	out->crlf = nl && nl > buf && nl[-1] == '\r';
 	b.yf = out;
 	b.buf = buf;
+	bad = utf8_invalid_at((const unsigned char *)buf, len);
+	if (bad < len) {
+		position_of(buf, bad, &err->line, &err->col);
+		if (!buf[bad])
+			snprintf(err->msg, sizeof(err->msg),
+				 "NUL byte: YAML and JSON files cannot contain one");
+		else
+			snprintf(err->msg, sizeof(err->msg),
+				 "invalid UTF-8 (byte 0x%02x): YAML and JSON files must be UTF-8",
+				 (unsigned char)buf[bad]);
+		yamlspan_release(out);
+		return -1;
+	}
 
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
@@ -395,7 +493,14 @@ int yamlspan_parse(struct yfile *out, const char *buf, size_t len, bool json, st
 	if (!ended || fy_parser_get_stream_error(fyp))
 		failed = true;
 out:
-	if (failed && b.bad_alias_line) {
+	if (failed && b.deep_line) {
+		err->line = b.deep_line;
+		err->col = b.deep_col;
+		snprintf(err->msg, sizeof(err->msg), "collections nested more than %d levels deep",
+			 MAX_DEPTH);
+		free(b.docs);
+		b.docs = NULL;
+	} else if (failed && b.bad_alias_line) {
 		err->line = b.bad_alias_line;
 		err->col = b.bad_alias_col;
 		snprintf(err->msg, sizeof(err->msg),
