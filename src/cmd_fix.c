@@ -10,12 +10,12 @@
 #include "capfix/gitops.h"
 #include "capfix/helmchart.h"
 #include "capfix/patch.h"
+#include "capfix/pool.h"
 #include "capfix/stream.h"
 #include "capfix/walk.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,7 +156,6 @@ struct file_job {
 	struct sbuf back; /* for the backout patch */
 	size_t changed, fixed, containers, already, skipped, skipped_files, errors, write_errors,
 		caps_added, caps_removed;
-	bool done;
 };
 
 static void do_file(const struct fix_cmd *c, struct file_job *j, struct sbuf *content)
@@ -266,35 +265,34 @@ static void flush_job(struct fix_cmd *c, struct file_job *j, struct sbuf *backou
 	sbuf_release(&j->back);
 }
 
-struct pool {
-	const struct fix_cmd *c;
+struct run_ctx {
+	struct fix_cmd *c;
 	struct file_job *jobs;
-	size_t n, next;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct sbuf *backout;
+	FILE *summary;
 };
 
-static void *worker(void *arg)
+static void run_work(void *ctx, size_t i, void **scratch)
 {
-	struct pool *p = arg;
-	struct sbuf content = SBUF_INIT;
+	struct run_ctx *r = ctx;
 
-	for (;;) {
-		size_t i;
+	if (!*scratch)
+		*scratch = xcalloc(1, sizeof(struct sbuf));
+	do_file(r->c, &r->jobs[i], *scratch);
+}
 
-		pthread_mutex_lock(&p->lock);
-		i = p->next < p->n ? p->next++ : p->n;
-		pthread_mutex_unlock(&p->lock);
-		if (i >= p->n)
-			break;
-		do_file(p->c, &p->jobs[i], &content);
-		pthread_mutex_lock(&p->lock);
-		p->jobs[i].done = true;
-		pthread_cond_broadcast(&p->cond);
-		pthread_mutex_unlock(&p->lock);
-	}
-	sbuf_release(&content);
-	return NULL;
+static void run_done(void *ctx, size_t i)
+{
+	struct run_ctx *r = ctx;
+
+	flush_job(r->c, &r->jobs[i], r->backout, r->summary);
+}
+
+static void free_content(void *scratch)
+{
+	if (scratch)
+		sbuf_release(scratch);
+	free(scratch);
 }
 
 /*
@@ -304,46 +302,15 @@ static void *worker(void *arg)
 static void run_files(struct fix_cmd *c, const struct walk_file *files, size_t nfiles,
 		      struct sbuf *backout, FILE *summary, int threads)
 {
-	struct pool p;
-	pthread_t tid[16];
-	int started = 0, t;
+	static const struct pool_ops ops = { run_work, run_done, free_content };
+	struct run_ctx r = { c, NULL, backout, summary };
 	size_t i;
 
-	memset(&p, 0, sizeof(p));
-	p.c = c;
-	p.n = nfiles;
-	p.jobs = xcalloc(nfiles ? nfiles : 1, sizeof(*p.jobs));
+	r.jobs = xcalloc(nfiles ? nfiles : 1, sizeof(*r.jobs));
 	for (i = 0; i < nfiles; i++)
-		p.jobs[i].wf = &files[i];
-	pthread_mutex_init(&p.lock, NULL);
-	pthread_cond_init(&p.cond, NULL);
-	if (threads > 16)
-		threads = 16;
-	for (t = 0; nfiles > 1 && t < threads; t++)
-		if (pthread_create(&tid[started], NULL, worker, &p) == 0)
-			started++;
-	if (!started) {
-		struct sbuf content = SBUF_INIT;
-
-		for (i = 0; i < nfiles; i++) {
-			do_file(c, &p.jobs[i], &content);
-			flush_job(c, &p.jobs[i], backout, summary);
-		}
-		sbuf_release(&content);
-	} else {
-		for (i = 0; i < nfiles; i++) {
-			pthread_mutex_lock(&p.lock);
-			while (!p.jobs[i].done)
-				pthread_cond_wait(&p.cond, &p.lock);
-			pthread_mutex_unlock(&p.lock);
-			flush_job(c, &p.jobs[i], backout, summary);
-		}
-		for (t = 0; t < started; t++)
-			pthread_join(tid[t], NULL);
-	}
-	pthread_mutex_destroy(&p.lock);
-	pthread_cond_destroy(&p.cond);
-	free(p.jobs);
+		r.jobs[i].wf = &files[i];
+	pool_run(nfiles, threads, &ops, &r);
+	free(r.jobs);
 }
 
 static int capfix_parse_deny(struct fix_cmd *c, const char *list)
@@ -815,11 +782,7 @@ int cmd_fix(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.max_size = FSUTIL_DEFAULT_MAX_SIZE;
-	{
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-		c.jobs = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
-	}
+	c.jobs = pool_default_threads(8);
 	r = parse_args(&c, argc, argv);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;

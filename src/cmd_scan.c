@@ -4,6 +4,7 @@
 #include "capfix/cmd.h"
 #include "capfix/err.h"
 #include "capfix/fsutil.h"
+#include "capfix/pool.h"
 #include "capfix/report.h"
 #include "capfix/scan.h"
 #include "capfix/walk.h"
@@ -28,6 +29,8 @@ static const char scan_usage[] =
 	"  --min-severity SEV     report only findings at or above SEV (default info)\n"
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
 	"  --max-file-size SIZE   refuse larger inputs (bytes, K, M, G; default 256M)\n"
+	"  -j, --jobs N           worker threads (default: the online CPUs, at most 8);\n"
+	"                         the report is the same for every N\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error,\n"
@@ -40,6 +43,7 @@ struct scan_cmd {
 	enum scan_severity min;
 	const char *output;
 	size_t max_size;
+	int jobs;
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -65,14 +69,16 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		{ "min-severity", required_argument, NULL, OPT_MIN },
 		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, v;
+	char *end;
 
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+o:j:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_FORMAT:
 			v = report_format_parse(optarg);
@@ -94,6 +100,18 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			break;
 		case 'o':
 			c->output = optarg;
+			break;
+		case 'j':
+			errno = 0;
+			v = (int)strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 16) {
+				fprintf(stderr,
+					"capfix scan: error: -j: expected a number from 1 to 16, "
+					"not '%s'\n",
+					optarg);
+				return -1;
+			}
+			c->jobs = v;
 			break;
 		case OPT_MAX_SIZE:
 			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
@@ -144,9 +162,57 @@ static int read_stdin(struct sbuf *out, size_t max)
 	return 0;
 }
 
+/* One file scanned on a worker thread into its own result, merged in walk order. */
+struct scan_run {
+	const struct scan_cmd *c;
+	const struct walk_file *files;
+	struct scan_result *jobs;
+	struct scan_result *res;
+};
+
+static void scan_work(void *ctx, size_t i, void **scratch)
+{
+	struct scan_run *r = ctx;
+	const char *path = r->files[i].path;
+	struct sbuf *buf;
+
+	if (r->files[i].chart_template) {
+		scan_skip_template(&r->jobs[i], path);
+		return;
+	}
+	if (!*scratch)
+		*scratch = xcalloc(1, sizeof(struct sbuf));
+	buf = *scratch;
+	if (fsutil_read(path, r->c->max_size, buf) < 0) {
+		scan_add_error(&r->jobs[i], path, 0, 0, cf_err_last()->msg);
+		return;
+	}
+	scan_buffer(&r->jobs[i], path, buf->buf ? buf->buf : "", buf->len,
+		    ends_with(path, ".json"));
+}
+
+static void scan_done(void *ctx, size_t i)
+{
+	struct scan_run *r = ctx;
+
+	scan_result_merge(r->res, &r->jobs[i]);
+}
+
+static void free_content(void *scratch)
+{
+	if (scratch)
+		sbuf_release(scratch);
+	free(scratch);
+}
+
 int cmd_scan(int argc, char **argv)
 {
-	struct scan_cmd c = { REPORT_TEXT, SEV_LOW, SEV_INFO, NULL, FSUTIL_DEFAULT_MAX_SIZE };
+	struct scan_cmd c = { REPORT_TEXT,
+			      SEV_LOW,
+			      SEV_INFO,
+			      NULL,
+			      FSUTIL_DEFAULT_MAX_SIZE,
+			      pool_default_threads(8) };
 	struct scan_result res = SCAN_RESULT_INIT;
 	struct walk_result wr = WALK_RESULT_INIT;
 	struct sbuf buf = SBUF_INIT, out = SBUF_INIT;
@@ -179,18 +245,13 @@ int cmd_scan(int argc, char **argv)
 		walk_collect(&wr, dot, 1);
 	for (i = 0; i < wr.nproblems; i++)
 		scan_add_error(&res, wr.problems[i].path, 0, 0, wr.problems[i].msg);
-	for (i = 0; i < wr.nfiles; i++) {
-		const char *path = wr.files[i].path;
+	{
+		static const struct pool_ops ops = { scan_work, scan_done, free_content };
+		struct scan_run run = { &c, wr.files, NULL, &res };
 
-		if (wr.files[i].chart_template) {
-			scan_skip_template(&res, path);
-			continue;
-		}
-		if (fsutil_read(path, c.max_size, &buf) < 0) {
-			scan_add_error(&res, path, 0, 0, cf_err_last()->msg);
-			continue;
-		}
-		scan_buffer(&res, path, buf.buf ? buf.buf : "", buf.len, ends_with(path, ".json"));
+		run.jobs = xcalloc(wr.nfiles ? wr.nfiles : 1, sizeof(*run.jobs));
+		pool_run(wr.nfiles, c.jobs, &ops, &run);
+		free(run.jobs);
 	}
 	scan_finish(&res);
 	for (i = 0; i < res.nerrors; i++)

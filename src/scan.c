@@ -765,6 +765,45 @@ int scan_max_severity(const struct scan_result *res)
 	return max;
 }
 
+void scan_result_merge(struct scan_result *dst, struct scan_result *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->nfindings; i++) {
+		struct scan_finding f = src->findings[i];
+
+		f.file += dst->nfiles;
+		f.seq += dst->nfindings;
+		CF_ALLOC_GROW(dst->findings, dst->nfindings + 1, dst->afindings);
+		dst->findings[dst->nfindings++] = f;
+	}
+	for (i = 0; i < src->nerrors; i++) {
+		CF_ALLOC_GROW(dst->errors, dst->nerrors + 1, dst->aerrors);
+		dst->errors[dst->nerrors++] = src->errors[i];
+	}
+	for (i = 0; i < src->nfiles; i++) {
+		CF_ALLOC_GROW(dst->files, dst->nfiles + 1, dst->afiles);
+		dst->files[dst->nfiles++] = src->files[i];
+	}
+	dst->psps += src->psps;
+	dst->psps_dropping_net_raw += src->psps_dropping_net_raw;
+	if (!dst->first_psp_path && src->first_psp_path) {
+		dst->first_psp_path = src->first_psp_path;
+		dst->first_psp_name = src->first_psp_name;
+		dst->first_psp_line = src->first_psp_line;
+		dst->first_psp_col = src->first_psp_col;
+		src->first_psp_path = NULL;
+		src->first_psp_name = NULL;
+	}
+	/* the strings moved: only the arrays (and an unused first PSP) remain */
+	free(src->findings);
+	free(src->errors);
+	free(src->files);
+	free(src->first_psp_path);
+	free(src->first_psp_name);
+	memset(src, 0, sizeof(*src));
+}
+
 void scan_result_release(struct scan_result *res)
 {
 	size_t i;

@@ -1,6 +1,7 @@
 #include "capfix/yamlspan.h"
 
 #include <libfyaml.h>
+#include <pthread.h>
 
 /* ---- arena: every node and text of one file, freed at once ---- */
 
@@ -232,6 +233,32 @@ static void set_text(struct builder *b, struct ynode *n, const char *text, size_
 	n->len = len;
 }
 
+/*
+ * The value of scalar @n when it is its source bytes verbatim: a plain
+ * scalar on one line, or a quoted one on one line with nothing to unescape
+ * (no '' in single quotes, no backslash in double quotes). NULL otherwise:
+ * the caller asks libfyaml, whose text formatting costs about a sixth of a
+ * parse. The marks of a scalar cover its content (inside the quotes).
+ */
+static const char *verbatim_text(const struct builder *b, const struct ynode *n, size_t *len)
+{
+	const char *s = b->buf + n->start;
+	size_t l = n->end - n->start;
+	size_t i;
+
+	if (n->empty || n->end < n->start || n->style == YS_LITERAL || n->style == YS_FOLDED)
+		return NULL;
+	for (i = 0; i < l; i++) {
+		char c = s[i];
+
+		if (c == '\n' || c == '\r' || (c == '\'' && n->style == YS_SINGLE) ||
+		    (c == '\\' && n->style == YS_DOUBLE))
+			return NULL;
+	}
+	*len = l;
+	return s;
+}
+
 static int on_event(struct builder *b, struct fy_event *ev)
 {
 	struct ynode *n = NULL;
@@ -293,7 +320,7 @@ static int on_event(struct builder *b, struct fy_event *ev)
 		return 0;
 	case FYET_SCALAR: {
 		size_t len = 0;
-		const char *text = fy_token_get_text(ev->scalar.value, &len);
+		const char *text;
 
 		n = new_node(b, YN_SCALAR);
 		n->style = scalar_style(ev->scalar.value);
@@ -304,6 +331,18 @@ static int on_event(struct builder *b, struct fy_event *ev)
 			remember_anchor(b, ev->scalar.anchor, n);
 		}
 		set_marks(b, n, ev);
+		text = verbatim_text(b, n, &len);
+#ifdef CAPFIX_SELFCHECK
+		if (text) {
+			size_t flen = 0;
+			const char *ftext = fy_token_get_text(ev->scalar.value, &flen);
+
+			if (!ftext || flen != len || memcmp(ftext, text, len))
+				CF_BUG("verbatim scalar text differs from libfyaml's");
+		}
+#endif
+		if (!text)
+			text = fy_token_get_text(ev->scalar.value, &len);
 		if (!n->empty && (n->style == YS_SINGLE || n->style == YS_DOUBLE)) {
 			/* marks cover the content only: widen to the quotes */
 			if (n->start > 0)
@@ -372,10 +411,23 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned char c = s[i];
+		unsigned char c;
 		size_t n, k;
 		unsigned char lo = 0x80, hi = 0xbf;
 
+		/* eight ASCII bytes without a NUL at a time (the common case) */
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ull) ||
+			    ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = s[i];
 		if (c == 0)
 			return i;
 		if (c < 0x80) {
@@ -429,6 +481,21 @@ static void position_of(const char *buf, size_t pos, int *line, int *col)
 	*col = c;
 }
 
+/*
+ * The diagnostics configuration, made once: fy_diag_cfg_default() asks
+ * whether stderr is a terminal, two system calls per parse otherwise.
+ */
+static struct fy_diag_cfg diag_cfg;
+static pthread_once_t diag_cfg_once = PTHREAD_ONCE_INIT;
+
+static void diag_cfg_init(void)
+{
+	fy_diag_cfg_default(&diag_cfg);
+	diag_cfg.fp = NULL;
+	diag_cfg.level = FYET_ERROR;
+	diag_cfg.colorize = false;
+}
+
 int yamlspan_parse(struct yfile *out, const char *buf, size_t len, bool json, struct yerror *err)
 {
 	struct builder b;
@@ -464,9 +531,8 @@ int yamlspan_parse(struct yfile *out, const char *buf, size_t len, bool json, st
 		return -1;
 	}
 
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.level = FYET_ERROR;
+	pthread_once(&diag_cfg_once, diag_cfg_init);
+	dcfg = diag_cfg;
 	diag = fy_diag_create(&dcfg);
 	if (diag)
 		fy_diag_set_collect_errors(diag, true);

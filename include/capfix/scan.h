@@ -101,6 +101,14 @@ void scan_finish(struct scan_result *res);
 /* The highest severity among the findings, or -1 when there is none. */
 int scan_max_severity(const struct scan_result *res);
 
+/*
+ * Append everything @src holds to @dst, as if @src's inputs had been
+ * scanned into @dst after @dst's own (findings keep their order); @src is
+ * left empty. Used to scan files on several threads, each into its own
+ * result, and merge them in input order. Call before scan_finish().
+ */
+void scan_result_merge(struct scan_result *dst, struct scan_result *src);
+
 void scan_result_release(struct scan_result *res);
 
 #endif

@@ -95,6 +95,18 @@ CAPFIX_SHARED_BENCH="$SHARED/bench" "$PY" "$HERE/scan_counts.py" "$CORPUS" "$TMP
 "$PY" "$HERE/../sarif/validate.py" "$HERE/../sarif/sarif-schema-2.1.0.json" "$TMP/scan.sarif" ||
 	bad "the corpus SARIF report does not validate"
 
+# the worker pool: every -j gives the same bytes (reports, patches, messages) as -j1
+for j in 1 3; do
+	(cd "$CORPUS" && "$CAPFIX" scan -j$j --format json --fail-on none . >"$TMP/scan-j$j.json" 2>"$TMP/scan-j$j.err")
+	(cd "$CORPUS" && "$CAPFIX" scan -j$j --fail-on none . >"$TMP/scan-j$j.txt" 2>&1)
+	(cd "$CORPUS" && "$CAPFIX" fix -j$j --diff --backout "$TMP/back-j$j.patch" . >"$TMP/fix-j$j.diff" 2>"$TMP/fix-j$j.err")
+done
+for f in scan-jN.json scan-jN.err scan-jN.txt back-jN.patch fix-jN.diff fix-jN.err; do
+	cmp -s "$TMP/${f/N/1}" "$TMP/${f/N/3}" || bad "-j3 differs from -j1: $f"
+done
+cmp -s "$TMP/scan.json" "$TMP/scan-j1.json" || bad "scan -j1 differs from the default -j"
+[ -s "$TMP/fix-j1.diff" ] && [ -s "$TMP/scan-j1.txt" ] || bad "-j comparison: empty output"
+
 if [ $fail -eq 0 ]; then
 	echo "corpus: 1 passed, 0 failed"
 else
