@@ -27,7 +27,7 @@ static const char fix_usage[] =
 	"needs (capabilities.add), editing the files in place and keeping every other\n"
 	"byte. PATH is a file or a directory (walked for *.yaml, *.yml and *.json,\n"
 	"sorted, skipping .git); the default is '.'. PATH '-' reads a multi-document\n"
-	"stream on stdin and writes the fixed stream on stdout, one document at a time\n"
+	"stream on stdin and writes the fixed stream on stdout, in batches of documents\n"
 	"(a Helm post-renderer: run as capfix-post-render, it means 'capfix fix -q -').\n"
 	"\n"
 	"options:\n"
@@ -633,30 +633,65 @@ out:
 	return ret;
 }
 
-/* Fix one document of a stream; writes or collects its outputs. Returns -1 on a write error. */
-static int stream_piece(struct fix_cmd *c, const char *name, const struct sbuf *piece, size_t line0,
-			struct sbuf *all_old, struct sbuf *all_new)
-{
-	struct fix_result res;
-	const char *out;
-	size_t outlen, i;
-	int ret = 0;
+/*
+ * The stream is fixed in batches of documents: the workers fix the
+ * documents of a batch in parallel, the main thread prints them in order.
+ * A batch holds at most STREAM_BATCH_DOCS documents or about
+ * STREAM_BATCH_BYTES bytes, which bounds the memory in flight.
+ */
+#define STREAM_BATCH_DOCS 512
+#define STREAM_BATCH_BYTES (2u << 20)
 
-	fix_result_init(&res);
+struct stream_job {
+	struct sbuf piece;
+	size_t line0;
+	struct fix_result res;
+	int rc; /* fix_buffer()'s */
+};
+
+struct stream_batch {
+	struct fix_cmd *c;
+	const char *name;
+	struct stream_job *jobs;
+	size_t n, alloc, bytes;
+	struct sbuf *all_old, *all_new;
+};
+
+static void stream_work(void *ctx, size_t i, void **scratch)
+{
+	struct stream_batch *sb = ctx;
+	struct stream_job *j = &sb->jobs[i];
+
+	(void)scratch;
+	fix_result_init(&j->res);
+	if (j->piece.len <= sb->c->max_size)
+		j->rc = fix_buffer(&j->res, j->piece.buf, j->piece.len, &sb->c->fopts);
+}
+
+/* Print one fixed document of a stream and count it (main thread, in order). */
+static void stream_done(void *ctx, size_t i)
+{
+	struct stream_batch *sb = ctx;
+	struct stream_job *j = &sb->jobs[i];
+	struct fix_cmd *c = sb->c;
+	struct fix_result *res = &j->res;
+	const char *out, *name = sb->name;
+	size_t outlen, k, line0 = j->line0;
+
 	c->files++;
-	if (piece->len > c->max_size) {
+	if (j->piece.len > c->max_size) {
 		c->errors++;
 		fprintf(stderr,
 			"%s:%zu:1: error: document larger than %zu bytes: passed through unchanged\n",
 			name, line0 + 1, c->max_size);
-	} else if (fix_buffer(&res, piece->buf, piece->len, &c->fopts) < 0) {
+	} else if (j->rc < 0) {
 		c->errors++;
-		fprintf(stderr, "%s:%zu:%d: error: %s%s\n", name, line0 + (size_t)res.err.line,
-			res.err.col, res.err.msg,
-			res.status == FIX_TEMPLATE ? " (a Go/Helm template?)" : "");
+		fprintf(stderr, "%s:%zu:%d: error: %s%s\n", name, line0 + (size_t)res->err.line,
+			res->err.col, res->err.msg,
+			res->status == FIX_TEMPLATE ? " (a Go/Helm template?)" : "");
 	}
-	for (i = 0; i < res.nnotes; i++) {
-		const struct fix_note *n = &res.notes[i];
+	for (k = 0; k < res->nnotes; k++) {
+		const struct fix_note *n = &res->notes[k];
 
 		if ((n->level == FIX_NOTE_INFO && !c->verbose) ||
 		    (n->level != FIX_NOTE_WARN && c->quiet))
@@ -664,38 +699,76 @@ static int stream_piece(struct fix_cmd *c, const char *name, const struct sbuf *
 		fprintf(stderr, "%s:%zu:%d: %s: %s\n", name, line0 + (size_t)n->line, n->col,
 			n->level == FIX_NOTE_WARN ? "warning" : "note", n->msg);
 	}
-	c->containers += res.containers;
-	c->already += res.already;
-	c->skipped += res.skipped;
-	out = res.changed ? res.out.buf : piece->buf;
-	outlen = res.changed ? res.out.len : piece->len;
-	if (res.changed) {
+	c->containers += res->containers;
+	c->already += res->already;
+	c->skipped += res->skipped;
+	out = res->changed ? res->out.buf : j->piece.buf;
+	outlen = res->changed ? res->out.len : j->piece.len;
+	if (res->changed) {
 		c->changed++;
-		c->fixed += res.fixed;
-		c->caps_added += res.caps_added;
-		c->caps_removed += res.caps_removed;
+		c->fixed += res->fixed;
+		c->caps_added += res->caps_added;
+		c->caps_removed += res->caps_removed;
 	}
 	if (c->diff || c->backout) {
 		/* a patch needs context across documents: keep both texts whole */
-		sbuf_add(all_old, piece->buf, piece->len);
-		sbuf_add(all_new, out, outlen);
+		sbuf_add(sb->all_old, j->piece.buf, j->piece.len);
+		sbuf_add(sb->all_new, out, outlen);
 	}
 	if (!c->diff && !c->check && outlen && fwrite(out, 1, outlen, stdout) != outlen)
-		ret = -1;
-	fix_result_release(&res);
-	return ret;
+		c->write_errors++;
+	fix_result_release(res);
 }
 
-/* `capfix fix -`: the stream on stdin, one document at a time, to stdout. */
+/* Fix and print the documents collected so far; the batch is empty afterwards. */
+static void stream_flush(struct stream_batch *sb)
+{
+	static const struct pool_ops ops = { stream_work, stream_done, NULL };
+	size_t i;
+
+	pool_run(sb->n, sb->c->jobs, &ops, sb);
+	for (i = 0; i < sb->n; i++) {
+		/* keep small buffers for the next batch, not a huge document's */
+		if (sb->jobs[i].piece.alloc > (1u << 20))
+			sbuf_release(&sb->jobs[i].piece);
+		else
+			sbuf_setlen(&sb->jobs[i].piece, 0);
+	}
+	sb->n = 0;
+	sb->bytes = 0;
+}
+
+/* The slot for the next document (flushing a full batch first). */
+static struct stream_job *stream_slot(struct stream_batch *sb)
+{
+	if (sb->n == STREAM_BATCH_DOCS || sb->bytes >= STREAM_BATCH_BYTES)
+		stream_flush(sb);
+	if (sb->n == sb->alloc) {
+		size_t old = sb->alloc;
+
+		CF_ALLOC_GROW(sb->jobs, sb->n + 1, sb->alloc);
+		memset(sb->jobs + old, 0, (sb->alloc - old) * sizeof(*sb->jobs));
+	}
+	return &sb->jobs[sb->n];
+}
+
+/* `capfix fix -`: the stream on stdin, in batches of documents, to stdout. */
 static int run_stream(struct fix_cmd *c)
 {
 	struct docsplit ds = DOCSPLIT_INIT;
-	struct sbuf piece = SBUF_INIT, all_old = SBUF_INIT, all_new = SBUF_INIT, patch = SBUF_INIT;
+	struct sbuf all_old = SBUF_INIT, all_new = SBUF_INIT, patch = SBUF_INIT;
 	const char *name = c->stdin_name ? c->stdin_name : "stdin.yaml";
+	struct stream_batch sb;
 	static char buf[65536];
-	size_t line0;
+	size_t i;
 	bool eof = false;
 	int ret;
+
+	memset(&sb, 0, sizeof(sb));
+	sb.c = c;
+	sb.name = name;
+	sb.all_old = &all_old;
+	sb.all_new = &all_new;
 
 	c->fopts.json = ends_with(name, ".json");
 	while (!eof) {
@@ -711,11 +784,16 @@ static int run_stream(struct fix_cmd *c)
 			}
 			eof = true;
 		}
-		while (docsplit_next(&ds, &piece, &line0, eof)) {
-			if (stream_piece(c, name, &piece, line0, &all_old, &all_new) < 0)
-				c->write_errors++;
+		for (;;) {
+			struct stream_job *j = stream_slot(&sb);
+
+			if (!docsplit_next(&ds, &j->piece, &j->line0, eof))
+				break;
+			sb.bytes += j->piece.len;
+			sb.n++;
 		}
 		if (!eof && ds.pending.len > c->max_size + 65536) {
+			stream_flush(&sb);
 			/* a document without end in sight: pass the rest through unchanged */
 			fprintf(stderr,
 				"%s:%zu:1: error: document larger than %zu bytes: passed through unchanged\n",
@@ -730,6 +808,7 @@ static int run_stream(struct fix_cmd *c)
 			sbuf_setlen(&ds.pending, 0);
 		}
 	}
+	stream_flush(&sb);
 	if (c->diff) {
 		if (patch_append(&patch, name, false, all_old.buf ? all_old.buf : "", all_old.len,
 				 all_new.buf ? all_new.buf : "", all_new.len) < 0) {
@@ -763,7 +842,9 @@ static int run_stream(struct fix_cmd *c)
 	else
 		ret = CF_EXIT_OK;
 	docsplit_release(&ds);
-	sbuf_release(&piece);
+	for (i = 0; i < sb.alloc; i++)
+		sbuf_release(&sb.jobs[i].piece);
+	free(sb.jobs);
 	sbuf_release(&all_old);
 	sbuf_release(&all_new);
 	sbuf_release(&patch);

@@ -20,6 +20,13 @@ rc=$?
 [ $rc -eq 0 ] || { tail -3 "$TMP/err"; bad "fix - exited $rc"; }
 tail -n 1 "$TMP/err"
 
+# documents are fixed in parallel batches: every -j prints the same bytes
+"$CAPFIX" fix --drop-only -j1 - <"$TMP/stream.yaml" >"$TMP/out-j1.yaml" 2>"$TMP/err-j1"
+"$CAPFIX" fix --drop-only -j3 - <"$TMP/stream.yaml" >"$TMP/out-j3.yaml" 2>"$TMP/err-j3"
+cmp -s "$TMP/out-j1.yaml" "$TMP/out-j3.yaml" || bad "fix -j3 - prints other bytes than -j1"
+cmp -s "$TMP/err-j1" "$TMP/err-j3" || bad "fix -j3 - reports other messages than -j1"
+cmp -s "$TMP/out-j1.yaml" "$TMP/out.yaml" || bad "fix -j1 - differs from the default -j"
+
 # the same documents, one file each, fixed as files
 "$PY" - "$TMP/stream.yaml" "$TMP/docs" <<'PY'
 import os, re, sys
