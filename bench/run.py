@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""capfix benchmark: fix --drop-only against the copy floor, in one run.
+"""capfix benchmark: issue 9's targets against the copy, read and parse floors, in one run.
 
     bench/run.py CAPFIX [--files N] [--stream-mb M] [--repeat R] [--check] [--keep DIR]
 
@@ -7,9 +7,12 @@ Generates the synthetic corpora with ../shared/bench/gen_corpus.py (seeded, so
 every run measures the same bytes) into a temporary directory, then for each of
 R rounds:
   - `cp -rT SRC DST` of the tree (the write floor) into a fresh directory;
-  - restores a working copy with `cp -rT` (untimed) and times
-    `capfix fix --drop-only -q WORK`;
-  - for the stream file: `cat` (read floor) and capfix on a copy of it.
+  - `find | xargs cat` of the tree (the read floor of scan);
+  - restores a working copy with `cp -rT` (untimed) before each fix and times
+    `capfix fix --drop-only -q WORK` (default -j, then -j1) and the default
+    fix (add lists inferred); `capfix scan` (default -j, then -j1);
+  - for the stream: `cat`, libfyaml's event parse alone (capfix-bench-parse,
+    built beside capfix) and `capfix fix --drop-only -` on stdin.
 Reports the median wall time, MB/s, the ratio to cp, and capfix's peak RSS
 (ru_maxrss of the child). With --check, runs ../shared/bench/check.py and
 noise.py on the fixed tree afterwards (slow: PyYAML).
@@ -81,47 +84,69 @@ def main():
     size = tree_bytes(src)
     ssize = os.path.getsize(stream)
     work = os.path.join(base, "work")
-    cp_times, fix_times, cat_times, sfix_times, stdin_times = [], [], [], [], []
+    parse = os.path.join(os.path.dirname(capfix), "capfix-bench-parse")
+    t = {k: [] for k in ("cp", "cat_tree", "fix", "fix_j1", "fix_default", "scan", "scan_j1",
+                         "cat", "parse", "stdin", "stdin_j1")}
+
+    def fresh_work():
+        if os.path.isdir(work):
+            shutil.rmtree(work)
+        subprocess.run(["cp", "-rT", src, work], check=True)
+
     for i in range(a.repeat):
         dst = os.path.join(base, f"cp{i}")
-        dt, _ = timed(["cp", "-rT", src, dst])
-        cp_times.append(dt)
-        subprocess.run(["cp", "-rT", src, work], check=True)
-        dt, _ = timed([capfix, "fix", "--drop-only", "-q", work])
-        fix_times.append(dt)
-        dt, _ = timed(["cat", stream])
-        cat_times.append(dt)
-        shutil.copyfile(stream, os.path.join(base, "stream-work.yaml"))
-        dt, _ = timed([capfix, "fix", "--drop-only", "-q", os.path.join(base, "stream-work.yaml")])
-        sfix_times.append(dt)
+        if os.path.isdir(dst):
+            shutil.rmtree(dst)
+        t["cp"].append(timed(["cp", "-rT", src, dst])[0])
+        t["cat_tree"].append(timed(["sh", "-c", f"find '{src}' -type f -print0 | xargs -0 cat >/dev/null"])[0])
+        fresh_work()
+        t["fix"].append(timed([capfix, "fix", "--drop-only", "-q", work])[0])
+        fresh_work()
+        t["fix_j1"].append(timed([capfix, "fix", "--drop-only", "-q", "-j1", work])[0])
+        fresh_work()
+        t["fix_default"].append(timed([capfix, "fix", "-q", work])[0])
+        t["scan"].append(timed([capfix, "scan", "--fail-on", "none", src])[0])
+        t["scan_j1"].append(timed([capfix, "scan", "--fail-on", "none", "-j1", src])[0])
+        t["cat"].append(timed(["cat", stream])[0])
         with open(stream, "rb") as fin:
-            t0 = time.perf_counter()
-            subprocess.run([capfix, "fix", "--drop-only", "-q", "-"], stdin=fin,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            stdin_times.append(time.perf_counter() - t0)
-    subprocess.run(["cp", "-rT", src, work], check=True)
+            t["parse"].append(timed([parse], stdin=fin)[0])
+        for key, extra in (("stdin", []), ("stdin_j1", ["-j1"])):
+            with open(stream, "rb") as fin:
+                t[key].append(timed([capfix, "fix", "--drop-only", "-q"] + extra + ["-"], stdin=fin)[0])
+    fresh_work()
     rss_dir = peak_rss([capfix, "fix", "--drop-only", "-q", work])
-    shutil.copyfile(stream, os.path.join(base, "stream-work.yaml"))
-    rss_stream = peak_rss([capfix, "fix", "--drop-only", "-q", os.path.join(base, "stream-work.yaml")])
     rss_stdin = int(subprocess.run(["sh", "-c", f"/usr/bin/time -f %M {capfix} fix --drop-only -q - < {stream} > /dev/null"],
                                    capture_output=True, text=True).stderr.strip().splitlines()[-1])
+    m = {k: statistics.median(v) for k, v in t.items()}
     mb = size / 1e6
     smb = ssize / 1e6
-    cp_m, fix_m = statistics.median(cp_times), statistics.median(fix_times)
-    cat_m, sfix_m = statistics.median(cat_times), statistics.median(sfix_times)
-    print(f"tree: {a.files} files, {mb:.1f} MB; stream: {smb:.1f} MB; median of {a.repeat} rounds")
-    print(f"  cp -rT                        {cp_m:7.3f} s  {mb / cp_m:7.1f} MB/s")
-    print(f"  capfix fix --drop-only (tree) {fix_m:7.3f} s  {mb / fix_m:7.1f} MB/s  "
-          f"{fix_m / cp_m:.2f}x cp  peak RSS {rss_dir / 1024:.1f} MiB")
-    print(f"  cat stream                    {cat_m:7.3f} s  {smb / cat_m:7.1f} MB/s")
-    print(f"  capfix fix --drop-only FILE   {sfix_m:7.3f} s  {smb / sfix_m:7.1f} MB/s  "
-          f"peak RSS {rss_stream / 1024:.1f} MiB (input {smb:.1f} MB)")
-    in_m = statistics.median(stdin_times)
-    print(f"  capfix fix --drop-only - <stream {in_m:7.3f} s  {smb / in_m:7.1f} MB/s  "
-          f"peak RSS {rss_stdin / 1024:.1f} MiB (one document at a time)")
+    rows = [
+        ("cp -rT (tree)", m["cp"], mb, ""),
+        ("find | xargs cat (tree)", m["cat_tree"], mb, ""),
+        ("capfix fix --drop-only (tree)", m["fix"], mb,
+         f"{m['fix'] / m['cp']:.2f}x cp (target <= 1.25x), peak RSS {rss_dir / 1024:.1f} MiB"),
+        ("capfix fix --drop-only -j1 (tree)", m["fix_j1"], mb,
+         f"{m['fix_j1'] / m['fix']:.2f}x the default -j"),
+        ("capfix fix, add lists inferred (tree)", m["fix_default"], mb,
+         f"{m['fix_default'] / m['fix']:.2f}x --drop-only (target <= 1.10x)"),
+        ("capfix scan (tree)", m["scan"], mb,
+         f"{m['scan'] / m['cat_tree']:.2f}x find|xargs cat (target <= 4x)"),
+        ("capfix scan -j1 (tree)", m["scan_j1"], mb, ""),
+        ("cat (stream)", m["cat"], smb, ""),
+        ("libfyaml parse (stream, capfix-bench-parse)", m["parse"], smb, ""),
+        ("capfix fix --drop-only - <stream", m["stdin"], smb,
+         f"{m['stdin'] / (m['cat'] + m['parse']):.2f}x cat+parse (target <= 1.25x), "
+         f"peak RSS {rss_stdin / 1024:.1f} MiB = input + {rss_stdin / 1024 - ssize / 2**20:.1f} MiB "
+         f"(target <= input + 16 MiB)"),
+        ("capfix fix --drop-only -j1 - <stream", m["stdin_j1"], smb, ""),
+    ]
+    print(f"tree: {a.files} files, {mb:.1f} MB; stream: {smb:.1f} MB; median of {a.repeat} rounds; "
+          f"{os.cpu_count()} CPUs")
+    print("| what | wall | MB/s | against the target |")
+    print("|---|---|---|---|")
+    for name, sec, size_mb, note in rows:
+        print(f"| {name} | {sec:.3f} s | {size_mb / sec:.1f} | {note} |")
     if a.check:
-        orig = os.path.join(base, "cp0")
-        subprocess.run(["cp", "-rT", src, orig], check=True)
         subprocess.run([sys.executable, os.path.join(SHARED, "bench", "check.py"), src, work])
         subprocess.run([sys.executable, os.path.join(SHARED, "bench", "noise.py"), src, work,
                         "--sample", "1000"])

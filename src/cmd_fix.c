@@ -67,6 +67,7 @@ struct fix_cmd {
 	bool force;
 	size_t max_size; /* --max-file-size */
 	int jobs; /* -j: worker threads */
+	bool defer_writes; /* in place with --backout: write files after the patch */
 	const char *stdin_name; /* --stdin-name: the stream's name in messages and patches */
 	bool no_config;
 	struct capcfg cfg;
@@ -154,6 +155,8 @@ struct file_job {
 	struct sbuf err; /* for stderr */
 	struct sbuf diff; /* for stdout with --diff */
 	struct sbuf back; /* for the backout patch */
+	struct sbuf newtext; /* with a deferred write: the fixed text, written by commit_job() */
+	bool pending; /* a deferred write is due */
 	size_t changed, fixed, containers, already, skipped, skipped_files, errors, write_errors,
 		caps_added, caps_removed;
 };
@@ -220,8 +223,15 @@ static void do_file(const struct fix_cmd *c, struct file_job *j, struct sbuf *co
 			sbuf_addf(&j->err, "capfix: error: %s\n", cf_err_last()->msg);
 			goto out;
 		}
-		if (!c->diff && !c->check &&
-		    fsutil_write_atomic(path, res.out.buf, res.out.len) < 0) {
+		if (c->defer_writes) {
+			/* written by commit_job() once the backout patch is safe */
+			struct sbuf tmp = j->newtext;
+
+			j->newtext = res.out;
+			res.out = tmp;
+			j->pending = true;
+		} else if (!c->diff && !c->check &&
+			   fsutil_write_atomic(path, res.out.buf, res.out.len) < 0) {
 			j->write_errors++;
 			sbuf_setlen(&j->back, 0);
 			sbuf_addf(&j->err, "capfix: error: %s\n", cf_err_last()->msg);
@@ -248,7 +258,8 @@ static void flush_job(struct fix_cmd *c, struct file_job *j, struct sbuf *backou
 	fputs(sbuf_cstr(&j->err), stderr);
 	fputs(sbuf_cstr(&j->out), summary);
 	fwrite(sbuf_cstr(&j->diff), 1, j->diff.len, stdout);
-	sbuf_add(backout, sbuf_cstr(&j->back), j->back.len);
+	if (backout)
+		sbuf_add(backout, sbuf_cstr(&j->back), j->back.len);
 	c->changed += j->changed;
 	c->fixed += j->fixed;
 	c->containers += j->containers;
@@ -263,6 +274,84 @@ static void flush_job(struct fix_cmd *c, struct file_job *j, struct sbuf *backou
 	sbuf_release(&j->out);
 	sbuf_release(&j->diff);
 	sbuf_release(&j->back);
+	sbuf_release(&j->newtext);
+}
+
+/* Forget that job @j would change its file: counts, messages, patch. */
+static void drop_change(struct file_job *j)
+{
+	j->pending = false;
+	j->changed = j->fixed = j->caps_added = j->caps_removed = 0;
+	sbuf_setlen(&j->out, 0);
+	sbuf_setlen(&j->back, 0);
+	sbuf_release(&j->newtext);
+}
+
+/* A deferred write: the file gets its fixed text, or the change is dropped with an error. */
+static void commit_job(struct file_job *j)
+{
+	if (!j->pending)
+		return;
+	if (fsutil_write_atomic(j->wf->path, j->newtext.buf, j->newtext.len) < 0) {
+		drop_change(j);
+		j->write_errors++;
+		sbuf_addf(&j->err, "capfix: error: %s\n", cf_err_last()->msg);
+		return;
+	}
+	j->pending = false;
+	sbuf_release(&j->newtext);
+}
+
+static void backout_of(const struct file_job *jobs, size_t n, struct sbuf *out)
+{
+	size_t i;
+
+	sbuf_setlen(out, 0);
+	for (i = 0; i < n; i++)
+		sbuf_add(out, sbuf_cstr(&jobs[i].back), jobs[i].back.len);
+}
+
+/*
+ * In place with --backout: the files are written only after the backout
+ * patch is, so that a patch that cannot be written leaves every file as it
+ * was; a file that then cannot be written is left out of the patch (which
+ * is written again), so that the patch always undoes exactly what was done.
+ */
+static void commit_deferred(struct fix_cmd *c, struct file_job *jobs, size_t n,
+			    struct sbuf *backout)
+{
+	size_t i, failed = 0;
+
+	backout_of(jobs, n, backout);
+	if (fsutil_write_new(c->backout, backout->buf ? backout->buf : "", backout->len) < 0) {
+		size_t left = 0;
+
+		c->write_errors++;
+		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
+		for (i = 0; i < n; i++) {
+			left += jobs[i].pending;
+			drop_change(&jobs[i]);
+		}
+		fprintf(stderr,
+			"capfix: error: no file was changed (%zu would have been): the backout patch could not be written\n",
+			left);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		size_t before = jobs[i].write_errors;
+
+		commit_job(&jobs[i]);
+		failed += jobs[i].write_errors > before;
+	}
+	if (!failed)
+		return;
+	backout_of(jobs, n, backout);
+	if (fsutil_write_new(c->backout, backout->buf ? backout->buf : "", backout->len) < 0) {
+		c->write_errors++;
+		fprintf(stderr,
+			"capfix: error: %s (it still holds the %zu %s that could not be written: edit them out before applying it)\n",
+			cf_err_last()->msg, failed, plural(failed, "file", "files"));
+	}
 }
 
 struct run_ctx {
@@ -285,7 +374,8 @@ static void run_done(void *ctx, size_t i)
 {
 	struct run_ctx *r = ctx;
 
-	flush_job(r->c, &r->jobs[i], r->backout, r->summary);
+	if (!r->c->defer_writes)
+		flush_job(r->c, &r->jobs[i], r->backout, r->summary);
 }
 
 static void free_content(void *scratch)
@@ -310,6 +400,11 @@ static void run_files(struct fix_cmd *c, const struct walk_file *files, size_t n
 	for (i = 0; i < nfiles; i++)
 		r.jobs[i].wf = &files[i];
 	pool_run(nfiles, threads, &ops, &r);
+	if (c->defer_writes) {
+		commit_deferred(c, r.jobs, nfiles, backout);
+		for (i = 0; i < nfiles; i++)
+			flush_job(c, &r.jobs[i], NULL, summary);
+	}
 	free(r.jobs);
 }
 
@@ -917,8 +1012,9 @@ int cmd_fix(int argc, char **argv)
 		if (wr.problems[i].error)
 			c.errors++;
 	}
+	c.defer_writes = c.backout && !c.diff && !c.check;
 	run_files(&c, wr.files, wr.nfiles, &backout, summary, c.jobs);
-	if (c.backout &&
+	if (c.backout && !c.defer_writes &&
 	    fsutil_write_new(c.backout, backout.buf ? backout.buf : "", backout.len) < 0) {
 		c.write_errors++;
 		fprintf(stderr, "capfix: error: %s\n", cf_err_last()->msg);
