@@ -15,7 +15,7 @@ inject=${2:?usage: run_faults.sh CAPFIX LIBINJECT}
 case $capfix in /*) ;; *) capfix=$(pwd)/$capfix ;; esac
 case $inject in /*) ;; *) inject=$(pwd)/$inject ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/capfix-faults.XXXXXX")
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'umount "$tmp/small" 2>/dev/null; chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 fails=0
 cases=0
 
@@ -189,6 +189,54 @@ if [ "$(id -u)" != 0 ]; then
 	fixed a.yaml; same sub/b.yaml
 	[ -z "$(find "$w" -name '.*.capfix-*')" ] || fail "temporary files left"
 	report
+fi
+
+# ---- a real full disk and a real read-only file system: a small tmpfs (root only) ----
+small=$tmp/small
+mkdir -p "$small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64k,mode=0755 capfix-faults "$small" 2>/dev/null; then
+	# a.yaml (40 KB) cannot be rewritten in the 24 KB left; b.yaml (one page) can
+	big() {
+		cat "$tmp/orig/a.yaml"
+		i=0
+		while [ $i -lt 500 ]; do
+			echo "# padding line $i: a long comment that makes this manifest big enough"
+			i=$((i + 1))
+		done
+	}
+	big >"$small/a.yaml"
+	cp "$tmp/orig/sub/b.yaml" "$small/b.yaml"
+	cp "$small/a.yaml" "$tmp/a-big.yaml"
+	cases=$((cases + 1))
+	name="a real full tmpfs (ENOSPC)"
+	ok=1
+	(cd "$small" && "$capfix" fix --no-config -q -j1 . >"$tmp/out" 2>"$tmp/err")
+	rc=$?
+	[ $rc = 4 ] || fail "exit $rc, expected 4"
+	grep -q 'a\.yaml: No space left on device' "$tmp/err" || fail "no clear message"
+	cmp -s "$tmp/a-big.yaml" "$small/a.yaml" || fail "a.yaml is not the original"
+	cmp -s "$tmp/ref/sub/b.yaml" "$small/b.yaml" || fail "b.yaml was not fixed"
+	[ -z "$(find "$small" -name '.*.capfix-*')" ] || fail "temporary files left"
+	[ $ok = 0 ] && sed 's/^/    stderr: /' "$tmp/err" >&2
+	report
+
+	cases=$((cases + 1))
+	name="a real read-only file system (EROFS)"
+	ok=1
+	cp "$tmp/orig/sub/b.yaml" "$small/b.yaml"
+	rm -f "$small/a.yaml"
+	mount -o remount,ro "$small"
+	(cd "$small" && "$capfix" fix --no-config -q . >"$tmp/out" 2>"$tmp/err")
+	rc=$?
+	[ $rc = 4 ] || fail "exit $rc, expected 4"
+	grep -q 'b\.yaml: cannot create a temporary file: Read-only file system' "$tmp/err" ||
+		fail "no clear message"
+	cmp -s "$tmp/orig/sub/b.yaml" "$small/b.yaml" || fail "b.yaml is not the original"
+	[ $ok = 0 ] && sed 's/^/    stderr: /' "$tmp/err" >&2
+	report
+	umount "$small"
+else
+	echo "skip a real full tmpfs and a read-only mount (needs root and mount)"
 fi
 
 # ---- reading ----
