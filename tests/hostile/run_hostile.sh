@@ -334,18 +334,16 @@ if [ "$(id -u)" != 0 ]; then
 	report
 fi
 
-# ---- known problems, reported, not yet fixed (run with CAPFIX_HOSTILE_KNOWN=1) ----
-if [ "${CAPFIX_HOSTILE_KNOWN:-0}" = 1 ]; then
-	# patch.c: libgit2 writes "--- a/with space.yaml" without the tab git adds after a
-	# name holding a space, so GNU patch cuts the name at the space.
-	start "patch -p1 applies the --diff of a name with a space"
-	w=$tmp/space
-	mkdir -p "$w/tree"
-	manifest sp >"$w/tree/with space.yaml"
-	cf 0 fix --no-config --diff tree
-	(cd "$w" && patch -p1 --dry-run <"$tmp/out" >/dev/null 2>&1) || fail "patch -p1 fails"
-	report
-fi
+# patch.c: libgit2 writes "--- a/with space.yaml" without the tab git adds after a
+# name holding a space; without it GNU patch cuts the name at the space.
+start "patch -p1 and git apply take the --diff of a name with a space"
+w=$tmp/space
+mkdir -p "$w/tree"
+manifest sp >"$w/tree/with space.yaml"
+cf 0 fix --no-config --diff tree
+(cd "$w" && patch -p1 --dry-run <"$tmp/out" >/dev/null 2>&1) || fail "patch -p1 fails"
+(cd "$w" && git apply --check "$tmp/out" >/dev/null 2>&1) || fail "git apply fails"
+report
 
 echo "hostile trees: $cases cases, $fails failures"
 [ $fails = 0 ]

@@ -67,6 +67,23 @@ static void test_patch_executable_mode(void **state)
 	sbuf_release(&out);
 }
 
+/* as git writes it: a tab after a name with a space (GNU patch needs it), not after others */
+static void test_patch_name_with_space_gets_tab(void **state)
+{
+	struct sbuf out = SBUF_INIT;
+	const char *a = "--- a/x y\n", *b = "+++ b/x y\n";
+
+	(void)state;
+	assert_int_equal(patch_append(&out, "my dir/f.yaml", false, a, strlen(a), b, strlen(b)), 0);
+	assert_non_null(strstr(out.buf, "\n--- a/my dir/f.yaml\t\n+++ b/my dir/f.yaml\t\n"));
+	/* the content lines that look like headers are not touched */
+	assert_non_null(strstr(out.buf, "\n---- a/x y\n++++ b/x y\n"));
+	sbuf_setlen(&out, 0);
+	assert_int_equal(patch_append(&out, "plain.yaml", false, "a\n", 2, "b\n", 2), 0);
+	assert_non_null(strstr(out.buf, "\n--- a/plain.yaml\n+++ b/plain.yaml\n"));
+	sbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -74,6 +91,7 @@ int main(void)
 		cmocka_unit_test(test_patch_identical_is_empty),
 		cmocka_unit_test(test_patch_no_newline_and_crlf),
 		cmocka_unit_test(test_patch_executable_mode),
+		cmocka_unit_test(test_patch_name_with_space_gets_tab),
 	};
 
 	return cmocka_run_group_tests_name("patch", tests, setup, teardown);
