@@ -103,9 +103,10 @@ int fsutil_write_atomic(const char *path, const char *buf, size_t len)
 	}
 	if (write_all(fd, buf, len) < 0)
 		goto fail;
-	if (fchmod(fd, st.st_mode & 07777) < 0)
-		goto fail;
+	/* owner first: a chown clears the set-user-ID and set-group-ID bits */
 	if (fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+		goto fail;
+	if (fchmod(fd, st.st_mode & 07777) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

@@ -70,6 +70,31 @@ static void test_read_write_roundtrip(void **state)
 	sbuf_release(&got);
 }
 
+/* Ownership survives a rewrite when the writer may set it (root); so do odd modes. */
+static void test_owner_and_mode_survive(void **state)
+{
+	struct sbuf p = SBUF_INIT;
+	struct stat st;
+
+	(void)state;
+	sbuf_addf(&p, "%s/owned.yaml", dir);
+	assert_int_equal(fsutil_write_new(p.buf, "old", 3), 0);
+	if (geteuid() == 0)
+		assert_int_equal(chown(p.buf, 1234, 5678), 0);
+	assert_int_equal(chmod(p.buf, 04751), 0); /* after: a chown clears set-ID bits */
+	assert_int_equal(fsutil_write_atomic(p.buf, "new", 3), 0);
+	assert_int_equal(stat(p.buf, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 04751);
+	if (geteuid() == 0) {
+		assert_int_equal(st.st_uid, 1234);
+		assert_int_equal(st.st_gid, 5678);
+	} else {
+		assert_int_equal(st.st_uid, geteuid());
+	}
+	unlink(p.buf);
+	sbuf_release(&p);
+}
+
 static void test_failed_write_keeps_original(void **state)
 {
 	struct sbuf sub = SBUF_INIT, p = SBUF_INIT, got = SBUF_INIT;
@@ -131,6 +156,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_write_roundtrip),
+		cmocka_unit_test(test_owner_and_mode_survive),
 		cmocka_unit_test(test_failed_write_keeps_original),
 		cmocka_unit_test(test_failed_rename_leaves_no_temp),
 		cmocka_unit_test(test_missing_files),
