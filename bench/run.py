@@ -72,6 +72,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--keep", help="generate into (and keep) this directory")
+    ap.add_argument("--settle", type=int, default=0,
+                    help="seconds to wait after making the working copies")
     a = ap.parse_args()
     capfix = os.path.abspath(a.capfix)
     gen = os.path.join(SHARED, "bench", "gen_corpus.py")
@@ -87,28 +89,34 @@ def main():
                        check=True, stdout=subprocess.DEVNULL)
     size = tree_bytes(src)
     ssize = os.path.getsize(stream)
-    work = os.path.join(base, "work")
     parse = os.path.join(os.path.dirname(capfix), "capfix-bench-parse")
     t = {k: [] for k in ("cp", "cat_tree", "fix", "fix_j1", "fix_default", "scan", "scan_j1",
                          "cat", "parse", "stdin", "stdin_j1")}
 
-    def fresh_work():
-        if os.path.isdir(work):
-            shutil.rmtree(work)
-        subprocess.run(["cp", "-rT", src, work], check=True)
+    # Every working copy is made before the first timing and nothing is
+    # deleted until the end: on ext4 without a journal, creating a file
+    # right after many deletions is slow (the inode allocator skips inodes
+    # deleted in the last minute: recently_deleted()), and each step would
+    # pay for the deletions of the one before. The copies live in a fresh
+    # directory of their own.
+    runs = tempfile.mkdtemp(prefix="runs-", dir=base)
+    copies = {}
+    for i in range(a.repeat):
+        for key in ("fix", "fix_j1", "fix_default"):
+            copies[key, i] = os.path.join(runs, f"{key}-{i}")
+            subprocess.run(["cp", "-rT", src, copies[key, i]], check=True)
+    copies["rss"] = os.path.join(runs, "rss")
+    subprocess.run(["cp", "-rT", src, copies["rss"]], check=True)
+    os.sync()
+    if a.settle:
+        time.sleep(a.settle)
 
     for i in range(a.repeat):
-        dst = os.path.join(base, f"cp{i}")
-        if os.path.isdir(dst):
-            shutil.rmtree(dst)
-        t["cp"].append(timed(["cp", "-rT", src, dst])[0])
+        t["cp"].append(timed(["cp", "-rT", src, os.path.join(runs, f"cp-{i}")])[0])
         t["cat_tree"].append(timed(["sh", "-c", f"find '{src}' -type f -print0 | xargs -0 cat >/dev/null"])[0])
-        fresh_work()
-        t["fix"].append(timed([capfix, "fix", "--drop-only", "-q", work])[0])
-        fresh_work()
-        t["fix_j1"].append(timed([capfix, "fix", "--drop-only", "-q", "-j1", work])[0])
-        fresh_work()
-        t["fix_default"].append(timed([capfix, "fix", "-q", work])[0])
+        t["fix"].append(timed([capfix, "fix", "--drop-only", "-q", copies["fix", i]])[0])
+        t["fix_j1"].append(timed([capfix, "fix", "--drop-only", "-q", "-j1", copies["fix_j1", i]])[0])
+        t["fix_default"].append(timed([capfix, "fix", "-q", copies["fix_default", i]])[0])
         t["scan"].append(timed([capfix, "scan", "--fail-on", "none", src])[0])
         t["scan_j1"].append(timed([capfix, "scan", "--fail-on", "none", "-j1", src])[0])
         t["cat"].append(timed(["cat", stream])[0])
@@ -117,7 +125,7 @@ def main():
         for key, extra in (("stdin", []), ("stdin_j1", ["-j1"])):
             with open(stream, "rb") as fin:
                 t[key].append(timed([capfix, "fix", "--drop-only", "-q"] + extra + ["-"], stdin=fin)[0])
-    fresh_work()
+    work = copies["rss"]
     rss_dir = peak_rss([capfix, "fix", "--drop-only", "-q", work])
     rss_stdin = int(subprocess.run(["sh", "-c", f"/usr/bin/time -f %M {capfix} fix --drop-only -q - < {stream} > /dev/null"],
                                    capture_output=True, text=True).stderr.strip().splitlines()[-1])
@@ -154,6 +162,7 @@ def main():
         subprocess.run([sys.executable, os.path.join(SHARED, "bench", "check.py"), src, work])
         subprocess.run([sys.executable, os.path.join(SHARED, "bench", "noise.py"), src, work,
                         "--sample", "1000"])
+    shutil.rmtree(runs)
     if not a.keep:
         shutil.rmtree(base)
 
