@@ -39,9 +39,11 @@ int fsutil_read(const char *path, size_t max_size, struct sbuf *out)
 	sbuf_grow(out, (size_t)st.st_size + 1);
 	for (;;) {
 		ssize_t n;
+		size_t want;
 
 		sbuf_grow(out, 65536);
-		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		want = out->alloc - out->len - 1;
+		n = read(fd, out->buf + out->len, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -60,6 +62,13 @@ int fsutil_read(const char *path, size_t max_size, struct sbuf *out)
 			sbuf_setlen(out, 0);
 			return cf_err(CF_E_INPUT, "%s: larger than %zu bytes", path, max_size);
 		}
+		/*
+		 * One read() per file: a read that stopped short of what was
+		 * asked, with the size fstat() gave, is at the end. (A short read
+		 * before that, as NFS or FUSE may give, reads on.)
+		 */
+		if ((size_t)n < want && out->len == (size_t)st.st_size)
+			break;
 	}
 	close(fd);
 	return 0;
