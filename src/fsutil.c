@@ -99,6 +99,14 @@ int fsutil_write_atomic(const char *path, const char *buf, size_t len)
 
 	if (stat(path, &st) < 0)
 		return cf_err(CF_E_WRITE, "%s: %s", path, strerror(errno));
+	/*
+	 * A file without any write permission bit says "do not change me"
+	 * (generated, vendored): refused as gofmt -w and black refuse it,
+	 * whoever runs capfix (root could replace it).
+	 */
+	if (!(st.st_mode & 0222))
+		return cf_err(CF_E_WRITE, "%s: read-only file (mode %04o): left unchanged", path,
+			      (unsigned)(st.st_mode & 07777));
 	if (slash)
 		sbuf_add(&tmp, path, (size_t)(slash - path) + 1);
 	/* at most 200 bytes of the name: the temporary name must fit NAME_MAX (255) */

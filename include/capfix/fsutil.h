@@ -17,8 +17,10 @@ int fsutil_read(const char *path, size_t max_size, struct sbuf *out);
  * Replace @path with @len bytes of @buf atomically: the bytes go to a
  * temporary file in the same directory, which takes the original's mode
  * (and owner, where permitted) and is then renamed over @path. Readers see
- * the old or the new file, never a mix. Returns 0, or -1 with CF_E_WRITE
- * recorded; on failure @path is untouched and no temporary file is left.
+ * the old or the new file, never a mix. A file without any write permission
+ * bit (mode 0444...) is refused, whoever the caller is. Returns 0, or -1
+ * with CF_E_WRITE recorded; on failure @path is untouched and no temporary
+ * file is left.
  */
 int fsutil_write_atomic(const char *path, const char *buf, size_t len);
 

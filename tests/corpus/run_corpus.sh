@@ -18,7 +18,8 @@ trap 'rm -rf "$TMP"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-cp -r "$CORPUS" "$TMP/tree"
+# the shared corpus is read-only, and capfix refuses read-only files: copies are made writable
+cp -r "$CORPUS" "$TMP/tree" && chmod -R u+w "$TMP/tree"
 cd "$TMP/tree" || exit 1
 "$CAPFIX" fix --drop-only --backout "$TMP/backout.patch" . >"$TMP/out" 2>"$TMP/err"
 rc=$?
@@ -50,7 +51,7 @@ cp -r "$TMP/tree" "$TMP/back-patch"
 diff -r "$CORPUS" "$TMP/back-patch" >/dev/null || bad "backout (patch -p1) does not restore the original bytes"
 
 # the --diff output applied to the original gives the fixed tree
-cp -r "$CORPUS" "$TMP/fwd"
+cp -r "$CORPUS" "$TMP/fwd" && chmod -R u+w "$TMP/fwd"
 (cd "$TMP/fwd" && "$CAPFIX" fix --drop-only --diff . >"$TMP/fwd.patch" 2>/dev/null)
 (cd "$TMP/fwd" && git apply --whitespace=nowarn "$TMP/fwd.patch") || bad "git apply of --diff failed"
 diff -r "$TMP/tree" "$TMP/fwd" >/dev/null || bad "--diff applied does not give the same tree as fix"
@@ -63,7 +64,7 @@ grep -q '^would fix' "$TMP/second" && { grep '^would fix' "$TMP/second" | head; 
 
 # The default fix (minimal add lists): every add-list change is announced with
 # a reason (check_adds.py, PyYAML), no noise, backout exact, idempotent.
-cp -r "$CORPUS" "$TMP/full"
+cp -r "$CORPUS" "$TMP/full" && chmod -R u+w "$TMP/full"
 (cd "$TMP/full" && "$CAPFIX" fix --backout "$TMP/full.patch" . >"$TMP/full.out" 2>"$TMP/full.err")
 rc=$?
 tail -n 1 "$TMP/full.out"

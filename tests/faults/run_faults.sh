@@ -191,6 +191,23 @@ if [ "$(id -u)" != 0 ]; then
 	report
 fi
 
+# a read-only file (no write bit) is refused, by root too: error, untouched, the rest fixed
+cases=$((cases + 1))
+name="a read-only file (mode 0444)"
+ok=1
+w=$tmp/case$cases
+cp -R "$tmp/orig" "$w"
+chmod 0444 "$w/a.yaml"
+(cd "$w" && "$capfix" $F >"$tmp/out" 2>"$tmp/err")
+rc=$?
+[ $rc = 4 ] || fail "exit $rc, expected 4"
+grep -q 'a\.yaml: read-only file (mode 0444): left unchanged' "$tmp/err" || fail "no clear message"
+same a.yaml c.yaml; fixed sub/b.yaml
+[ "$(stat -c %a "$w/a.yaml")" = 444 ] || fail "the mode of a.yaml changed"
+[ -z "$(find "$w" -name '.*.capfix-*')" ] || fail "temporary files left"
+[ $ok = 0 ] && sed 's/^/    stderr: /' "$tmp/err" >&2
+report
+
 # ---- a real full disk and a real read-only file system: a small tmpfs (root only) ----
 small=$tmp/small
 mkdir -p "$small"

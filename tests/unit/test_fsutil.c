@@ -95,6 +95,26 @@ static void test_owner_and_mode_survive(void **state)
 	sbuf_release(&p);
 }
 
+/* A read-only file is refused, even for root, and stays as it was. */
+static void test_read_only_file_refused(void **state)
+{
+	struct sbuf p = SBUF_INIT, got = SBUF_INIT;
+
+	(void)state;
+	sbuf_addf(&p, "%s/ro.yaml", dir);
+	assert_int_equal(fsutil_write_new(p.buf, "original", 8), 0);
+	assert_int_equal(chmod(p.buf, 0444), 0);
+	assert_int_equal(fsutil_write_atomic(p.buf, "new", 3), -1);
+	assert_int_equal(cf_err_last()->cls, CF_E_WRITE);
+	assert_non_null(strstr(cf_err_last()->msg, "read-only file (mode 0444)"));
+	assert_int_equal(fsutil_read(p.buf, 1024, &got), 0);
+	assert_string_equal(got.buf, "original");
+	assert_int_equal(count_entries(), 1); /* no temporary file */
+	unlink(p.buf);
+	sbuf_release(&p);
+	sbuf_release(&got);
+}
+
 static void test_failed_write_keeps_original(void **state)
 {
 	struct sbuf sub = SBUF_INIT, p = SBUF_INIT, got = SBUF_INIT;
@@ -157,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_write_roundtrip),
 		cmocka_unit_test(test_owner_and_mode_survive),
+		cmocka_unit_test(test_read_only_file_refused),
 		cmocka_unit_test(test_failed_write_keeps_original),
 		cmocka_unit_test(test_failed_rename_leaves_no_temp),
 		cmocka_unit_test(test_missing_files),
