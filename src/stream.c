@@ -18,10 +18,8 @@ size_t docsplit_count_lines(const char *buf, size_t len)
 }
 
 /* Is there a document marker at @pos (the start of a line) of @b? Needs 4 bytes or the end. */
-static int marker_at(const struct sbuf *b, size_t pos, bool eof)
+static int marker_at(const char *s, size_t left, bool eof)
 {
-	const char *s = b->buf + pos;
-	size_t left = b->len - pos;
 
 	if (left < 3)
 		return eof ? 0 : -1; /* not decidable yet */
@@ -35,16 +33,18 @@ static int marker_at(const struct sbuf *b, size_t pos, bool eof)
 bool docsplit_next(struct docsplit *d, struct sbuf *piece, size_t *first_line, bool eof)
 {
 	struct sbuf *b = &d->pending;
+	const char *base = b->buf + d->start; /* the bytes not returned yet */
+	size_t len = b->len - d->start;
 	size_t pos = d->scanned, cut = 0;
 	bool found = false;
 
 	/* look for a marker at the start of a line after the piece's own first line */
-	while (pos < b->len) {
+	while (pos < len) {
 		const char *nl;
 		int m;
 
-		if (pos > 0 && b->buf[pos - 1] == '\n') {
-			m = marker_at(b, pos, eof);
+		if (pos > 0 && base[pos - 1] == '\n') {
+			m = marker_at(base + pos, len - pos, eof);
 			if (m < 0)
 				break; /* wait for more input */
 			if (m > 0) {
@@ -53,25 +53,35 @@ bool docsplit_next(struct docsplit *d, struct sbuf *piece, size_t *first_line, b
 				break;
 			}
 		}
-		nl = memchr(b->buf + pos, '\n', b->len - pos);
+		nl = memchr(base + pos, '\n', len - pos);
 		if (!nl) {
-			pos = b->len;
+			pos = len;
 			break;
 		}
-		pos = (size_t)(nl - b->buf) + 1;
+		pos = (size_t)(nl - base) + 1;
 	}
 	if (!found) {
-		d->scanned = pos; /* a line start there is re-examined when more input arrives */
-		if (!eof || !b->len)
+		if (!eof || !len) {
+			/*
+			 * No complete piece: move what is left to the front, once per
+			 * call that waits for input (not once per piece returned).
+			 */
+			if (d->start) {
+				memmove(b->buf, base, len);
+				sbuf_setlen(b, len);
+				d->start = 0;
+			}
+			d->scanned =
+				pos; /* a line start there is re-examined when more input arrives */
 			return false;
-		cut = b->len;
+		}
+		cut = len;
 	}
 	sbuf_setlen(piece, 0);
-	sbuf_add(piece, b->buf, cut);
+	sbuf_add(piece, base, cut);
 	*first_line = d->line;
-	d->line += docsplit_count_lines(b->buf, cut);
-	memmove(b->buf, b->buf + cut, b->len - cut);
-	sbuf_setlen(b, b->len - cut);
+	d->line += docsplit_count_lines(base, cut);
+	d->start += cut;
 	d->scanned = 0;
 	return true;
 }
@@ -79,6 +89,7 @@ bool docsplit_next(struct docsplit *d, struct sbuf *piece, size_t *first_line, b
 void docsplit_release(struct docsplit *d)
 {
 	sbuf_release(&d->pending);
+	d->start = 0;
 	d->scanned = 0;
 	d->line = 0;
 }

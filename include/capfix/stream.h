@@ -18,14 +18,20 @@
 #include "capfix/sbuf.h"
 
 struct docsplit {
-	struct sbuf pending; /* bytes received and not yet returned */
-	size_t scanned; /* bytes of pending already searched for a marker */
-	size_t line; /* 0-based line number of pending's first byte in the stream */
+	/*
+	 * Bytes received: those from @start on are not returned yet. After
+	 * docsplit_next() returns false, @start is 0: pending holds exactly
+	 * the bytes not returned.
+	 */
+	struct sbuf pending;
+	size_t start;
+	size_t scanned; /* bytes after start already searched for a marker */
+	size_t line; /* 0-based line number in the stream of the byte at start */
 };
 
 #define DOCSPLIT_INIT                                                                              \
 	{                                                                                          \
-		SBUF_INIT, 0, 0                                                                    \
+		SBUF_INIT, 0, 0, 0                                                                 \
 	}
 
 /* Append @len bytes of input. */
