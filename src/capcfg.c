@@ -1,10 +1,12 @@
 #include "capfix/capcfg.h"
 #include "capfix/caps.h"
 #include "capfix/err.h"
+#include "capfix/fsutil.h"
 #include "capfix/profiles.h"
 #include "capfix/yamlspan.h"
 
 #include <fnmatch.h>
+#include <unistd.h>
 
 static int node_err(const char *path, const struct ynode *n, const char *fmt, ...) CF_PRINTF(3, 4);
 
@@ -238,4 +240,21 @@ int capcfg_parse_list(const char *list, uint64_t *out)
 			p++;
 	}
 	return 0;
+}
+
+int capcfg_load_file(struct capcfg *out, const char *path)
+{
+	struct sbuf buf = SBUF_INIT;
+	int ret = -1;
+
+	if (!path) {
+		path = CAPCFG_DEFAULT_PATH;
+		if (access(path, F_OK) != 0)
+			return 0;
+	}
+	if (fsutil_read(path, 4 * 1024 * 1024, &buf) == 0 &&
+	    capcfg_load(out, path, buf.buf ? buf.buf : "", buf.len) == 0)
+		ret = 1;
+	sbuf_release(&buf);
+	return ret;
 }

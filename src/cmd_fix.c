@@ -365,9 +365,7 @@ static void run_work(void *ctx, size_t i, void **scratch)
 {
 	struct run_ctx *r = ctx;
 
-	if (!*scratch)
-		*scratch = xcalloc(1, sizeof(struct sbuf));
-	do_file(r->c, &r->jobs[i], *scratch);
+	do_file(r->c, &r->jobs[i], sbuf_scratch(scratch));
 }
 
 static void run_done(void *ctx, size_t i)
@@ -378,13 +376,6 @@ static void run_done(void *ctx, size_t i)
 		flush_job(r->c, &r->jobs[i], r->backout, r->summary);
 }
 
-static void free_content(void *scratch)
-{
-	if (scratch)
-		sbuf_release(scratch);
-	free(scratch);
-}
-
 /*
  * Fix @nfiles files with @threads workers; output in walk order, whatever
  * order the workers finish in.
@@ -392,7 +383,7 @@ static void free_content(void *scratch)
 static void run_files(struct fix_cmd *c, const struct walk_file *files, size_t nfiles,
 		      struct sbuf *backout, FILE *summary, int threads)
 {
-	static const struct pool_ops ops = { run_work, run_done, free_content };
+	static const struct pool_ops ops = { run_work, run_done, sbuf_free };
 	struct run_ctx r = { c, NULL, backout, summary };
 	size_t i;
 
@@ -420,30 +411,16 @@ static int capfix_parse_deny(struct fix_cmd *c, const char *list)
 /* Load --config FILE, or ./.capfix.yaml when present. Returns 0 or -1 (printed). */
 static int load_config(struct fix_cmd *c)
 {
-	struct sbuf buf = SBUF_INIT;
-	const char *path = c->config;
-	int ret = -1;
+	int r;
 
 	if (c->no_config)
 		return 0;
-	if (!path) {
-		path = ".capfix.yaml";
-		if (access(path, F_OK) != 0)
-			return 0;
-	}
-	if (fsutil_read(path, 4 * 1024 * 1024, &buf) < 0) {
-		fprintf(stderr, "capfix fix: error: config: %s\n", cf_err_last()->msg);
-		goto out;
-	}
-	if (capcfg_load(&c->cfg, path, buf.buf ? buf.buf : "", buf.len) < 0) {
+	r = capcfg_load_file(&c->cfg, c->config);
+	if (r < 0)
 		fprintf(stderr, "capfix fix: error: %s\n", cf_err_last()->msg);
-		goto out;
-	}
-	c->fopts.cfg = &c->cfg;
-	ret = 0;
-out:
-	sbuf_release(&buf);
-	return ret;
+	else if (r > 0)
+		c->fopts.cfg = &c->cfg;
+	return r < 0 ? -1 : 0;
 }
 
 static int parse_args(struct fix_cmd *c, int argc, char **argv)

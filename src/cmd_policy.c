@@ -127,29 +127,19 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 	return 0;
 }
 
+/* Load --config FILE, or ./.capfix.yaml when present. Returns 0 or -1 (printed). */
 static int load_config(struct policy_cmd *c)
 {
-	struct sbuf buf = SBUF_INIT;
-	const char *path = c->config;
-	int ret = -1;
+	int r;
 
 	if (c->no_config)
 		return 0;
-	if (!path) {
-		path = ".capfix.yaml";
-		if (access(path, F_OK) != 0)
-			return 0;
-	}
-	if (fsutil_read(path, 4 * 1024 * 1024, &buf) < 0 ||
-	    capcfg_load(&c->cfg, path, buf.buf ? buf.buf : "", buf.len) < 0) {
+	r = capcfg_load_file(&c->cfg, c->config);
+	if (r < 0)
 		fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
-		goto out;
-	}
-	c->fopts.cfg = &c->cfg;
-	ret = 0;
-out:
-	sbuf_release(&buf);
-	return ret;
+	else if (r > 0)
+		c->fopts.cfg = &c->cfg;
+	return r < 0 ? -1 : 0;
 }
 
 static const char *pss_keys[] = {

@@ -106,9 +106,7 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			v = (int)strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v < 1 || v > 16) {
 				fprintf(stderr,
-					"capfix scan: error: -j: expected a number from 1 to 16, "
-					"not '%s'\n",
-					optarg);
+					"capfix scan: error: -j takes a number from 1 to 16\n");
 				return -1;
 			}
 			c->jobs = v;
@@ -180,9 +178,7 @@ static void scan_work(void *ctx, size_t i, void **scratch)
 		scan_skip_template(&r->jobs[i], path);
 		return;
 	}
-	if (!*scratch)
-		*scratch = xcalloc(1, sizeof(struct sbuf));
-	buf = *scratch;
+	buf = sbuf_scratch(scratch);
 	if (fsutil_read(path, r->c->max_size, buf) < 0) {
 		scan_add_error(&r->jobs[i], path, 0, 0, cf_err_last()->msg);
 		return;
@@ -196,13 +192,6 @@ static void scan_done(void *ctx, size_t i)
 	struct scan_run *r = ctx;
 
 	scan_result_merge(r->res, &r->jobs[i]);
-}
-
-static void free_content(void *scratch)
-{
-	if (scratch)
-		sbuf_release(scratch);
-	free(scratch);
 }
 
 int cmd_scan(int argc, char **argv)
@@ -246,7 +235,7 @@ int cmd_scan(int argc, char **argv)
 	for (i = 0; i < wr.nproblems; i++)
 		scan_add_error(&res, wr.problems[i].path, 0, 0, wr.problems[i].msg);
 	{
-		static const struct pool_ops ops = { scan_work, scan_done, free_content };
+		static const struct pool_ops ops = { scan_work, scan_done, sbuf_free };
 		struct scan_run run = { &c, wr.files, NULL, &res };
 
 		run.jobs = xcalloc(wr.nfiles ? wr.nfiles : 1, sizeof(*run.jobs));

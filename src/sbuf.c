@@ -166,3 +166,17 @@ const char *sbuf_cstr(const struct sbuf *sb)
 {
 	return sb->buf ? sb->buf : "";
 }
+
+struct sbuf *sbuf_scratch(void **slot)
+{
+	if (!*slot)
+		*slot = xcalloc(1, sizeof(struct sbuf));
+	return *slot;
+}
+
+void sbuf_free(void *sb)
+{
+	if (sb)
+		sbuf_release(sb);
+	free(sb);
+}

@@ -55,6 +55,17 @@ struct capcfg_target {
  */
 int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t len);
 
+/* The configuration capfix reads when none is named: ./.capfix.yaml. */
+#define CAPCFG_DEFAULT_PATH ".capfix.yaml"
+
+/*
+ * Read and load the configuration file @path (at most 4 MiB), or, when
+ * @path is NULL, CAPCFG_DEFAULT_PATH if it exists. Returns 1 when a file
+ * was loaded, 0 when @path is NULL and there is no default file, -1 with
+ * the error recorded ("path: message").
+ */
+int capcfg_load_file(struct capcfg *out, const char *path);
+
 /* Free what @cfg owns and re-initialise it. Accepts an empty capcfg. */
 void capcfg_release(struct capcfg *cfg);
 

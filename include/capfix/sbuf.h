@@ -24,6 +24,14 @@ struct sbuf {
 void sbuf_init(struct sbuf *sb);
 /* Free the contents and re-initialise. Accepts a released buffer. */
 void sbuf_release(struct sbuf *sb);
+
+/*
+ * A struct sbuf on the heap, made on first use in *@slot (which starts
+ * NULL), and its disposal (NULL is fine): a worker's reusable read buffer
+ * (pool.h's per-thread scratch, freed by sbuf_free()).
+ */
+struct sbuf *sbuf_scratch(void **slot);
+void sbuf_free(void *sb);
 /* Make room for @extra more bytes (plus the NUL). */
 void sbuf_grow(struct sbuf *sb, size_t extra);
 void sbuf_add(struct sbuf *sb, const void *data, size_t len);

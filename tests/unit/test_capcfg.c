@@ -9,6 +9,9 @@
 #include "capfix/caps.h"
 #include "capfix/err.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 static uint64_t bit(const char *name)
 {
 	const struct cap_info *ci = caps_lookup(name);
@@ -99,12 +102,46 @@ static void test_capcfg_empty_and_list(void **state)
 	assert_non_null(strstr(cf_err_last()->msg, "BOGUS"));
 }
 
+/* capcfg_load_file: the named file, else ./.capfix.yaml when there is one */
+static void test_capcfg_load_file(void **state)
+{
+	char dir[] = "/tmp/capfix-cfg-XXXXXX", cwd[4096];
+	struct capcfg cfg;
+	FILE *fp;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(capcfg_load_file(&cfg, NULL), 0); /* no default file: nothing */
+	assert_int_equal(capcfg_load_file(&cfg, "missing.yaml"), -1); /* a named one must exist */
+	assert_non_null(strstr(cf_err_last()->msg, "missing.yaml: "));
+	fp = fopen(CAPCFG_DEFAULT_PATH, "w");
+	assert_non_null(fp);
+	fputs("deny: [NET_RAW]\n", fp);
+	fclose(fp);
+	assert_int_equal(capcfg_load_file(&cfg, NULL), 1);
+	capcfg_release(&cfg);
+	fp = fopen("bad.yaml", "w");
+	assert_non_null(fp);
+	fputs("deny: [NOT_A_CAP]\n", fp);
+	fclose(fp);
+	assert_int_equal(capcfg_load_file(&cfg, "bad.yaml"), -1);
+	assert_non_null(strstr(cf_err_last()->msg, "bad.yaml:1:"));
+	unlink(CAPCFG_DEFAULT_PATH);
+	unlink("bad.yaml");
+	assert_int_equal(chdir(cwd), 0);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_capcfg_parse_and_eval),
 		cmocka_unit_test(test_capcfg_errors),
 		cmocka_unit_test(test_capcfg_empty_and_list),
+		cmocka_unit_test(test_capcfg_load_file),
 	};
 
 	return cmocka_run_group_tests_name("capcfg", tests, NULL, NULL);
