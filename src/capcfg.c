@@ -26,13 +26,13 @@ static int parse_caps(const char *path, const struct ynode *n, uint64_t *out)
 {
 	size_t i;
 
-	if (ynode_is_null(n))
+	if (yamlspan_is_null(n))
 		return 0;
 	if (n->kind != YN_SEQ)
 		return node_err(path, n, "expected a list of capabilities");
 	for (i = 0; i < n->nkids; i++) {
 		const struct cap_info *ci;
-		const char *s = ynode_str(n->kids[i]);
+		const char *s = yamlspan_str(n->kids[i]);
 
 		if (!s)
 			return node_err(path, n->kids[i], "expected a capability name");
@@ -53,7 +53,7 @@ static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rul
 	r->line = m->line + 1;
 	for (i = 0; i + 1 < m->nkids; i += 2) {
 		const struct ynode *k = m->kids[i], *v = m->kids[i + 1];
-		const char *key = ynode_str(k);
+		const char *key = yamlspan_str(k);
 		char **field = NULL;
 
 		if (!key)
@@ -85,10 +85,10 @@ static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rul
 			field = &r->container;
 		if (!field)
 			return node_err(path, k, "unknown key '%s'", key);
-		if (!ynode_str(v) || ynode_is_null(v))
+		if (!yamlspan_str(v) || yamlspan_is_null(v))
 			return node_err(path, v, "'%s' must be a string (a glob pattern)", key);
 		free(*field);
-		*field = xstrdup(ynode_str(v));
+		*field = xstrdup(yamlspan_str(v));
 	}
 	return 0;
 }
@@ -118,7 +118,7 @@ int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t le
 		goto out;
 	}
 	root = yf.ndocs ? yf.docs[0].root : NULL;
-	if (!root || ynode_is_null(root)) {
+	if (!root || yamlspan_is_null(root)) {
 		ret = 0;
 		goto out;
 	}
@@ -131,8 +131,8 @@ int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t le
 	cfg.nrules = 1;
 	if (parse_rule(path, root, &cfg.rules[0], true) < 0)
 		goto out;
-	rules = ynode_get(root, "rules");
-	if (rules && !ynode_is_null(rules)) {
+	rules = yamlspan_get(root, "rules");
+	if (rules && !yamlspan_is_null(rules)) {
 		if (rules->kind != YN_SEQ) {
 			node_err(path, rules, "'rules' must be a list");
 			goto out;

@@ -827,7 +827,7 @@ static struct stream_job *stream_slot(struct stream_batch *sb)
 /* `capfix fix -`: the stream on stdin, in batches of documents, to stdout. */
 static int run_stream(struct fix_cmd *c)
 {
-	struct docsplit ds = DOCSPLIT_INIT;
+	struct stream_split ds = STREAM_SPLIT_INIT;
 	struct sbuf all_old = SBUF_INIT, all_new = SBUF_INIT, patch = SBUF_INIT;
 	const char *name = c->stdin_name ? c->stdin_name : "stdin.yaml";
 	struct stream_batch sb;
@@ -847,7 +847,7 @@ static int run_stream(struct fix_cmd *c)
 		size_t n = fread(buf, 1, sizeof(buf), stdin);
 
 		if (n)
-			docsplit_feed(&ds, buf, n);
+			stream_feed(&ds, buf, n);
 		if (n < sizeof(buf)) {
 			if (ferror(stdin)) {
 				fprintf(stderr, "capfix: error: reading standard input: %s\n",
@@ -859,7 +859,7 @@ static int run_stream(struct fix_cmd *c)
 		for (;;) {
 			struct stream_job *j = stream_slot(&sb);
 
-			if (!docsplit_next(&ds, &j->piece, &j->line0, eof))
+			if (!stream_next(&ds, &j->piece, &j->line0, eof))
 				break;
 			sb.bytes += j->piece.len;
 			sb.n++;
@@ -913,7 +913,7 @@ static int run_stream(struct fix_cmd *c)
 		ret = CF_EXIT_CHANGES;
 	else
 		ret = CF_EXIT_OK;
-	docsplit_release(&ds);
+	stream_release(&ds);
 	for (i = 0; i < sb.alloc; i++)
 		sbuf_release(&sb.jobs[i].piece);
 	free(sb.jobs);

@@ -530,10 +530,10 @@ static void insert_lines_after(struct fixer *f, const struct ynode *after, struc
 
 		sbuf_addstr(&t, f->eol);
 		sbuf_add(&t, lines->buf, lines->len - strlen(f->eol));
-		yedits_add(&f->edits, pos, pos, t.buf, t.len);
+		yamledit_add(&f->edits, pos, pos, t.buf, t.len);
 		sbuf_release(&t);
 	} else {
-		yedits_add(&f->edits, pos, pos, lines->buf, lines->len);
+		yamledit_add(&f->edits, pos, pos, lines->buf, lines->len);
 	}
 }
 
@@ -575,7 +575,7 @@ static int flow_append(struct fixer *f, const struct ynode *m, const struct nval
 			}
 			render_flow_value(&text, &entries[i], &st);
 		}
-		yedits_add(&f->edits, m->start + 1, m->start + 1, text.buf, text.len);
+		yamledit_add(&f->edits, m->start + 1, m->start + 1, text.buf, text.len);
 		ret = 0;
 		goto out;
 	}
@@ -610,7 +610,7 @@ static int flow_append(struct fixer *f, const struct ynode *m, const struct nval
 	}
 	if (multiline) {
 		if (!comma)
-			yedits_add(&f->edits, e, e, ",", 1);
+			yamledit_add(&f->edits, e, e, ",", 1);
 		for (i = 0; i < n; i++) {
 			sbuf_addstr(&t, f->eol);
 			sbuf_addchars(&t, ' ', (size_t)indent);
@@ -626,7 +626,7 @@ static int flow_append(struct fixer *f, const struct ynode *m, const struct nval
 				sbuf_addch(&t, ',');
 		}
 		p = line_end(f->buf, f->len, comma ? p : e);
-		yedits_add(&f->edits, p, p, t.buf, t.len);
+		yamledit_add(&f->edits, p, p, t.buf, t.len);
 	} else {
 		for (i = 0; i < n; i++) {
 			sbuf_addstr(&t, comma && !i ? " " : (st.compact ? "," : ", "));
@@ -638,9 +638,9 @@ static int flow_append(struct fixer *f, const struct ynode *m, const struct nval
 		}
 		if (comma) {
 			sbuf_addch(&t, ',');
-			yedits_add(&f->edits, p + 1, p + 1, t.buf, t.len);
+			yamledit_add(&f->edits, p + 1, p + 1, t.buf, t.len);
 		} else {
-			yedits_add(&f->edits, e, e, t.buf, t.len);
+			yamledit_add(&f->edits, e, e, t.buf, t.len);
 		}
 	}
 	ret = 0;
@@ -721,7 +721,7 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 		if (!val->empty) {
 			while (ds > key->end && (f->buf[ds - 1] == ' ' || f->buf[ds - 1] == '\t'))
 				ds--;
-			yedits_add(&f->edits, ds, val->end, "", 0);
+			yamledit_add(&f->edits, ds, val->end, "", 0);
 		}
 		if (v->kind == NV_MAP) {
 			for (i = 0; i < v->n; i++)
@@ -735,11 +735,11 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 
 			sbuf_addstr(&u, f->eol);
 			sbuf_add(&u, t.buf, t.len - strlen(f->eol));
-			yedits_add(&f->edits, pos, pos, u.buf, u.len);
+			yamledit_add(&f->edits, pos, pos, u.buf, u.len);
 			sbuf_release(&u);
 		} else {
 			pos += strlen(f->eol);
-			yedits_add(&f->edits, pos, pos, t.buf, t.len);
+			yamledit_add(&f->edits, pos, pos, t.buf, t.len);
 		}
 		sbuf_release(&t);
 		return 0;
@@ -762,7 +762,7 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 			render_block_items(&t, f, v, val->col, 0);
 		}
 		if (t.len > cut + (size_t)val->col)
-			yedits_add(&f->edits, val->start, val->end, t.buf + val->col,
+			yamledit_add(&f->edits, val->start, val->end, t.buf + val->col,
 				   t.len - cut - (size_t)val->col);
 		sbuf_release(&t);
 		return 0;
@@ -777,7 +777,7 @@ static int set_value(struct fixer *f, const struct ynode *m, size_t ki,
 		render_json_value(&t, f, v, key->col, 2);
 	else
 		render_flow_value(&t, v, &st);
-	yedits_add(&f->edits, val->start, val->end, t.buf, t.len);
+	yamledit_add(&f->edits, val->start, val->end, t.buf, t.len);
 	sbuf_release(&t);
 	return 0;
 }
@@ -853,7 +853,7 @@ static int seq_edit(struct fixer *f, const struct ynode *seq, const bool *remove
 		kept = 0;
 		for (i = 0; i < seq->nkids; i++) {
 			const char *s =
-				respell && respell[i] ? respell[i] : ynode_str(seq->kids[i]);
+				respell && respell[i] ? respell[i] : yamlspan_str(seq->kids[i]);
 
 			if (removed && removed[i])
 				continue;
@@ -870,7 +870,7 @@ static int seq_edit(struct fixer *f, const struct ynode *seq, const bool *remove
 			add_scalar(&t, app[i], st.quote);
 		}
 		sbuf_addch(&t, ']');
-		yedits_add(&f->edits, seq->start, seq->end, t.buf, t.len);
+		yamledit_add(&f->edits, seq->start, seq->end, t.buf, t.len);
 		sbuf_release(&t);
 		return 0;
 	}
@@ -892,12 +892,12 @@ static int seq_edit(struct fixer *f, const struct ynode *seq, const bool *remove
 				       (f->buf[from - 1] == '\n' || f->buf[from - 1] == '\r'))
 					from--;
 			}
-			yedits_add(&f->edits, from, to, "", 0);
+			yamledit_add(&f->edits, from, to, "", 0);
 		} else if (respell && respell[i]) {
 			struct sbuf r = SBUF_INIT;
 
 			add_scalar(&r, respell[i], quote_of(it));
-			yedits_add(&f->edits, it->start, it->end, r.buf, r.len);
+			yamledit_add(&f->edits, it->start, it->end, r.buf, r.len);
 			sbuf_release(&r);
 		}
 	}
@@ -930,7 +930,7 @@ static int remove_entry(struct fixer *f, const struct ynode *m, size_t ki)
 	if (at_eof)
 		while (from > 0 && (f->buf[from - 1] == '\n' || f->buf[from - 1] == '\r'))
 			from--;
-	yedits_add(&f->edits, from, to, "", 0);
+	yamledit_add(&f->edits, from, to, "", 0);
 	return 0;
 }
 
@@ -972,7 +972,7 @@ static void note_pos(const struct ynode *n, int *line, int *col)
 /* An integer scalar (decimal), or -1. */
 static long int_of(const struct ynode *n)
 {
-	const char *s = ynode_str(n);
+	const char *s = yamlspan_str(n);
 	char *end;
 	long v;
 
@@ -990,30 +990,30 @@ static long int_of(const struct ynode *n)
  */
 static bool may_run_as_root(const struct ynode *c, const struct ynode *pod_spec)
 {
-	const struct ynode *csc = ynode_get(c, "securityContext");
-	const struct ynode *psc = ynode_get(pod_spec, "securityContext");
-	const struct ynode *u = ynode_get(csc, "runAsUser");
-	const struct ynode *nr = ynode_get(csc, "runAsNonRoot");
+	const struct ynode *csc = yamlspan_get(c, "securityContext");
+	const struct ynode *psc = yamlspan_get(pod_spec, "securityContext");
+	const struct ynode *u = yamlspan_get(csc, "runAsUser");
+	const struct ynode *nr = yamlspan_get(csc, "runAsNonRoot");
 
-	if (!u || ynode_is_null(u))
-		u = ynode_get(psc, "runAsUser");
-	if (u && !ynode_is_null(u) && int_of(u) >= 0)
+	if (!u || yamlspan_is_null(u))
+		u = yamlspan_get(psc, "runAsUser");
+	if (u && !yamlspan_is_null(u) && int_of(u) >= 0)
 		return int_of(u) == 0;
-	if (!nr || ynode_is_null(nr))
-		nr = ynode_get(psc, "runAsNonRoot");
-	return !ynode_is_true(nr);
+	if (!nr || yamlspan_is_null(nr))
+		nr = yamlspan_get(psc, "runAsNonRoot");
+	return !yamlspan_is_true(nr);
 }
 
 /* The first containerPort below 1024, or -1. */
 static long low_port(const struct ynode *c)
 {
-	const struct ynode *ports = ynode_get(c, "ports");
+	const struct ynode *ports = yamlspan_get(c, "ports");
 	size_t i;
 
 	if (!ports || ports->kind != YN_SEQ)
 		return -1;
 	for (i = 0; i < ports->nkids; i++) {
-		long p = int_of(ynode_get(ports->kids[i], "containerPort"));
+		long p = int_of(yamlspan_get(ports->kids[i], "containerPort"));
 
 		if (p > 0 && p < 1024)
 			return p;
@@ -1023,7 +1023,7 @@ static long low_port(const struct ynode *c)
 
 static bool is_windows(const struct ynode *pod_spec)
 {
-	const char *os = ynode_str(ynode_get(ynode_get(pod_spec, "os"), "name"));
+	const char *os = yamlspan_str(yamlspan_get(yamlspan_get(pod_spec, "os"), "name"));
 
 	return os && !strcmp(os, "windows");
 }
@@ -1121,8 +1121,8 @@ static void infer_from_command(const struct ynode *const *cmds, uint64_t *inferr
 		if (l && l->kind == YN_SCALAR)
 			infer_words(l->text, inferred, reason);
 		for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++)
-			if (ynode_str(l->kids[i]))
-				infer_words(ynode_str(l->kids[i]), inferred, reason);
+			if (yamlspan_str(l->kids[i]))
+				infer_words(yamlspan_str(l->kids[i]), inferred, reason);
 	}
 }
 
@@ -1181,7 +1181,7 @@ static void plan_add(struct fixer *f, const struct workload *w, const struct yno
 	}
 	/* the existing entries */
 	for (i = 0; i < nexist && i < MAX_ITEMS; i++) {
-		const char *s = ynode_str(add->kids[i]);
+		const char *s = yamlspan_str(add->kids[i]);
 		const struct cap_info *ci = s ? caps_lookup(s) : NULL;
 
 		if (!ci) {
@@ -1255,7 +1255,7 @@ static void plan_add(struct fixer *f, const struct workload *w, const struct yno
 	if (!changed)
 		return;
 	p->add_set = true;
-	if (!p->nadd && add && !ynode_is_null(add))
+	if (!p->nadd && add && !yamlspan_is_null(add))
 		p->add_remove = true;
 }
 
@@ -1268,14 +1268,14 @@ static void plan_drop(struct fixer *f, const struct ynode *drop, struct capplan 
 
 	if (drop && drop->kind == YN_SEQ) {
 		for (i = 0; i < drop->nkids; i++) {
-			const char *s = ynode_str(drop->kids[i]);
+			const char *s = yamlspan_str(drop->kids[i]);
 
 			p->drop[p->ndrop++] = s ? s : "";
 			if (s && !strcmp(s, "ALL"))
 				has_all = true;
 		}
 		for (i = 0; !has_all && i < drop->nkids; i++) {
-			if (is_all(ynode_str(drop->kids[i]))) {
+			if (is_all(yamlspan_str(drop->kids[i]))) {
 				d->spelled = true;
 				has_all = true;
 				if (!f->opts->drop_only) {
@@ -1318,7 +1318,7 @@ static int edit_lists(struct fixer *f, const struct ynode *caps, const struct yn
 			} else if (remove_entry(f, caps, (size_t)kadd) < 0) {
 				return -1;
 			}
-		} else if (ynode_is_null(add)) {
+		} else if (yamlspan_is_null(add)) {
 			struct nval lst = { p->add_key, NV_LIST, NULL, nv.add_items, 0 };
 
 			for (i = 0; i < p->nadd; i++) {
@@ -1341,7 +1341,7 @@ static int edit_lists(struct fixer *f, const struct ynode *caps, const struct yn
 		}
 	}
 	if (p->drop_set && drop) {
-		if (ynode_is_null(drop)) {
+		if (yamlspan_is_null(drop)) {
 			struct nval all = { NULL, NV_STR, "ALL", NULL, 0 };
 			struct nval lst = { p->drop_key, NV_LIST, NULL, &all, 1 };
 
@@ -1380,31 +1380,31 @@ static int plan_sc(struct fixer *f, struct ynode *c, const char *sc_key, const s
 	p->add_key = "add";
 	p->drop_key = "drop";
 	p->sc_key = sc_key;
-	if (ynode_key_count(c, sc_key) > 1) {
+	if (yamlspan_key_count(c, sc_key) > 1) {
 		d->skip = "duplicate securityContext keys";
 		return 0;
 	}
-	ksc = ynode_key_index(c, sc_key);
+	ksc = yamlspan_key_index(c, sc_key);
 	sc = ksc >= 0 ? c->kids[ksc + 1] : NULL;
 	if ((why = shared(sc))) {
 		snprintf(d->skipbuf, sizeof(d->skipbuf), "securityContext %s", why);
 		d->skip = d->skipbuf;
 		return 0;
 	}
-	if (sc && !ynode_is_null(sc) && sc->kind != YN_MAP) {
+	if (sc && !yamlspan_is_null(sc) && sc->kind != YN_MAP) {
 		d->skip = "securityContext is not a mapping";
 		return 0;
 	}
 	if (sc && sc->kind == YN_MAP) {
-		if (ynode_is_true(ynode_get(sc, "privileged"))) {
+		if (yamlspan_is_true(yamlspan_get(sc, "privileged"))) {
 			d->skip = "privileged: true (dropping capabilities does not confine it)";
 			return 0;
 		}
-		if (ynode_key_count(sc, "capabilities") > 1) {
+		if (yamlspan_key_count(sc, "capabilities") > 1) {
 			d->skip = "duplicate capabilities keys";
 			return 0;
 		}
-		kcaps = ynode_key_index(sc, "capabilities");
+		kcaps = yamlspan_key_index(sc, "capabilities");
 		caps = kcaps >= 0 ? sc->kids[kcaps + 1] : NULL;
 	}
 	if ((why = shared(caps))) {
@@ -1412,18 +1412,18 @@ static int plan_sc(struct fixer *f, struct ynode *c, const char *sc_key, const s
 		d->skip = d->skipbuf;
 		return 0;
 	}
-	if (caps && !ynode_is_null(caps) && caps->kind != YN_MAP) {
+	if (caps && !yamlspan_is_null(caps) && caps->kind != YN_MAP) {
 		d->skip = "capabilities is not a mapping";
 		return 0;
 	}
 	if (caps && caps->kind == YN_MAP) {
-		if (ynode_key_count(caps, "drop") > 1 || ynode_key_count(caps, "add") > 1) {
+		if (yamlspan_key_count(caps, "drop") > 1 || yamlspan_key_count(caps, "add") > 1) {
 			d->skip = "duplicate drop or add keys";
 			return 0;
 		}
-		kdrop = ynode_key_index(caps, "drop");
+		kdrop = yamlspan_key_index(caps, "drop");
 		drop = kdrop >= 0 ? caps->kids[kdrop + 1] : NULL;
-		kadd = ynode_key_index(caps, "add");
+		kadd = yamlspan_key_index(caps, "add");
 		add = kadd >= 0 ? caps->kids[kadd + 1] : NULL;
 	}
 	if ((why = shared(drop)) || (!why && !f->opts->drop_only && (why = shared(add)))) {
@@ -1432,11 +1432,11 @@ static int plan_sc(struct fixer *f, struct ynode *c, const char *sc_key, const s
 		d->skip = d->skipbuf;
 		return 0;
 	}
-	if (drop && !ynode_is_null(drop) && drop->kind != YN_SEQ) {
+	if (drop && !yamlspan_is_null(drop) && drop->kind != YN_SEQ) {
 		d->skip = "capabilities.drop is not a list";
 		return 0;
 	}
-	if (!f->opts->drop_only && add && !ynode_is_null(add) && add->kind != YN_SEQ) {
+	if (!f->opts->drop_only && add && !yamlspan_is_null(add) && add->kind != YN_SEQ) {
 		d->skip = "capabilities.add is not a list";
 		return 0;
 	}
@@ -1453,13 +1453,13 @@ static int plan_sc(struct fixer *f, struct ynode *c, const char *sc_key, const s
 		return 0;
 	}
 	/* the edits, outermost missing piece first */
-	if (!sc || ynode_is_null(sc) || (sc->kind == YN_MAP && sc->flow && !sc->nkids)) {
+	if (!sc || yamlspan_is_null(sc) || (sc->kind == YN_MAP && sc->flow && !sc->nkids)) {
 		build_newval(&nv, p, true, true);
 		if (!sc)
 			return map_append(f, c, c, &nv.sc, 1);
 		return set_value(f, c, (size_t)ksc, c, &nv.sc);
 	}
-	if (!caps || ynode_is_null(caps) || (caps->kind == YN_MAP && caps->flow && !caps->nkids)) {
+	if (!caps || yamlspan_is_null(caps) || (caps->kind == YN_MAP && caps->flow && !caps->nkids)) {
 		build_newval(&nv, p, true, true);
 		if (!caps)
 			return map_append(f, sc, c, &nv.caps, 1);
@@ -1480,11 +1480,11 @@ static int plan_container(struct fixer *f, struct k8s_container *kc, struct capp
 		return 0;
 	}
 	memset(&w, 0, sizeof(w));
-	w.image = ynode_str(ynode_get(c, "image"));
+	w.image = yamlspan_str(yamlspan_get(c, "image"));
 	w.root = may_run_as_root(c, kc->pod_spec);
 	w.port = low_port(c);
-	w.cmds[0] = ynode_get(c, "command");
-	w.cmds[1] = ynode_get(c, "args");
+	w.cmds[0] = yamlspan_get(c, "command");
+	w.cmds[1] = yamlspan_get(c, "args");
 	w.t.image = w.image;
 	w.t.ns = kc->ns;
 	w.t.kind = kc->kind;
@@ -1575,10 +1575,10 @@ out:
 /* A compose file: top-level `services` mapping, no apiVersion or kind. */
 static bool is_compose(const struct ynode *root)
 {
-	const struct ynode *svcs = ynode_get(root, "services");
+	const struct ynode *svcs = yamlspan_get(root, "services");
 
 	return root && root->kind == YN_MAP && svcs && svcs->kind == YN_MAP &&
-	       !ynode_get(root, "apiVersion") && !ynode_get(root, "kind");
+	       !yamlspan_get(root, "apiVersion") && !yamlspan_get(root, "kind");
 }
 
 /* The container port of a compose `ports`/`expose` entry: "8080:80/tcp" gives 80. */
@@ -1589,8 +1589,8 @@ static long compose_port(const struct ynode *it)
 	long v;
 
 	if (it->kind == YN_MAP)
-		return int_of(ynode_get(it, "target"));
-	s = ynode_str(it);
+		return int_of(yamlspan_get(it, "target"));
+	s = yamlspan_str(it);
 	if (!s)
 		return -1;
 	colon = strrchr(s, ':');
@@ -1606,7 +1606,7 @@ static long compose_low_port(const struct ynode *svc)
 	size_t k, i;
 
 	for (k = 0; k < ARRAY_SIZE(keys); k++) {
-		const struct ynode *l = ynode_get(svc, keys[k]);
+		const struct ynode *l = yamlspan_get(svc, keys[k]);
 
 		for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++) {
 			long v = compose_port(l->kids[i]);
@@ -1621,10 +1621,10 @@ static long compose_low_port(const struct ynode *svc)
 /* `user:` absent (the image decides), "root", "0", "0:0" or "root:..." may be root. */
 static bool compose_may_run_as_root(const struct ynode *svc)
 {
-	const struct ynode *u = ynode_get(svc, "user");
-	const char *s = ynode_str(u);
+	const struct ynode *u = yamlspan_get(svc, "user");
+	const char *s = yamlspan_str(u);
 
-	if (!u || ynode_is_null(u) || !s)
+	if (!u || yamlspan_is_null(u) || !s)
 		return true;
 	return !strcmp(s, "root") || !strncmp(s, "root:", 5) || !strcmp(s, "0") ||
 	       !strncmp(s, "0:", 2);
@@ -1640,13 +1640,13 @@ static bool merged_has(const struct ynode *svc, const char *key)
 
 		if (k->kind != YN_SCALAR || strcmp(k->text, "<<"))
 			continue;
-		v = ynode_deref(v);
-		if (v && v->kind == YN_MAP && ynode_get(v, key))
+		v = yamlspan_deref(v);
+		if (v && v->kind == YN_MAP && yamlspan_get(v, key))
 			return true;
 		for (j = 0; v && v->kind == YN_SEQ && j < v->nkids; j++) {
-			const struct ynode *m = ynode_deref(v->kids[j]);
+			const struct ynode *m = yamlspan_deref(v->kids[j]);
 
-			if (m && m->kind == YN_MAP && ynode_get(m, key))
+			if (m && m->kind == YN_MAP && yamlspan_get(m, key))
 				return true;
 		}
 	}
@@ -1659,17 +1659,17 @@ static const struct ynode *merged_get(const struct ynode *svc, const char *key)
 	size_t i, j;
 
 	for (i = 0; i + 1 < svc->nkids; i += 2) {
-		const struct ynode *k = svc->kids[i], *v = ynode_deref(svc->kids[i + 1]);
+		const struct ynode *k = svc->kids[i], *v = yamlspan_deref(svc->kids[i + 1]);
 
 		if (k->kind != YN_SCALAR || strcmp(k->text, "<<") || !v)
 			continue;
-		if (v->kind == YN_MAP && ynode_get(v, key))
-			return ynode_deref(ynode_get(v, key));
+		if (v->kind == YN_MAP && yamlspan_get(v, key))
+			return yamlspan_deref(yamlspan_get(v, key));
 		for (j = 0; v->kind == YN_SEQ && j < v->nkids; j++) {
-			const struct ynode *m = ynode_deref(v->kids[j]);
+			const struct ynode *m = yamlspan_deref(v->kids[j]);
 
-			if (m && m->kind == YN_MAP && ynode_get(m, key))
-				return ynode_deref(ynode_get(m, key));
+			if (m && m->kind == YN_MAP && yamlspan_get(m, key))
+				return yamlspan_deref(yamlspan_get(m, key));
 		}
 	}
 	return NULL;
@@ -1678,13 +1678,13 @@ static const struct ynode *merged_get(const struct ynode *svc, const char *key)
 static void compose_workload(const struct ynode *svc, const char *name, struct workload *w)
 {
 	memset(w, 0, sizeof(*w));
-	w->image = ynode_str(ynode_get(svc, "image"));
+	w->image = yamlspan_str(yamlspan_get(svc, "image"));
 	if (!w->image)
-		w->image = ynode_str(merged_get(svc, "image"));
+		w->image = yamlspan_str(merged_get(svc, "image"));
 	w->root = compose_may_run_as_root(svc);
 	w->port = compose_low_port(svc);
-	w->cmds[0] = ynode_get(svc, "command");
-	w->cmds[1] = ynode_get(svc, "entrypoint");
+	w->cmds[0] = yamlspan_get(svc, "command");
+	w->cmds[1] = yamlspan_get(svc, "entrypoint");
 	w->t.image = w->image;
 	w->t.kind = "service";
 	w->t.name = name;
@@ -1710,7 +1710,7 @@ static int plan_service(struct fixer *f, struct ynode *svc, const char *name, st
 		d->skip = "the service is not a mapping";
 		return 0;
 	}
-	if (ynode_is_true(ynode_get(svc, "privileged"))) {
+	if (yamlspan_is_true(yamlspan_get(svc, "privileged"))) {
 		d->skip = "privileged: true (dropping capabilities does not confine it)";
 		return 0;
 	}
@@ -1718,8 +1718,8 @@ static int plan_service(struct fixer *f, struct ynode *svc, const char *name, st
 		d->skip = "privileged comes from a merge key (<<): edit the anchor";
 		return 0;
 	}
-	if ((merged_has(svc, "cap_drop") && !ynode_get(svc, "cap_drop")) ||
-	    (merged_has(svc, "cap_add") && !ynode_get(svc, "cap_add"))) {
+	if ((merged_has(svc, "cap_drop") && !yamlspan_get(svc, "cap_drop")) ||
+	    (merged_has(svc, "cap_add") && !yamlspan_get(svc, "cap_add"))) {
 		/* the lists come from an anchor: fine when nothing needs to change */
 		const struct ynode *md = merged_get(svc, "cap_drop"),
 				   *ma = merged_get(svc, "cap_add");
@@ -1731,13 +1731,13 @@ static int plan_service(struct fixer *f, struct ynode *svc, const char *name, st
 		sbuf_init(&pd.why);
 		probe.add_key = "cap_add";
 		probe.drop_key = "cap_drop";
-		plan_drop(f, ynode_get(svc, "cap_drop") ? ynode_get(svc, "cap_drop") : md, &probe,
+		plan_drop(f, yamlspan_get(svc, "cap_drop") ? yamlspan_get(svc, "cap_drop") : md, &probe,
 			  &pd);
 		if (!f->opts->drop_only) {
 			struct workload w;
 
 			compose_workload(svc, name, &w);
-			plan_add(f, &w, ynode_get(svc, "cap_add") ? ynode_get(svc, "cap_add") : ma,
+			plan_add(f, &w, yamlspan_get(svc, "cap_add") ? yamlspan_get(svc, "cap_add") : ma,
 				 &probe, &pd);
 		}
 		sbuf_release(&pd.why);
@@ -1749,12 +1749,12 @@ static int plan_service(struct fixer *f, struct ynode *svc, const char *name, st
 			"cap_drop or cap_add come from a merge key (<<) and would change: edit the anchor";
 		return 0;
 	}
-	if (ynode_key_count(svc, "cap_drop") > 1 || ynode_key_count(svc, "cap_add") > 1) {
+	if (yamlspan_key_count(svc, "cap_drop") > 1 || yamlspan_key_count(svc, "cap_add") > 1) {
 		d->skip = "duplicate cap_drop or cap_add keys";
 		return 0;
 	}
-	kdrop = ynode_key_index(svc, "cap_drop");
-	kadd = ynode_key_index(svc, "cap_add");
+	kdrop = yamlspan_key_index(svc, "cap_drop");
+	kadd = yamlspan_key_index(svc, "cap_add");
 	drop = kdrop >= 0 ? svc->kids[kdrop + 1] : NULL;
 	add = kadd >= 0 ? svc->kids[kadd + 1] : NULL;
 	if ((why = shared(drop)) || (!f->opts->drop_only && (why = shared(add)))) {
@@ -1762,8 +1762,8 @@ static int plan_service(struct fixer *f, struct ynode *svc, const char *name, st
 		d->skip = d->skipbuf;
 		return 0;
 	}
-	if ((drop && !ynode_is_null(drop) && drop->kind != YN_SEQ) ||
-	    (!f->opts->drop_only && add && !ynode_is_null(add) && add->kind != YN_SEQ)) {
+	if ((drop && !yamlspan_is_null(drop) && drop->kind != YN_SEQ) ||
+	    (!f->opts->drop_only && add && !yamlspan_is_null(add) && add->kind != YN_SEQ)) {
 		d->skip = "cap_drop or cap_add is not a list";
 		return 0;
 	}
@@ -1845,7 +1845,7 @@ out:
 
 static void compose_each_service(struct fixer *f, struct ynode *root)
 {
-	struct ynode *svcs = (struct ynode *)ynode_get(root, "services");
+	struct ynode *svcs = (struct ynode *)yamlspan_get(root, "services");
 	size_t i;
 
 	if (svcs->anchor || svcs->merge)
@@ -1865,7 +1865,7 @@ static bool list_is(const struct ynode *n, const char *const *items, size_t coun
 	if (!n || n->kind != YN_SEQ || n->nkids != count)
 		return false;
 	for (i = 0; i < count; i++) {
-		const char *s = ynode_str(n->kids[i]);
+		const char *s = yamlspan_str(n->kids[i]);
 
 		if (!s || strcmp(s, items[i]))
 			return false;
@@ -1883,41 +1883,41 @@ static bool expect_caps(const struct ynode *o, const struct ynode *n, const stru
 		return false;
 	if (o && o->kind == YN_MAP) {
 		for (i = 0; i + 1 < o->nkids; i += 2) {
-			const char *k = ynode_str(o->kids[i]);
+			const char *k = yamlspan_str(o->kids[i]);
 
 			if (k && !strcmp(k, p->add_key)) {
 				had_add = true;
 				if (p->add_remove)
 					continue;
-				if (j + 1 >= n->nkids || !ynode_equal(o->kids[i], n->kids[j]))
+				if (j + 1 >= n->nkids || !yamlspan_equal(o->kids[i], n->kids[j]))
 					return false;
 				if (p->add_set ? !list_is(n->kids[j + 1], p->add, p->nadd)
-					       : !ynode_equal(o->kids[i + 1], n->kids[j + 1]))
+					       : !yamlspan_equal(o->kids[i + 1], n->kids[j + 1]))
 					return false;
 			} else if (k && !strcmp(k, p->drop_key)) {
 				had_drop = true;
-				if (j + 1 >= n->nkids || !ynode_equal(o->kids[i], n->kids[j]))
+				if (j + 1 >= n->nkids || !yamlspan_equal(o->kids[i], n->kids[j]))
 					return false;
 				if (p->drop_set ? !list_is(n->kids[j + 1], p->drop, p->ndrop)
-						: !ynode_equal(o->kids[i + 1], n->kids[j + 1]))
+						: !yamlspan_equal(o->kids[i + 1], n->kids[j + 1]))
 					return false;
-			} else if (j + 1 >= n->nkids || !ynode_equal(o->kids[i], n->kids[j]) ||
-				   !ynode_equal(o->kids[i + 1], n->kids[j + 1])) {
+			} else if (j + 1 >= n->nkids || !yamlspan_equal(o->kids[i], n->kids[j]) ||
+				   !yamlspan_equal(o->kids[i + 1], n->kids[j + 1])) {
 				return false;
 			}
 			j += 2;
 		}
 	}
 	if (!had_add && p->add_set && p->nadd) {
-		if (j + 1 >= n->nkids || !ynode_str(n->kids[j]) ||
-		    strcmp(ynode_str(n->kids[j]), p->add_key) ||
+		if (j + 1 >= n->nkids || !yamlspan_str(n->kids[j]) ||
+		    strcmp(yamlspan_str(n->kids[j]), p->add_key) ||
 		    !list_is(n->kids[j + 1], p->add, p->nadd))
 			return false;
 		j += 2;
 	}
 	if (!had_drop) {
-		if (j + 1 >= n->nkids || !ynode_str(n->kids[j]) ||
-		    strcmp(ynode_str(n->kids[j]), p->drop_key) ||
+		if (j + 1 >= n->nkids || !yamlspan_str(n->kids[j]) ||
+		    strcmp(yamlspan_str(n->kids[j]), p->drop_key) ||
 		    !list_is(n->kids[j + 1], p->drop, p->ndrop))
 			return false;
 		j += 2;
@@ -1940,7 +1940,7 @@ static bool expect_with(const struct fixer *f, const struct ynode *o, const stru
 			const struct capplan *p)
 {
 	size_t i;
-	long ki = o && o->kind == YN_MAP ? ynode_key_index(o, key) : -1;
+	long ki = o && o->kind == YN_MAP ? yamlspan_key_index(o, key) : -1;
 	size_t on = o && o->kind == YN_MAP ? o->nkids : 0;
 
 	if (!n || n->kind != YN_MAP)
@@ -1950,9 +1950,9 @@ static bool expect_with(const struct fixer *f, const struct ynode *o, const stru
 			return false;
 		for (i = 0; i < on; i++)
 			if (!((i & 1) ? same_tree(f, o->kids[i], n->kids[i])
-				      : ynode_equal(o->kids[i], n->kids[i])))
+				      : yamlspan_equal(o->kids[i], n->kids[i])))
 				return false;
-		return ynode_str(n->kids[on]) && !strcmp(ynode_str(n->kids[on]), key) &&
+		return yamlspan_str(n->kids[on]) && !strcmp(yamlspan_str(n->kids[on]), key) &&
 		       check(f, NULL, n->kids[on + 1], p);
 	}
 	if (n->nkids != on)
@@ -1962,7 +1962,7 @@ static bool expect_with(const struct fixer *f, const struct ynode *o, const stru
 			if (!check(f, o->kids[i], n->kids[i], p))
 				return false;
 		} else if (!((i & 1) ? same_tree(f, o->kids[i], n->kids[i])
-				     : ynode_equal(o->kids[i], n->kids[i]))) {
+				     : yamlspan_equal(o->kids[i], n->kids[i]))) {
 			return false;
 		}
 	}
@@ -1997,7 +1997,7 @@ static bool same_tree(const struct fixer *f, const struct ynode *o, const struct
 	if (!n || o->kind != n->kind || o->nkids != n->nkids || o->tag != n->tag)
 		return false;
 	if (o->kind == YN_SCALAR || o->kind == YN_ALIAS)
-		return ynode_equal(o, n);
+		return yamlspan_equal(o, n);
 	for (i = 0; i < o->nkids; i++)
 		if (!same_tree(f, o->kids[i], n->kids[i]))
 			return false;
@@ -2064,19 +2064,19 @@ static int cmp_note(const void *pa, const void *pb)
 /* The workload a values block describes: image, port and user from the values around it. */
 static void values_workload(const struct ynode *parent, const struct ynode *sc, struct workload *w)
 {
-	const struct ynode *img = ynode_get(parent, "image");
-	const struct ynode *psc = ynode_get(parent, "podSecurityContext");
-	const struct ynode *u = ynode_get(sc, "runAsUser"), *nr = ynode_get(sc, "runAsNonRoot");
-	long port = int_of(ynode_get(ynode_get(parent, "service"), "port"));
+	const struct ynode *img = yamlspan_get(parent, "image");
+	const struct ynode *psc = yamlspan_get(parent, "podSecurityContext");
+	const struct ynode *u = yamlspan_get(sc, "runAsUser"), *nr = yamlspan_get(sc, "runAsNonRoot");
+	long port = int_of(yamlspan_get(yamlspan_get(parent, "service"), "port"));
 
 	memset(w, 0, sizeof(*w));
-	w->image = img && img->kind == YN_MAP ? ynode_str(ynode_get(img, "repository"))
-					      : ynode_str(img);
-	if (!u || ynode_is_null(u))
-		u = ynode_get(psc, "runAsUser");
-	if (!nr || ynode_is_null(nr))
-		nr = ynode_get(psc, "runAsNonRoot");
-	w->root = u && int_of(u) >= 0 ? int_of(u) == 0 : !ynode_is_true(nr);
+	w->image = img && img->kind == YN_MAP ? yamlspan_str(yamlspan_get(img, "repository"))
+					      : yamlspan_str(img);
+	if (!u || yamlspan_is_null(u))
+		u = yamlspan_get(psc, "runAsUser");
+	if (!nr || yamlspan_is_null(nr))
+		nr = yamlspan_get(psc, "runAsNonRoot");
+	w->root = u && int_of(u) >= 0 ? int_of(u) == 0 : !yamlspan_is_true(nr);
 	w->port = port > 0 && port < 1024 ? port : -1;
 	w->t.image = w->image;
 	w->t.kind = "HelmValues";
@@ -2124,22 +2124,22 @@ int fix_values(struct fix_result *res, const char *buf, size_t len, const char *
 				break;
 			memcpy(part, key, n);
 			part[n] = '\0';
-			parent = (struct ynode *)ynode_get(parent, part);
+			parent = (struct ynode *)yamlspan_get(parent, part);
 			key = dot + 1;
 		}
-		if (!parent || parent->kind != YN_MAP || ynode_key_index(parent, key) < 0 ||
+		if (!parent || parent->kind != YN_MAP || yamlspan_key_index(parent, key) < 0 ||
 		    strchr(key, '.'))
 			continue; /* absent: the template renders nothing */
 		if (parent->mark)
 			continue; /* the same block through another template */
 		res->containers++;
-		note_pos(ynode_get(parent, key), &line, &col);
+		note_pos(yamlspan_get(parent, key), &line, &col);
 		CF_ALLOC_GROW(f.plans, f.nplans + 1, f.aplans);
 		p = &f.plans[f.nplans];
 		memset(p, 0, sizeof(*p));
 		memset(&d, 0, sizeof(d));
 		sbuf_init(&d.why);
-		values_workload(parent, ynode_get(parent, key), &w);
+		values_workload(parent, yamlspan_get(parent, key), &w);
 		w.t.name = paths[i];
 		w.t.container = key;
 		r = plan_sc(&f, parent, key, &w, p, &d);
@@ -2176,7 +2176,7 @@ int fix_values(struct fix_result *res, const char *buf, size_t len, const char *
 	if (f.edits.n) {
 		struct sbuf out = SBUF_INIT;
 
-		if (yedits_apply(&f.edits, buf, len, &out) < 0 ||
+		if (yamledit_apply(&f.edits, buf, len, &out) < 0 ||
 		    verify(&f, out.buf, out.len) < 0) {
 			if (!res->err.msg[0])
 				snprintf(res->err.msg, sizeof(res->err.msg), "%.200s",
@@ -2194,7 +2194,7 @@ int fix_values(struct fix_result *res, const char *buf, size_t len, const char *
 out:
 	if (res->nnotes)
 		qsort(res->notes, res->nnotes, sizeof(*res->notes), cmp_note);
-	yedits_release(&f.edits);
+	yamledit_release(&f.edits);
 	free(f.plans);
 	yamlspan_release(&yf);
 	return ret;
@@ -2211,27 +2211,27 @@ static bool labels_as_planned(const struct ynode *o, const struct ynode *n, cons
 	if (!n || n->kind != YN_MAP)
 		return false;
 	for (i = 0; i + 1 < n->nkids; i += 2) {
-		const char *k = ynode_str(n->kids[i]);
-		const struct ynode *ov = o && o->kind == YN_MAP ? ynode_get(o, k ? k : "") : NULL;
+		const char *k = yamlspan_str(n->kids[i]);
+		const struct ynode *ov = o && o->kind == YN_MAP ? yamlspan_get(o, k ? k : "") : NULL;
 		bool planned = false;
 
 		for (j = 0; k && j < nk; j++) {
 			if (!strcmp(k, keys[j])) {
 				planned = true;
-				if (!ynode_str(n->kids[i + 1]) ||
-				    strcmp(ynode_str(n->kids[i + 1]), values[j]))
+				if (!yamlspan_str(n->kids[i + 1]) ||
+				    strcmp(yamlspan_str(n->kids[i + 1]), values[j]))
 					return false;
 			}
 		}
-		if (!planned && (!ov || !ynode_equal(ov, n->kids[i + 1])))
+		if (!planned && (!ov || !yamlspan_equal(ov, n->kids[i + 1])))
 			return false;
 	}
 	for (j = 0; j < nk; j++)
-		if (!ynode_get(n, keys[j]))
+		if (!yamlspan_get(n, keys[j]))
 			return false;
 	/* nothing lost */
 	for (i = 0; o && o->kind == YN_MAP && i + 1 < o->nkids; i += 2)
-		if (ynode_str(o->kids[i]) && !ynode_get(n, ynode_str(o->kids[i])))
+		if (yamlspan_str(o->kids[i]) && !yamlspan_get(n, yamlspan_str(o->kids[i])))
 			return false;
 	return true;
 }
@@ -2265,12 +2265,12 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 	f.eol = yf.crlf ? "\r\n" : "\n";
 	for (i = 0; i < yf.ndocs && target == SIZE_MAX; i++) {
 		struct ynode *root = yf.docs[i].root;
-		const char *kind = ynode_str(ynode_get(root, "kind"));
-		struct ynode *m = (struct ynode *)ynode_get(root, "metadata");
+		const char *kind = yamlspan_str(yamlspan_get(root, "kind"));
+		struct ynode *m = (struct ynode *)yamlspan_get(root, "metadata");
 
 		if (kind && !strcmp(kind, "Namespace") && m && m->kind == YN_MAP &&
-		    ynode_str(ynode_get(m, "name")) &&
-		    !strcmp(ynode_str(ynode_get(m, "name")), ns)) {
+		    yamlspan_str(yamlspan_get(m, "name")) &&
+		    !strcmp(yamlspan_str(yamlspan_get(m, "name")), ns)) {
 			target = i;
 			md = m;
 			f.doc_step = find_step(root, 0);
@@ -2283,9 +2283,9 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 		res->status = FIX_REFUSED;
 		goto out;
 	}
-	kl = ynode_key_index(md, "labels");
+	kl = yamlspan_key_index(md, "labels");
 	lab = kl >= 0 ? md->kids[kl + 1] : NULL;
-	if (lab && (shared(lab) || (!ynode_is_null(lab) && lab->kind != YN_MAP))) {
+	if (lab && (shared(lab) || (!yamlspan_is_null(lab) && lab->kind != YN_MAP))) {
 		snprintf(res->err.msg, sizeof(res->err.msg),
 			 "the labels of \"%s\" cannot be edited", ns);
 		res->status = FIX_REFUSED;
@@ -2293,9 +2293,9 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 	}
 	for (i = 0; i < nk; i++) {
 		const struct ynode *cur =
-			lab && lab->kind == YN_MAP ? ynode_get(lab, keys[i]) : NULL;
+			lab && lab->kind == YN_MAP ? yamlspan_get(lab, keys[i]) : NULL;
 
-		if (cur && ynode_str(cur) && !strcmp(ynode_str(cur), values[i]))
+		if (cur && yamlspan_str(cur) && !strcmp(yamlspan_str(cur), values[i]))
 			continue;
 		if (cur) {
 			struct sbuf t = SBUF_INIT;
@@ -2309,7 +2309,7 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 				   cur->style == YS_DOUBLE   ? '"'
 				   : cur->style == YS_SINGLE ? '\''
 							     : 0);
-			yedits_add(&f.edits, cur->start, cur->end, t.buf, t.len);
+			yamledit_add(&f.edits, cur->start, cur->end, t.buf, t.len);
 			sbuf_release(&t);
 			continue;
 		}
@@ -2327,7 +2327,7 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 		labels.n = nent;
 		if (!lab)
 			r = map_append(&f, md, md, &labels, 1);
-		else if (ynode_is_null(lab) || !lab->nkids)
+		else if (yamlspan_is_null(lab) || !lab->nkids)
 			r = set_value(&f, md, (size_t)kl, md, &labels);
 		else
 			r = map_append(&f, lab, lab, ent, nent);
@@ -2342,7 +2342,7 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 		struct sbuf out = SBUF_INIT;
 		bool ok;
 
-		if (yedits_apply(&f.edits, buf, len, &out) < 0 ||
+		if (yamledit_apply(&f.edits, buf, len, &out) < 0 ||
 		    yamlspan_parse(&ny, out.buf, out.len, false, &err) < 0 ||
 		    ny.ndocs != yf.ndocs) {
 			snprintf(res->err.msg, sizeof(res->err.msg),
@@ -2356,7 +2356,7 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 			const struct ynode *o = yf.docs[i].root, *n = ny.docs[i].root;
 
 			if (i != target) {
-				ok = ynode_equal(o, n);
+				ok = yamlspan_equal(o, n);
 				continue;
 			}
 			/* the Namespace: equal but for metadata.labels */
@@ -2365,21 +2365,21 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 				const struct ynode *om = o->kids[j + 1], *nm = n->kids[j + 1];
 				size_t k;
 
-				ok = ynode_equal(o->kids[j], n->kids[j]);
+				ok = yamlspan_equal(o->kids[j], n->kids[j]);
 				if (!ok || om != md) {
-					ok = ok && ynode_equal(om, nm);
+					ok = ok && yamlspan_equal(om, nm);
 					continue;
 				}
 				ok = nm->kind == YN_MAP;
 				for (k = 0; ok && k + 1 < nm->nkids; k += 2) {
-					const char *key = ynode_str(nm->kids[k]);
+					const char *key = yamlspan_str(nm->kids[k]);
 
 					if (key && !strcmp(key, "labels"))
 						ok = labels_as_planned(lab, nm->kids[k + 1], keys,
 								       values, nk);
 					else
-						ok = key && ynode_get(om, key) &&
-						     ynode_equal(ynode_get(om, key),
+						ok = key && yamlspan_get(om, key) &&
+						     yamlspan_equal(yamlspan_get(om, key),
 								 nm->kids[k + 1]);
 				}
 			}
@@ -2396,7 +2396,7 @@ int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *
 	}
 	ret = 0;
 out:
-	yedits_release(&f.edits);
+	yamledit_release(&f.edits);
 	yamlspan_release(&ny);
 	yamlspan_release(&yf);
 	return ret;
@@ -2440,7 +2440,7 @@ int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct
 	if (f.edits.n) {
 		struct sbuf out = SBUF_INIT;
 
-		if (yedits_apply(&f.edits, buf, len, &out) < 0) {
+		if (yamledit_apply(&f.edits, buf, len, &out) < 0) {
 			snprintf(res->err.msg, sizeof(res->err.msg), "%.200s", cf_err_last()->msg);
 			res->err.line = res->err.col = 1;
 			res->status = FIX_REFUSED;
@@ -2461,7 +2461,7 @@ int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct
 out:
 	if (res->nnotes)
 		qsort(res->notes, res->nnotes, sizeof(*res->notes), cmp_note);
-	yedits_release(&f.edits);
+	yamledit_release(&f.edits);
 	free(f.plans);
 	yamlspan_release(&yf);
 	return ret;

@@ -5,6 +5,7 @@
 #include "capfix/walk.h"
 
 #include <git2.h>
+#include <pthread.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -15,6 +16,27 @@ struct gitops {
 	char base_id[GIT_OID_HEXSZ + 1];
 	char *workdir; /* absolute, ending in '/' */
 };
+
+/* libgit2 loads its TLS backend and certificates on init: only pay for it when used */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static bool initialised;
+
+static void do_init(void)
+{
+	git_libgit2_init();
+	initialised = true;
+}
+
+void gitops_lib_init(void)
+{
+	pthread_once(&init_once, do_init);
+}
+
+void gitops_lib_shutdown(void)
+{
+	if (initialised)
+		git_libgit2_shutdown();
+}
 
 static const char *gitmsg(void)
 {
@@ -30,7 +52,7 @@ int gitops_open(struct gitops **out, const char *base_rev)
 	const char *wd;
 	int ret = -1;
 
-	patch_lib_init();
+	gitops_lib_init();
 	if (git_repository_open_ext(&g->repo, ".", 0, NULL) < 0) {
 		cf_err(CF_E_USAGE, "not in a git repository (--branch needs one): %s", gitmsg());
 		goto out;

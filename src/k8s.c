@@ -73,9 +73,9 @@ static bool is_partial_workload(const struct ynode *obj, const char *kind, const
 		return false;
 	for (i = 0; i < ARRAY_SIZE(selector_kinds); i++) {
 		if (!strcmp(kind, selector_kinds[i])) {
-			spec = ynode_get(obj, "spec");
-			return !spec || !ynode_get(spec, "selector") ||
-			       ynode_is_null(ynode_get(spec, "selector"));
+			spec = yamlspan_get(obj, "spec");
+			return !spec || !yamlspan_get(spec, "selector") ||
+			       yamlspan_is_null(yamlspan_get(spec, "selector"));
 		}
 	}
 	return false;
@@ -85,8 +85,8 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 {
 	static const char *const lists[] = { "containers", "initContainers",
 					     "ephemeralContainers" };
-	const char *kind = ynode_str(ynode_get(obj, "kind"));
-	const char *api = ynode_str(ynode_get(obj, "apiVersion"));
+	const char *kind = yamlspan_str(yamlspan_get(obj, "kind"));
+	const char *api = yamlspan_str(yamlspan_get(obj, "apiVersion"));
 	const char *const *path = k8s_pod_spec_path(kind, api);
 	const struct ynode *md;
 	struct ynode *spec = obj;
@@ -97,9 +97,9 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 	if (!path)
 		return 0;
 	for (i = 0; path[i] && spec; i++) {
-		if (!dup && ynode_key_count(spec, path[i]) > 1)
-			dup = spec->kids[ynode_key_index(spec, path[i])];
-		spec = ynode_get(spec, path[i]);
+		if (!dup && yamlspan_key_count(spec, path[i]) > 1)
+			dup = spec->kids[yamlspan_key_index(spec, path[i])];
+		spec = yamlspan_get(spec, path[i]);
 	}
 	if (!spec || spec->kind != YN_MAP) {
 		if (spec && spec->kind == YN_ALIAS)
@@ -107,17 +107,17 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 		else
 			return 0;
 	}
-	md = ynode_get(obj, "metadata");
-	name = ynode_str(ynode_get(md, "name"));
+	md = yamlspan_get(obj, "metadata");
+	name = yamlspan_str(yamlspan_get(md, "name"));
 	if (is_partial_workload(obj, kind, api))
 		obj_skip = "partial object without spec.selector (a kustomize patch?)";
 	for (i = 0; i < ARRAY_SIZE(lists) && spec->kind == YN_MAP; i++) {
-		struct ynode *lst = ynode_get(spec, lists[i]);
+		struct ynode *lst = yamlspan_get(spec, lists[i]);
 
 		if (!lst || (lst->kind != YN_SEQ && lst->kind != YN_ALIAS))
 			continue;
-		if (!dup && ynode_key_count(spec, lists[i]) > 1)
-			dup = spec->kids[ynode_key_index(spec, lists[i])];
+		if (!dup && yamlspan_key_count(spec, lists[i]) > 1)
+			dup = spec->kids[yamlspan_key_index(spec, lists[i])];
 		for (j = 0; lst->kind == YN_SEQ && j < lst->nkids; j++) {
 			struct k8s_container c;
 			int r;
@@ -126,12 +126,12 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 			c.node = lst->kids[j];
 			c.object = obj;
 			c.pod_spec = spec;
-			c.ns = ynode_str(ynode_get(md, "namespace"));
+			c.ns = yamlspan_str(yamlspan_get(md, "namespace"));
 			c.kind = kind;
 			c.name = name ? name : "";
 			c.list = lists[i];
 			c.index = j;
-			c.cname = ynode_str(ynode_get(c.node, "name"));
+			c.cname = yamlspan_str(yamlspan_get(c.node, "name"));
 			if (!c.cname)
 				c.cname = "";
 			c.skip = obj_skip;
@@ -140,7 +140,7 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 				c.skip = shared_reason(c.node);
 			if (!c.skip && c.node->kind != YN_MAP)
 				c.skip = "not a mapping";
-			if (!c.skip && !ynode_get(c.node, "image"))
+			if (!c.skip && !yamlspan_get(c.node, "image"))
 				c.skip = "no image (a partial object, such as a patch?)";
 			r = fn(&c, payload);
 			if (r < 0)
@@ -154,7 +154,7 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 			c.node = lst;
 			c.object = obj;
 			c.pod_spec = spec;
-			c.ns = ynode_str(ynode_get(md, "namespace"));
+			c.ns = yamlspan_str(yamlspan_get(md, "namespace"));
 			c.kind = kind;
 			c.name = name ? name : "";
 			c.list = lists[i];
@@ -176,8 +176,8 @@ int k8s_each_container(struct ynode *root, k8s_container_fn fn, void *payload)
 
 	if (!root || root->kind != YN_MAP)
 		return 0;
-	kind = ynode_str(ynode_get(root, "kind"));
-	items = ynode_get(root, "items");
+	kind = yamlspan_str(yamlspan_get(root, "kind"));
+	items = yamlspan_get(root, "items");
 	if (kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List") && items &&
 	    items->kind == YN_SEQ) {
 		for (i = 0; i < items->nkids; i++) {
@@ -196,8 +196,8 @@ int k8s_each_container(struct ynode *root, k8s_container_fn fn, void *payload)
 bool k8s_pod_template(const struct ynode *obj, const struct ynode **spec,
 		      const struct ynode **metadata)
 {
-	const char *kind = ynode_str(ynode_get(obj, "kind"));
-	const char *api = ynode_str(ynode_get(obj, "apiVersion"));
+	const char *kind = yamlspan_str(yamlspan_get(obj, "kind"));
+	const char *api = yamlspan_str(yamlspan_get(obj, "apiVersion"));
 	const char *const *path = k8s_pod_spec_path(kind, api);
 	const struct ynode *n = obj, *parent = obj;
 	size_t i;
@@ -206,11 +206,11 @@ bool k8s_pod_template(const struct ynode *obj, const struct ynode **spec,
 		return false;
 	for (i = 0; path[i] && n; i++) {
 		parent = n;
-		n = ynode_deref(ynode_get(n, path[i]));
+		n = yamlspan_deref(yamlspan_get(n, path[i]));
 	}
 	if (!n || n->kind != YN_MAP)
 		return false;
 	*spec = n;
-	*metadata = ynode_deref(ynode_get(parent, "metadata"));
+	*metadata = yamlspan_deref(yamlspan_get(parent, "metadata"));
 	return true;
 }

@@ -4,6 +4,7 @@
  */
 #include "capfix/cmd.h"
 #include "capfix/compat.h"
+#include "capfix/gitops.h"
 #include "capfix/patch.h"
 
 #include <errno.h>
@@ -51,7 +52,7 @@ int main(int argc, char **argv)
 				args[n++] = argv[k];
 			args[n++] = "-";
 			ret = cmd_fix(n, args);
-			patch_lib_shutdown();
+			gitops_lib_shutdown();
 			free(args);
 			goto out;
 		}
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
 			ret = commands[i].fn(argc - 1, argv + 1);
-			patch_lib_shutdown();
+			gitops_lib_shutdown();
 			goto out;
 		}
 	}

@@ -1,29 +1,8 @@
 #include "capfix/patch.h"
 #include "capfix/err.h"
+#include "capfix/gitops.h"
 
 #include <git2.h>
-#include <pthread.h>
-
-/* libgit2 loads its TLS backend and certificates on init: only pay for it when used */
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static bool initialised;
-
-static void do_init(void)
-{
-	git_libgit2_init();
-	initialised = true;
-}
-
-void patch_lib_init(void)
-{
-	pthread_once(&init_once, do_init);
-}
-
-void patch_lib_shutdown(void)
-{
-	if (initialised)
-		git_libgit2_shutdown();
-}
 
 static const char *gitmsg(void)
 {
@@ -77,7 +56,7 @@ int patch_append(struct sbuf *out, const char *path, bool executable, const char
 
 	if (oldlen == newlen && !memcmp(old, new, oldlen))
 		return 0;
-	patch_lib_init();
+	gitops_lib_init();
 	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);

@@ -10,15 +10,15 @@
 
 static const struct ynode *get(const struct ynode *m, const char *k)
 {
-	const struct ynode *v = ynode_get(ynode_deref(m), k);
+	const struct ynode *v = yamlspan_get(yamlspan_deref(m), k);
 
-	return v ? ynode_deref(v) : NULL;
+	return v ? yamlspan_deref(v) : NULL;
 }
 
 static const char *str(const struct ynode *n)
 {
-	n = ynode_deref(n);
-	return n && n->kind == YN_SCALAR && !ynode_is_null(n) ? n->text : NULL;
+	n = yamlspan_deref(n);
+	return n && n->kind == YN_SCALAR && !yamlspan_is_null(n) ? n->text : NULL;
 }
 
 static char *dup(const char *s)
@@ -82,7 +82,7 @@ static void gather_object(struct policy_set *ps, const char *path, const struct 
 			const struct ynode *sc = get(l->kids[j], "securityContext");
 			const struct ynode *add = get(get(sc, "capabilities"), "add");
 
-			w->privileged |= ynode_is_true(get(sc, "privileged"));
+			w->privileged |= yamlspan_is_true(get(sc, "privileged"));
 			for (k = 0; add && add->kind == YN_SEQ && k < add->nkids; k++) {
 				const struct cap_info *ci =
 					str(add->kids[k]) ? caps_lookup(str(add->kids[k])) : NULL;
@@ -123,7 +123,7 @@ int policy_gather(struct policy_set *ps, const char *path, const char *buf, size
 		if (kind && strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List") && items &&
 		    items->kind == YN_SEQ) {
 			for (j = 0; j < items->nkids; j++)
-				gather_object(ps, path, ynode_deref(items->kids[j]));
+				gather_object(ps, path, yamlspan_deref(items->kids[j]));
 		} else if (root && root->kind == YN_MAP) {
 			gather_object(ps, path, root);
 		}

@@ -51,20 +51,20 @@ static void violation(struct pss_result *r, enum pss_level level, const char *ch
 
 static const struct ynode *get(const struct ynode *m, const char *k)
 {
-	const struct ynode *v = ynode_get(ynode_deref(m), k);
+	const struct ynode *v = yamlspan_get(yamlspan_deref(m), k);
 
-	return v ? ynode_deref(v) : NULL;
+	return v ? yamlspan_deref(v) : NULL;
 }
 
 static const char *str(const struct ynode *n)
 {
-	n = ynode_deref(n);
-	return n && n->kind == YN_SCALAR && !ynode_is_null(n) ? n->text : NULL;
+	n = yamlspan_deref(n);
+	return n && n->kind == YN_SCALAR && !yamlspan_is_null(n) ? n->text : NULL;
 }
 
 static bool is_true(const struct ynode *n)
 {
-	return ynode_is_true(ynode_deref(n));
+	return yamlspan_is_true(yamlspan_deref(n));
 }
 
 static bool is_false(const struct ynode *n)
@@ -78,7 +78,7 @@ static bool is_false(const struct ynode *n)
 
 static bool set(const struct ynode *n)
 {
-	return n && !ynode_is_null(n);
+	return n && !yamlspan_is_null(n);
 }
 
 /* Integer value, or LONG_MIN when unset or not a number. */
@@ -113,7 +113,7 @@ static size_t containers(const struct ynode *spec, struct ctr *out)
 		const struct ynode *l = get(spec, lists[i]);
 
 		for (j = 0; l && l->kind == YN_SEQ && j < l->nkids && n < MAXC; j++) {
-			const struct ynode *c = ynode_deref(l->kids[j]);
+			const struct ynode *c = yamlspan_deref(l->kids[j]);
 
 			if (!c || c->kind != YN_MAP)
 				continue;
@@ -245,7 +245,7 @@ static void check_host_path(const struct ynode *spec, struct pss_result *r)
 	size_t i, k = 0;
 
 	for (i = 0; vols && vols->kind == YN_SEQ && i < vols->nkids; i++) {
-		const struct ynode *v = ynode_deref(vols->kids[i]);
+		const struct ynode *v = yamlspan_deref(vols->kids[i]);
 
 		if (set(get(v, "hostPath"))) {
 			quoted(&sb, str(get(v, "name")) ? str(get(v, "name")) : "");
@@ -459,7 +459,7 @@ static void check_volume_types(const struct ynode *spec, struct pss_result *r)
 	size_t i, j, k = 0;
 
 	for (i = 0; vols && vols->kind == YN_SEQ && i < vols->nkids; i++) {
-		const struct ynode *v = ynode_deref(vols->kids[i]);
+		const struct ynode *v = yamlspan_deref(vols->kids[i]);
 
 		for (j = 0; v && v->kind == YN_MAP && j + 1 < v->nkids; j += 2) {
 			const char *t = str(v->kids[j]);
@@ -653,7 +653,7 @@ void pss_evaluate(const struct ynode *spec, const struct ynode *metadata, struct
 	bool windows = os && !strcmp(os, "windows");
 
 	out->level = PSS_RESTRICTED;
-	spec = ynode_deref(spec);
+	spec = yamlspan_deref(spec);
 	if (!spec || spec->kind != YN_MAP)
 		return;
 	n = containers(spec, cs);

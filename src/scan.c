@@ -218,16 +218,16 @@ static const struct ynode *get(const struct ynode *map, const char *key)
 	const struct ynode *v;
 	size_t i;
 
-	map = ynode_deref(map);
+	map = yamlspan_deref(map);
 	if (!map || map->kind != YN_MAP)
 		return NULL;
-	v = ynode_get(map, key);
+	v = yamlspan_get(map, key);
 	if (v)
-		return ynode_deref(v);
+		return yamlspan_deref(v);
 	if (!map->merge)
 		return NULL;
 	for (i = 0; i + 1 < map->nkids; i += 2) {
-		const struct ynode *k = map->kids[i], *m = ynode_deref(map->kids[i + 1]);
+		const struct ynode *k = map->kids[i], *m = yamlspan_deref(map->kids[i + 1]);
 		size_t j;
 
 		if (k->kind != YN_SCALAR || strcmp(k->text, "<<"))
@@ -243,7 +243,7 @@ static const struct ynode *get(const struct ynode *map, const char *key)
 
 static const char *str(const struct ynode *n)
 {
-	return ynode_str(ynode_deref(n));
+	return yamlspan_str(yamlspan_deref(n));
 }
 
 /* The scalar items of a list (aliases followed); returns how many, at most @max. */
@@ -251,11 +251,11 @@ static size_t items(const struct ynode *lst, const struct ynode **out, size_t ma
 {
 	size_t i, n = 0;
 
-	lst = ynode_deref(lst);
+	lst = yamlspan_deref(lst);
 	if (!lst || lst->kind != YN_SEQ)
 		return 0;
 	for (i = 0; i < lst->nkids && n < max; i++) {
-		const struct ynode *it = ynode_deref(lst->kids[i]);
+		const struct ynode *it = yamlspan_deref(lst->kids[i]);
 
 		if (it && it->kind == YN_SCALAR)
 			out[n++] = it;
@@ -281,7 +281,7 @@ static const char *canon(const char *s)
 
 static bool true_(const struct ynode *n)
 {
-	return ynode_is_true(ynode_deref(n));
+	return yamlspan_is_true(yamlspan_deref(n));
 }
 
 static long int_of(const struct ynode *n)
@@ -312,11 +312,11 @@ static bool non_root(const struct ynode *c, const struct ynode *pod_spec)
 			   *psc = get(pod_spec, "securityContext");
 	const struct ynode *u = get(csc, "runAsUser"), *nr = get(csc, "runAsNonRoot");
 
-	if (!u || ynode_is_null(u))
+	if (!u || yamlspan_is_null(u))
 		u = get(psc, "runAsUser");
 	if (u && int_of(u) >= 0)
 		return int_of(u) > 0;
-	if (!nr || ynode_is_null(nr))
+	if (!nr || yamlspan_is_null(nr))
 		nr = get(psc, "runAsNonRoot");
 	return true_(nr);
 }
@@ -326,7 +326,7 @@ static bool non_root(const struct ynode *c, const struct ynode *pod_spec)
 static int on_container(struct k8s_container *kc, void *payload)
 {
 	struct ctx *x = payload;
-	const struct ynode *c = ynode_deref(kc->node);
+	const struct ynode *c = yamlspan_deref(kc->node);
 	const struct ynode *sc = get(c, "securityContext");
 	const struct ynode *caps = get(sc, "capabilities");
 	const struct ynode *drop[MAXI], *add[MAXI], *bad[MAXI], *spelled[MAXI];
@@ -566,7 +566,7 @@ static void scan_compose(struct ctx *x, const struct ynode *root)
 	size_t i, j;
 
 	for (i = 0; i + 1 < services->nkids; i += 2) {
-		const struct ynode *svc = ynode_deref(services->kids[i + 1]);
+		const struct ynode *svc = yamlspan_deref(services->kids[i + 1]);
 		const char *name = str(services->kids[i]);
 		const struct ynode *v[MAXI];
 		size_t n;
@@ -672,7 +672,7 @@ static void scan_doc(struct ctx *x, struct ynode *root)
 	if (root->kind == YN_SEQ) { /* docker inspect: [{Id, Name, HostConfig}, ...] */
 		for (i = 0; i < root->nkids; i++)
 			if (get(root->kids[i], "HostConfig"))
-				scan_docker(x, ynode_deref(root->kids[i]));
+				scan_docker(x, yamlspan_deref(root->kids[i]));
 		return;
 	}
 	if (root->kind != YN_MAP)

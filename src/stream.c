@@ -1,11 +1,11 @@
 #include "capfix/stream.h"
 
-void docsplit_feed(struct docsplit *d, const char *data, size_t len)
+void stream_feed(struct stream_split *d, const char *data, size_t len)
 {
 	sbuf_add(&d->pending, data, len);
 }
 
-size_t docsplit_count_lines(const char *buf, size_t len)
+size_t stream_count_lines(const char *buf, size_t len)
 {
 	size_t n = 0;
 	const char *p = buf, *end = buf + len;
@@ -30,7 +30,7 @@ static int marker_at(const char *s, size_t left, bool eof)
 	return s[3] == ' ' || s[3] == '\t' || s[3] == '\n' || s[3] == '\r';
 }
 
-bool docsplit_next(struct docsplit *d, struct sbuf *piece, size_t *first_line, bool eof)
+bool stream_next(struct stream_split *d, struct sbuf *piece, size_t *first_line, bool eof)
 {
 	struct sbuf *b = &d->pending;
 	const char *base = b->buf + d->start; /* the bytes not returned yet */
@@ -80,13 +80,13 @@ bool docsplit_next(struct docsplit *d, struct sbuf *piece, size_t *first_line, b
 	sbuf_setlen(piece, 0);
 	sbuf_add(piece, base, cut);
 	*first_line = d->line;
-	d->line += docsplit_count_lines(base, cut);
+	d->line += stream_count_lines(base, cut);
 	d->start += cut;
 	d->scanned = 0;
 	return true;
 }
 
-void docsplit_release(struct docsplit *d)
+void stream_release(struct stream_split *d)
 {
 	sbuf_release(&d->pending);
 	d->start = 0;

@@ -1,7 +1,7 @@
 #include "capfix/yamledit.h"
 #include "capfix/err.h"
 
-void yedits_add(struct yedits *e, size_t start, size_t end, const char *text, size_t len)
+void yamledit_add(struct yedits *e, size_t start, size_t end, const char *text, size_t len)
 {
 	struct yedit *ed;
 
@@ -15,9 +15,9 @@ void yedits_add(struct yedits *e, size_t start, size_t end, const char *text, si
 	e->n++;
 }
 
-void yedits_insert(struct yedits *e, size_t pos, const char *text)
+void yamledit_insert(struct yedits *e, size_t pos, const char *text)
 {
-	yedits_add(e, pos, pos, text, strlen(text));
+	yamledit_add(e, pos, pos, text, strlen(text));
 }
 
 static int cmp_edit(const void *pa, const void *pb)
@@ -32,7 +32,7 @@ static int cmp_edit(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-int yedits_apply(struct yedits *e, const char *buf, size_t len, struct sbuf *out)
+int yamledit_apply(struct yedits *e, const char *buf, size_t len, struct sbuf *out)
 {
 	size_t i, pos = 0, start_len = out->len;
 
@@ -58,7 +58,7 @@ int yedits_apply(struct yedits *e, const char *buf, size_t len, struct sbuf *out
 	return 0;
 }
 
-void yedits_release(struct yedits *e)
+void yamledit_release(struct yedits *e)
 {
 	size_t i;
 

@@ -609,7 +609,7 @@ static bool key_is(const struct ynode *k, const char *key)
 	       !strcmp(k->text, key) && strlen(key) == k->len;
 }
 
-long ynode_key_index(const struct ynode *map, const char *key)
+long yamlspan_key_index(const struct ynode *map, const char *key)
 {
 	size_t i;
 
@@ -622,14 +622,14 @@ long ynode_key_index(const struct ynode *map, const char *key)
 	return -1;
 }
 
-struct ynode *ynode_get(const struct ynode *map, const char *key)
+struct ynode *yamlspan_get(const struct ynode *map, const char *key)
 {
-	long i = ynode_key_index(map, key);
+	long i = yamlspan_key_index(map, key);
 
 	return i < 0 ? NULL : map->kids[i + 1];
 }
 
-size_t ynode_key_count(const struct ynode *map, const char *key)
+size_t yamlspan_key_count(const struct ynode *map, const char *key)
 {
 	size_t i, n = 0;
 
@@ -640,7 +640,7 @@ size_t ynode_key_count(const struct ynode *map, const char *key)
 	return n;
 }
 
-bool ynode_is_null(const struct ynode *n)
+bool yamlspan_is_null(const struct ynode *n)
 {
 	if (!n || n->kind != YN_SCALAR || n->tag || n->style != YS_PLAIN)
 		return false;
@@ -648,7 +648,7 @@ bool ynode_is_null(const struct ynode *n)
 	       !strcmp(n->text, "Null") || !strcmp(n->text, "NULL");
 }
 
-bool ynode_is_true(const struct ynode *n)
+bool yamlspan_is_true(const struct ynode *n)
 {
 	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES",
 					   "on",   "On",   "ON",   "y",	  "Y" };
@@ -662,12 +662,12 @@ bool ynode_is_true(const struct ynode *n)
 	return false;
 }
 
-const char *ynode_str(const struct ynode *n)
+const char *yamlspan_str(const struct ynode *n)
 {
 	return n && n->kind == YN_SCALAR ? n->text : NULL;
 }
 
-bool ynode_equal(const struct ynode *a, const struct ynode *b)
+bool yamlspan_equal(const struct ynode *a, const struct ynode *b)
 {
 	size_t i;
 
@@ -679,12 +679,12 @@ bool ynode_equal(const struct ynode *a, const struct ynode *b)
 		return a->len == b->len && !memcmp(a->text, b->text, a->len) &&
 		       (a->style == YS_PLAIN) == (b->style == YS_PLAIN);
 	for (i = 0; i < a->nkids; i++)
-		if (!ynode_equal(a->kids[i], b->kids[i]))
+		if (!yamlspan_equal(a->kids[i], b->kids[i]))
 			return false;
 	return true;
 }
 
-const struct ynode *ynode_deref(const struct ynode *n)
+const struct ynode *yamlspan_deref(const struct ynode *n)
 {
 	int hops = 0;
 

@@ -23,6 +23,14 @@
 
 struct gitops;
 
+/*
+ * Initialise libgit2 once (thread-safe; patch_append() and gitops_open() do
+ * it when needed) and shut it down at exit if it was. Can't fail usefully.
+ */
+void gitops_lib_init(void);
+void gitops_lib_shutdown(void);
+
+
 struct gitops_file {
 	char *path; /* relative to the repository root */
 	unsigned mode; /* git file mode: 0100644 or 0100755 */

@@ -12,13 +12,6 @@
 #include "capfix/sbuf.h"
 
 /*
- * Initialise libgit2 once (thread-safe; patch_append() and gitops_open() do
- * it when needed) and shut it down at exit if it was. Can't fail usefully.
- */
-void patch_lib_init(void);
-void patch_lib_shutdown(void);
-
-/*
  * Append to @out the patch turning @old into @new for file @path (a leading
  * "./" is dropped); @executable marks the file's mode 100755 in the header.
  * Identical buffers append nothing. Returns 0, or -1 with CF_E_SYSTEM

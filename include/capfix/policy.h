@@ -54,7 +54,11 @@ void policy_set_release(struct policy_set *ps);
 /* The strictest level every workload of namespace @ns meets (restricted when none). */
 enum pss_level policy_ns_level(const struct policy_set *ps, const char *ns);
 
-/* Namespaces in name order (those of workloads and of Namespace objects), borrowed. */
+/*
+ * Namespaces in name order (those of workloads and of Namespace objects):
+ * *@out is a new array the caller frees (free()); the names in it are
+ * borrowed from @ps. Returns the count.
+ */
 size_t policy_namespaces(const struct policy_set *ps, const char ***out);
 
 /*

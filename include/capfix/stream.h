@@ -9,18 +9,18 @@
  * piece. Pieces are returned verbatim, comments and empty documents
  * included: their concatenation is the input.
  *
- * Ownership: a struct docsplit owns its pending bytes; release it with
- * docsplit_release(). Nothing here can fail.
+ * Ownership: a struct stream_split owns its pending bytes; release it with
+ * stream_release(). Nothing here can fail.
  */
 #ifndef CAPFIX_STREAM_H
 #define CAPFIX_STREAM_H
 
 #include "capfix/sbuf.h"
 
-struct docsplit {
+struct stream_split {
 	/*
 	 * Bytes received: those from @start on are not returned yet. After
-	 * docsplit_next() returns false, @start is 0: pending holds exactly
+	 * stream_next() returns false, @start is 0: pending holds exactly
 	 * the bytes not returned.
 	 */
 	struct sbuf pending;
@@ -29,13 +29,13 @@ struct docsplit {
 	size_t line; /* 0-based line number in the stream of the byte at start */
 };
 
-#define DOCSPLIT_INIT                                                                              \
+#define STREAM_SPLIT_INIT                                                                              \
 	{                                                                                          \
 		SBUF_INIT, 0, 0, 0                                                                 \
 	}
 
 /* Append @len bytes of input. */
-void docsplit_feed(struct docsplit *d, const char *data, size_t len);
+void stream_feed(struct stream_split *d, const char *data, size_t len);
 
 /*
  * Move the next complete piece into @piece (replacing its contents) and set
@@ -43,11 +43,11 @@ void docsplit_feed(struct docsplit *d, const char *data, size_t len);
  * the next marker has been seen, or, with @eof, at the end of the input.
  * Returns false when no complete piece is available yet.
  */
-bool docsplit_next(struct docsplit *d, struct sbuf *piece, size_t *first_line, bool eof);
+bool stream_next(struct stream_split *d, struct sbuf *piece, size_t *first_line, bool eof);
 
 /* Number of line breaks in @len bytes of @buf. */
-size_t docsplit_count_lines(const char *buf, size_t len);
+size_t stream_count_lines(const char *buf, size_t len);
 
-void docsplit_release(struct docsplit *d);
+void stream_release(struct stream_split *d);
 
 #endif

@@ -7,7 +7,7 @@
  * same offset keep the order in which they were added.
  *
  * Ownership: a struct yedits owns copies of the edit texts; release it with
- * yedits_release().
+ * yamledit_release().
  */
 #ifndef CAPFIX_YAMLEDIT_H
 #define CAPFIX_YAMLEDIT_H
@@ -33,10 +33,10 @@ struct yedits {
 	}
 
 /* Queue replacing [start, end) by @text (@len bytes, copied). Can't fail. */
-void yedits_add(struct yedits *e, size_t start, size_t end, const char *text, size_t len);
+void yamledit_add(struct yedits *e, size_t start, size_t end, const char *text, size_t len);
 
 /* Queue an insertion of the C string @text at @pos. Can't fail. */
-void yedits_insert(struct yedits *e, size_t pos, const char *text);
+void yamledit_insert(struct yedits *e, size_t pos, const char *text);
 
 /*
  * Apply the queued edits to @buf (@len bytes) and append the result to @out.
@@ -44,9 +44,9 @@ void yedits_insert(struct yedits *e, size_t pos, const char *text);
  * when an edit lies outside the buffer or two edits overlap (an insertion
  * strictly inside a replaced range counts as overlapping).
  */
-int yedits_apply(struct yedits *e, const char *buf, size_t len, struct sbuf *out);
+int yamledit_apply(struct yedits *e, const char *buf, size_t len, struct sbuf *out);
 
 /* Free the queued edits and re-initialise. */
-void yedits_release(struct yedits *e);
+void yamledit_release(struct yedits *e);
 
 #endif

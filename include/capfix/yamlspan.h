@@ -93,29 +93,29 @@ void yamlspan_release(struct yfile *yf);
 /* The value of the last pair of mapping @map whose key is the plain or
  * quoted scalar @key (the last one wins, as in YAML 1.1 loaders); NULL when
  * absent or @map is not a mapping. */
-struct ynode *ynode_get(const struct ynode *map, const char *key);
+struct ynode *yamlspan_get(const struct ynode *map, const char *key);
 
 /* Index in map->kids of the key of the last pair named @key, or -1. */
-long ynode_key_index(const struct ynode *map, const char *key);
+long yamlspan_key_index(const struct ynode *map, const char *key);
 
 /* Number of pairs of @map whose key is @key (duplicate detection). */
-size_t ynode_key_count(const struct ynode *map, const char *key);
+size_t yamlspan_key_count(const struct ynode *map, const char *key);
 
 /* True for a null scalar: empty, `~`, `null`, `Null` or `NULL` (untagged). */
-bool ynode_is_null(const struct ynode *n);
+bool yamlspan_is_null(const struct ynode *n);
 
 /* True for a plain scalar YAML 1.1 reads as boolean true. */
-bool ynode_is_true(const struct ynode *n);
+bool yamlspan_is_true(const struct ynode *n);
 
 /* The scalar's text when @n is a scalar, else NULL. Borrowed. */
-const char *ynode_str(const struct ynode *n);
+const char *yamlspan_str(const struct ynode *n);
 
 /*
  * @n with aliases followed (at most 64 hops); NULL stays NULL. Borrowed.
  */
-const struct ynode *ynode_deref(const struct ynode *n);
+const struct ynode *yamlspan_deref(const struct ynode *n);
 
 /* Structural equality: same kinds, scalar texts, plainness, and children. */
-bool ynode_equal(const struct ynode *a, const struct ynode *b);
+bool yamlspan_equal(const struct ynode *a, const struct ynode *b);
 
 #endif

@@ -25,6 +25,7 @@
 #include "capfix/err.h"
 #include "capfix/fix.h"
 #include "capfix/k8s.h"
+#include "capfix/gitops.h"
 #include "capfix/patch.h"
 #include "capfix/yamlspan.h"
 
@@ -48,7 +49,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	patch_lib_init();
+	gitops_lib_init();
 	if (capcfg_load(&cfg, ".capfix.yaml", cfg_text, sizeof(cfg_text) - 1) < 0)
 		fz_fail("the harness's configuration does not load: %s", cf_err_last()->msg);
 	return 0;
@@ -120,7 +121,7 @@ static int on_container(struct k8s_container *c, void *payload)
 	if (m->kind != YN_MAP)
 		return 0;
 	add_zone(z, m->nkids ? m->kids[m->nkids - 1]->end : m->start, next_after(z->yf, m));
-	ki = ynode_key_index(m, "securityContext");
+	ki = yamlspan_key_index(m, "securityContext");
 	if (ki >= 0)
 		add_zone(z, m->kids[ki]->start, next_after(z->yf, m->kids[ki + 1]));
 	return 0;
@@ -146,11 +147,11 @@ static const char *find(const char *h, size_t hlen, const char *s, size_t slen)
 static void compose_zones(struct zones *z, const struct ynode *root)
 {
 	static const char *const keys[] = { "cap_drop", "cap_add" };
-	const struct ynode *svcs = ynode_get(root, "services");
+	const struct ynode *svcs = yamlspan_get(root, "services");
 	size_t i, j;
 
 	if (!root || root->kind != YN_MAP || !svcs || svcs->kind != YN_MAP ||
-	    ynode_get(root, "apiVersion") || ynode_get(root, "kind"))
+	    yamlspan_get(root, "apiVersion") || yamlspan_get(root, "kind"))
 		return;
 	for (i = 1; i < svcs->nkids; i += 2) {
 		const struct ynode *m = svcs->kids[i];
@@ -159,7 +160,7 @@ static void compose_zones(struct zones *z, const struct ynode *root)
 			continue;
 		add_zone(z, m->nkids ? m->kids[m->nkids - 1]->end : m->start, next_after(z->yf, m));
 		for (j = 0; j < ARRAY_SIZE(keys); j++) {
-			long ki = ynode_key_index(m, keys[j]);
+			long ki = yamlspan_key_index(m, keys[j]);
 
 			if (ki >= 0)
 				add_zone(z, m->kids[ki]->start, next_after(z->yf, m->kids[ki + 1]));

@@ -5,19 +5,20 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "capfix/gitops.h"
 #include "capfix/patch.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	patch_lib_init();
+	gitops_lib_init();
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	patch_lib_shutdown();
+	gitops_lib_shutdown();
 	return 0;
 }
 

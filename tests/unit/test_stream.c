@@ -29,7 +29,7 @@ static const size_t want_line[] = { 0, 2, 6, 8, 11 };
 /* Feed @input in chunks of @chunk bytes, taking pieces as they come. */
 static void split_in_chunks(size_t chunk)
 {
-	struct docsplit d = DOCSPLIT_INIT;
+	struct stream_split d = STREAM_SPLIT_INIT;
 	struct sbuf piece = SBUF_INIT;
 	size_t len = sizeof(input) - 1, off = 0, n = 0, line;
 
@@ -37,10 +37,10 @@ static void split_in_chunks(size_t chunk)
 		size_t take = len - off < chunk ? len - off : chunk;
 		bool eof;
 
-		docsplit_feed(&d, input + off, take);
+		stream_feed(&d, input + off, take);
 		off += take;
 		eof = off == len;
-		while (docsplit_next(&d, &piece, &line, eof)) {
+		while (stream_next(&d, &piece, &line, eof)) {
 			assert_true(n < sizeof(want) / sizeof(want[0]));
 			assert_int_equal(piece.len, strlen(want[n]));
 			assert_memory_equal(piece.buf, want[n], piece.len);
@@ -55,7 +55,7 @@ static void split_in_chunks(size_t chunk)
 	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
 	assert_int_equal(d.pending.len, 0);
 	sbuf_release(&piece);
-	docsplit_release(&d);
+	stream_release(&d);
 }
 
 static void test_chunk_sizes(void **state)
@@ -69,22 +69,22 @@ static void test_chunk_sizes(void **state)
 
 static void test_marker_at_the_very_end(void **state)
 {
-	struct docsplit d = DOCSPLIT_INIT;
+	struct stream_split d = STREAM_SPLIT_INIT;
 	struct sbuf piece = SBUF_INIT;
 	size_t line;
 
 	(void)state;
-	docsplit_feed(&d, "a: 1\n---", 8);
+	stream_feed(&d, "a: 1\n---", 8);
 	/* "---" without what follows it is not decidable before the end */
-	assert_true(docsplit_next(&d, &piece, &line, false) == false);
-	assert_true(docsplit_next(&d, &piece, &line, true));
+	assert_true(stream_next(&d, &piece, &line, false) == false);
+	assert_true(stream_next(&d, &piece, &line, true));
 	assert_int_equal(piece.len, 5);
-	assert_true(docsplit_next(&d, &piece, &line, true));
+	assert_true(stream_next(&d, &piece, &line, true));
 	assert_int_equal(piece.len, 3);
 	assert_int_equal(line, 1);
-	assert_false(docsplit_next(&d, &piece, &line, true));
+	assert_false(stream_next(&d, &piece, &line, true));
 	sbuf_release(&piece);
-	docsplit_release(&d);
+	stream_release(&d);
 }
 
 int main(void)

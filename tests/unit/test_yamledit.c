@@ -15,14 +15,14 @@ static void test_apply_in_any_order(void **state)
 	struct sbuf out = SBUF_INIT;
 
 	(void)state;
-	yedits_add(&e, 8, 9, "X", 1); /* replace 8 */
-	yedits_insert(&e, 0, "<"); /* insert at start */
-	yedits_add(&e, 2, 4, "", 0); /* delete 2-3 */
-	yedits_insert(&e, 10, ">"); /* insert at end */
-	assert_int_equal(yedits_apply(&e, in, strlen(in), &out), 0);
+	yamledit_add(&e, 8, 9, "X", 1); /* replace 8 */
+	yamledit_insert(&e, 0, "<"); /* insert at start */
+	yamledit_add(&e, 2, 4, "", 0); /* delete 2-3 */
+	yamledit_insert(&e, 10, ">"); /* insert at end */
+	assert_int_equal(yamledit_apply(&e, in, strlen(in), &out), 0);
 	assert_string_equal(out.buf, "<014567X9>");
 	sbuf_release(&out);
-	yedits_release(&e);
+	yamledit_release(&e);
 }
 
 static void test_insertions_at_one_offset_keep_order(void **state)
@@ -32,13 +32,13 @@ static void test_insertions_at_one_offset_keep_order(void **state)
 	struct sbuf out = SBUF_INIT;
 
 	(void)state;
-	yedits_insert(&e, 1, "1");
-	yedits_add(&e, 1, 2, "B", 1); /* a replacement starting there comes after */
-	yedits_insert(&e, 1, "2");
-	assert_int_equal(yedits_apply(&e, in, strlen(in), &out), 0);
+	yamledit_insert(&e, 1, "1");
+	yamledit_add(&e, 1, 2, "B", 1); /* a replacement starting there comes after */
+	yamledit_insert(&e, 1, "2");
+	assert_int_equal(yamledit_apply(&e, in, strlen(in), &out), 0);
 	assert_string_equal(out.buf, "a12B");
 	sbuf_release(&out);
-	yedits_release(&e);
+	yamledit_release(&e);
 }
 
 static void test_overlaps_rejected(void **state)
@@ -58,13 +58,13 @@ static void test_overlaps_rejected(void **state)
 		struct sbuf out = SBUF_INIT;
 
 		sbuf_addstr(&out, "keep");
-		yedits_add(&e, bad[i].s1, bad[i].e1, "x", 1);
-		yedits_add(&e, bad[i].s2, bad[i].e2, "y", 1);
-		assert_int_equal(yedits_apply(&e, "0123456789", 10, &out), -1);
+		yamledit_add(&e, bad[i].s1, bad[i].e1, "x", 1);
+		yamledit_add(&e, bad[i].s2, bad[i].e2, "y", 1);
+		assert_int_equal(yamledit_apply(&e, "0123456789", 10, &out), -1);
 		assert_int_equal(cf_err_last()->cls, CF_E_EDIT);
 		assert_string_equal(out.buf, "keep"); /* output untouched */
 		sbuf_release(&out);
-		yedits_release(&e);
+		yamledit_release(&e);
 	}
 }
 
@@ -74,10 +74,10 @@ static void test_bounds(void **state)
 	struct sbuf out = SBUF_INIT;
 
 	(void)state;
-	yedits_add(&e, 3, 12, "x", 1);
-	assert_int_equal(yedits_apply(&e, "0123456789", 10, &out), -1);
+	yamledit_add(&e, 3, 12, "x", 1);
+	assert_int_equal(yamledit_apply(&e, "0123456789", 10, &out), -1);
 	assert_int_equal(out.len, 0);
-	yedits_release(&e);
+	yamledit_release(&e);
 	sbuf_release(&out);
 }
 
@@ -88,7 +88,7 @@ static void test_no_edits_copies(void **state)
 	const char in[] = "a\0b\r\n";
 
 	(void)state;
-	assert_int_equal(yedits_apply(&e, in, sizeof(in) - 1, &out), 0);
+	assert_int_equal(yamledit_apply(&e, in, sizeof(in) - 1, &out), 0);
 	assert_int_equal(out.len, sizeof(in) - 1);
 	assert_memory_equal(out.buf, in, sizeof(in) - 1);
 	sbuf_release(&out);

@@ -34,20 +34,20 @@ static void test_spans_of_scalars(void **state)
 	assert_int_equal(root->kind, YN_MAP);
 	assert_false(root->flow);
 	assert_int_equal(root->nkids, 14);
-	assert_string_equal(span(in, ynode_get(root, "a"), t, sizeof(t)), "plain");
-	assert_string_equal(span(in, ynode_get(root, "b"), t, sizeof(t)), "\"dq\"");
-	assert_string_equal(ynode_get(root, "b")->text, "dq");
-	assert_int_equal(ynode_get(root, "b")->col, 3);
-	assert_string_equal(span(in, ynode_get(root, "c"), t, sizeof(t)), "'it''s'");
-	assert_string_equal(ynode_get(root, "c")->text, "it's");
-	assert_true(ynode_get(root, "d")->empty);
-	assert_true(ynode_is_null(ynode_get(root, "d")));
-	assert_int_equal(ynode_get(root, "e")->style, YS_LITERAL);
-	assert_string_equal(ynode_get(root, "e")->text, "lit\n");
-	assert_true(ynode_get(root, "f")->flow);
-	assert_string_equal(span(in, ynode_get(root, "f"), t, sizeof(t)), "[x, \"y\"]");
-	assert_string_equal(span(in, ynode_get(root, "g"), t, sizeof(t)), "{}");
-	assert_int_equal(ynode_get(root, "g")->nkids, 0);
+	assert_string_equal(span(in, yamlspan_get(root, "a"), t, sizeof(t)), "plain");
+	assert_string_equal(span(in, yamlspan_get(root, "b"), t, sizeof(t)), "\"dq\"");
+	assert_string_equal(yamlspan_get(root, "b")->text, "dq");
+	assert_int_equal(yamlspan_get(root, "b")->col, 3);
+	assert_string_equal(span(in, yamlspan_get(root, "c"), t, sizeof(t)), "'it''s'");
+	assert_string_equal(yamlspan_get(root, "c")->text, "it's");
+	assert_true(yamlspan_get(root, "d")->empty);
+	assert_true(yamlspan_is_null(yamlspan_get(root, "d")));
+	assert_int_equal(yamlspan_get(root, "e")->style, YS_LITERAL);
+	assert_string_equal(yamlspan_get(root, "e")->text, "lit\n");
+	assert_true(yamlspan_get(root, "f")->flow);
+	assert_string_equal(span(in, yamlspan_get(root, "f"), t, sizeof(t)), "[x, \"y\"]");
+	assert_string_equal(span(in, yamlspan_get(root, "g"), t, sizeof(t)), "{}");
+	assert_int_equal(yamlspan_get(root, "g")->nkids, 0);
 	yamlspan_release(&yf);
 }
 
@@ -61,12 +61,12 @@ static void test_block_collection_spans(void **state)
 
 	(void)state;
 	assert_int_equal(yamlspan_parse(&yf, in, strlen(in), false, &err), 0);
-	m = ynode_get(yf.docs[0].root, "m");
+	m = yamlspan_get(yf.docs[0].root, "m");
 	assert_int_equal(m->kind, YN_MAP);
 	/* a block collection ends where its last child ends, not past comments */
 	assert_string_equal(span(in, m, t, sizeof(t)), "k: v\n  l:\n  - 1\n  - 2");
-	assert_int_equal(ynode_get(m, "l")->col, 2);
-	assert_int_equal(ynode_get(m, "l")->line, 3);
+	assert_int_equal(yamlspan_get(m, "l")->col, 2);
+	assert_int_equal(yamlspan_get(m, "l")->line, 3);
 	yamlspan_release(&yf);
 }
 
@@ -83,7 +83,7 @@ static void test_bom_crlf_and_documents(void **state)
 	assert_true(yf.docs[0].explicit_start);
 	assert_int_equal(yf.docs[0].root->kids[0]->start, 8); /* BOM counts */
 	assert_true(yf.docs[1].root->empty);
-	assert_string_equal(ynode_str(ynode_get(yf.docs[2].root, "b")), "2");
+	assert_string_equal(yamlspan_str(yamlspan_get(yf.docs[2].root, "b")), "2");
 	yamlspan_release(&yf);
 }
 
@@ -98,10 +98,10 @@ static void test_anchors_aliases_merge(void **state)
 	assert_int_equal(yamlspan_parse(&yf, in, strlen(in), false, &err), 0);
 	root = yf.docs[0].root;
 	assert_true(yf.aliases);
-	assert_true(ynode_get(root, "a")->anchor);
-	assert_int_equal(ynode_get(root, "b")->kind, YN_ALIAS);
-	assert_string_equal(ynode_get(root, "b")->text, "x");
-	assert_true(ynode_get(root, "c")->merge);
+	assert_true(yamlspan_get(root, "a")->anchor);
+	assert_int_equal(yamlspan_get(root, "b")->kind, YN_ALIAS);
+	assert_string_equal(yamlspan_get(root, "b")->text, "x");
+	assert_true(yamlspan_get(root, "c")->merge);
 	yamlspan_release(&yf);
 }
 
@@ -158,14 +158,14 @@ static void test_lookup_helpers(void **state)
 	(void)state;
 	assert_int_equal(yamlspan_parse(&yf, in, strlen(in), false, &err), 0);
 	root = yf.docs[0].root;
-	assert_int_equal(ynode_key_count(root, "k"), 2);
-	assert_string_equal(ynode_str(ynode_get(root, "k")), "2"); /* the last one wins */
-	assert_true(ynode_is_true(ynode_get(root, "t")));
-	assert_false(ynode_is_true(ynode_get(root, "f")));
-	assert_true(ynode_is_null(ynode_get(root, "n")));
-	assert_false(ynode_is_null(ynode_get(root, "s")));
-	assert_null(ynode_get(root, "missing"));
-	assert_null(ynode_get(ynode_get(root, "k"), "x"));
+	assert_int_equal(yamlspan_key_count(root, "k"), 2);
+	assert_string_equal(yamlspan_str(yamlspan_get(root, "k")), "2"); /* the last one wins */
+	assert_true(yamlspan_is_true(yamlspan_get(root, "t")));
+	assert_false(yamlspan_is_true(yamlspan_get(root, "f")));
+	assert_true(yamlspan_is_null(yamlspan_get(root, "n")));
+	assert_false(yamlspan_is_null(yamlspan_get(root, "s")));
+	assert_null(yamlspan_get(root, "missing"));
+	assert_null(yamlspan_get(yamlspan_get(root, "k"), "x"));
 	yamlspan_release(&yf);
 }
 
@@ -182,9 +182,9 @@ static void test_equal(void **state)
 	assert_int_equal(yamlspan_parse(&yb, b, strlen(b), false, &err), 0);
 	assert_int_equal(yamlspan_parse(&yc, c, strlen(c), false, &err), 0);
 	/* "s" quoted vs plain differ in plainness */
-	assert_false(ynode_equal(ya.docs[0].root, yb.docs[0].root));
-	assert_true(ynode_equal(ynode_get(ya.docs[0].root, "x"), ynode_get(yb.docs[0].root, "x")));
-	assert_false(ynode_equal(ya.docs[0].root, yc.docs[0].root));
+	assert_false(yamlspan_equal(ya.docs[0].root, yb.docs[0].root));
+	assert_true(yamlspan_equal(yamlspan_get(ya.docs[0].root, "x"), yamlspan_get(yb.docs[0].root, "x")));
+	assert_false(yamlspan_equal(ya.docs[0].root, yc.docs[0].root));
 	yamlspan_release(&ya);
 	yamlspan_release(&yb);
 	yamlspan_release(&yc);
