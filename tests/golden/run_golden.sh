@@ -15,7 +15,21 @@ bad() { echo "FAIL [$CASE]: $*"; fail=1; }
 
 [ -f "$CASE/args" ] || { echo "FAIL [$CASE]: no args file"; exit 1; }
 [ -d "$CASE/in" ] && cp -a "$CASE/in/." "$TMP/tree/"
-read -r -a ARGS <<<"$(sed "s|\\\$OUT|$OUT|g" "$CASE/args")"
+# The args file holds the command line after `capfix`, split as the shell would split it
+# (quotes and backslashes; no expansion, nothing is run) by python3's shlex; then every literal
+# $OUT in an argument, quoted or not, becomes the output directory.
+python3 -c 'import shlex, sys
+with open(sys.argv[1], encoding="utf-8", errors="surrogateescape") as f:
+    try:
+        args = shlex.split(f.read(), comments=False, posix=True)
+    except ValueError as e:
+        sys.exit("args: %s" % e)
+for a in args:
+    sys.stdout.buffer.write(a.encode("utf-8", "surrogateescape") + b"\0")' "$CASE/args" >"$TMP/args0" 2>"$TMP/args.err" ||
+	{ echo "FAIL [$CASE]: cannot split $(cat "$TMP/args.err")"; exit 1; }
+mapfile -d '' ARGS <"$TMP/args0"
+[ ${#ARGS[@]} -gt 0 ] || { echo "FAIL [$CASE]: empty args"; exit 1; }
+for i in "${!ARGS[@]}"; do ARGS[i]=${ARGS[i]//'$OUT'/"$OUT"}; done
 
 stdin=/dev/null
 [ -f "$CASE/stdin" ] && stdin=$CASE/stdin
