@@ -4,7 +4,9 @@
 #include "capfix/capcfg.h"
 #include "capfix/cmd.h"
 #include "capfix/err.h"
+#include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
+#include "capfix/msg.h"
 #include "capfix/patch.h"
 #include "capfix/policy.h"
 #include "capfix/templates.h"
@@ -93,7 +95,7 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				fprintf(stderr, "capfix policy: error: unknown format '%s'\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s'",
 					optarg);
 				return -1;
 			}
@@ -118,7 +120,7 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 			fputs(policy_usage, stdout);
 			return 1;
 		default:
-			fprintf(stderr, "capfix policy: error: unknown or incomplete option '%s'\n",
+			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown or incomplete option '%s'",
 				argv[optind - 1]);
 			fprintf(stderr, "see 'capfix policy --help'\n");
 			return -1;
@@ -136,7 +138,7 @@ static int load_config(struct policy_cmd *c)
 		return 0;
 	r = capcfg_load_file(&c->cfg, c->config);
 	if (r < 0)
-		fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 	else if (r > 0)
 		c->fopts.cfg = &c->cfg;
 	return r < 0 ? -1 : 0;
@@ -162,65 +164,126 @@ static size_t pss_labels(enum pss_level lvl, const char **values)
 	return 6;
 }
 
-/* Label every Namespace of manifest @path in one pass: one write, one patch. */
-static int label_file(struct policy_cmd *c, const struct policy_set *ps, const char *path,
-		      struct sbuf *backout, struct sbuf *report)
+/* A record's problem (a file skipped or failed), as fix prints it. */
+static void print_record_problem(const struct fixrun_record *rec)
 {
-	struct sbuf orig = SBUF_INIT, cur = SBUF_INIT;
-	size_t j;
-	int ret = CF_EXIT_OK;
-	bool changed = false;
+	if (rec->named || !rec->path)
+		msg_print(stderr, NULL, 0, 0, rec->sev, "%s", rec->why);
+	else
+		msg_print(stderr, rec->path, rec->line ? rec->line0 + rec->line : 0, rec->col,
+			  rec->sev, "%s", rec->why);
+}
 
-	if (fsutil_read(path, FSUTIL_DEFAULT_MAX_SIZE, &orig) < 0) {
-		fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
-		return CF_EXIT_INPUT;
-	}
-	sbuf_add(&cur, orig.buf ? orig.buf : "", orig.len);
+/* `pss --write`: the Namespace manifests, labelled by the run engine. */
+struct label_run {
+	struct policy_cmd *c;
+	const struct policy_set *ps;
+	const char **paths; /* the manifests, each once */
+	struct sbuf *done; /* per manifest: "labelled ..." lines */
+	struct sbuf *failed; /* per manifest: the namespaces left unchanged */
+	struct sbuf *report;
+	size_t errors;
+};
+
+/* The engine's transform: every Namespace of one manifest labelled in one pass. */
+static int label_file(void *ctx, size_t index, const char *path, const char *buf, size_t len,
+		      bool json, struct fix_result *res)
+{
+	struct label_run *lr = ctx;
+	const struct policy_set *ps = lr->ps;
+	struct sbuf cur = SBUF_INIT;
+	size_t j;
+
+	(void)json;
+	sbuf_add(&cur, buf, len);
 	for (j = 0; j < ps->nns; j++) {
 		const struct policy_namespace *pn = &ps->ns[j];
-		enum pss_level lvl;
 		const char *values[6];
 		size_t nl;
-		struct fix_result res;
+		struct fix_result one;
 
 		if (!pn->path || strcmp(pn->path, path))
 			continue;
-		lvl = policy_ns_level(ps, pn->name);
-		nl = pss_labels(lvl, values);
-		fix_result_init(&res);
-		if (fix_labels(&res, cur.buf, cur.len, pn->name, pss_keys, values, nl) < 0) {
-			fprintf(stderr, "%s: error: namespace %s left unchanged: %s\n", path,
-				pn->name, res.err.msg);
-			ret = CF_EXIT_INPUT;
-		} else if (res.changed) {
+		nl = pss_labels(policy_ns_level(ps, pn->name), values);
+		fix_result_init(&one);
+		if (fix_labels(&one, cur.buf, cur.len, pn->name, pss_keys, values, nl) < 0) {
+			msg_add(&lr->failed[index], path, 0, 0, MSG_ERROR,
+				"namespace %s left unchanged: %s", pn->name, one.err.msg);
+		} else if (one.changed) {
 			sbuf_setlen(&cur, 0);
-			sbuf_add(&cur, res.out.buf, res.out.len);
-			changed = true;
-			sbuf_addf(report, "labelled %s: namespace %s enforces %s\n", path, pn->name,
-				  values[0]);
+			sbuf_add(&cur, one.out.buf, one.out.len);
+			sbuf_addf(&lr->done[index], "labelled %s: namespace %s enforces %s\n", path,
+				  pn->name, values[0]);
 		}
-		fix_result_release(&res);
+		fix_result_release(&one);
 	}
-	if (changed) {
-		if ((c->backout && patch_append(backout, path, false, cur.buf, cur.len, orig.buf,
-						orig.len) < 0) ||
-		    fsutil_write_atomic(path, cur.buf, cur.len) < 0) {
-			fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
-			ret = CF_EXIT_WRITE;
-		}
+	if (cur.len != len || memcmp(cur.buf, buf, len)) {
+		res->changed = true;
+		sbuf_add(&res->out, cur.buf, cur.len);
 	}
-	sbuf_release(&orig);
 	sbuf_release(&cur);
-	return ret;
+	return 0;
+}
+
+static void label_record(void *ctx, const struct fixrun_record *rec)
+{
+	struct label_run *lr = ctx;
+
+	if (rec->why)
+		print_record_problem(rec);
+	if (!rec->path)
+		return;
+	fputs(sbuf_cstr(&lr->failed[rec->index]), stderr);
+	lr->errors += lr->failed[rec->index].len > 0;
+	if (rec->outcome == FIXRUN_CHANGED)
+		sbuf_add(lr->report, sbuf_cstr(&lr->done[rec->index]), lr->done[rec->index].len);
+}
+
+/* Label the Namespace manifests in place (backout patch first); an exit code. */
+static int label_files(struct policy_cmd *c, const struct policy_set *ps, const char **paths,
+		       size_t np, struct sbuf *report)
+{
+	struct label_run lr;
+	struct fixrun_opts o;
+	struct fixrun_totals t;
+	size_t i;
+
+	memset(&lr, 0, sizeof(lr));
+	lr.c = c;
+	lr.ps = ps;
+	lr.paths = paths;
+	lr.report = report;
+	lr.done = xcalloc(np ? np : 1, sizeof(*lr.done));
+	lr.failed = xcalloc(np ? np : 1, sizeof(*lr.failed));
+	memset(&o, 0, sizeof(o));
+	memset(&t, 0, sizeof(t));
+	o.sink = FIXRUN_WRITE;
+	o.fix = &c->fopts;
+	o.transform = label_file;
+	o.transform_ctx = &lr;
+	o.record = label_record;
+	o.record_ctx = &lr;
+	o.backout = c->backout;
+	o.max_size = FSUTIL_DEFAULT_MAX_SIZE;
+	o.jobs = 1;
+	fixrun_file_list(&o, paths, np, &t);
+	for (i = 0; i < np; i++) {
+		sbuf_release(&lr.done[i]);
+		sbuf_release(&lr.failed[i]);
+	}
+	free(lr.done);
+	free(lr.failed);
+	if (t.write_errors)
+		return CF_EXIT_WRITE;
+	return t.errors || lr.errors ? CF_EXIT_INPUT : CF_EXIT_OK;
 }
 
 /* --write: label the Namespace manifests; others get kubectl commands or --emit-missing files. */
 static int write_labels(struct policy_cmd *c, const struct policy_set *ps, struct sbuf *report)
 {
-	struct sbuf backout = SBUF_INIT;
 	const char **names = NULL, **paths;
 	size_t n = policy_namespaces(ps, &names), i, j, np = 0;
-	int ret = CF_EXIT_OK, r;
+	int ret = CF_EXIT_OK;
 
 	/* the manifests, each once, in name order */
 	paths = xcalloc(ps->nns ? ps->nns : 1, sizeof(*paths));
@@ -238,11 +301,8 @@ static int write_labels(struct policy_cmd *c, const struct policy_set *ps, struc
 				paths[np++] = pn->path;
 		}
 	}
-	for (i = 0; i < np; i++) {
-		r = label_file(c, ps, paths[i], &backout, report);
-		if (r > ret)
-			ret = r;
-	}
+	if (c->write)
+		ret = label_files(c, ps, paths, np, report);
 	for (i = 0; i < n; i++) {
 		const struct policy_namespace *pn = NULL;
 		enum pss_level lvl = policy_ns_level(ps, names[i]);
@@ -268,7 +328,7 @@ static int write_labels(struct policy_cmd *c, const struct policy_set *ps, struc
 			if (templates_load(c->tdir, "namespace.yaml", &t) < 0 ||
 			    templates_render(t.buf, k, v, 2, &out) < 0 ||
 			    fsutil_write_new(p.buf, out.buf, out.len) < 0) {
-				fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 				ret = CF_EXIT_WRITE;
 			} else {
 				sbuf_addf(report, "wrote %s\n", p.buf);
@@ -284,25 +344,40 @@ static int write_labels(struct policy_cmd *c, const struct policy_set *ps, struc
 			sbuf_addch(report, '\n');
 		}
 	}
-	if (c->backout &&
-	    fsutil_write_new(c->backout, backout.buf ? backout.buf : "", backout.len) < 0) {
-		fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
-		ret = CF_EXIT_WRITE;
-	}
 	free(names);
 	free(paths);
-	sbuf_release(&backout);
 	return ret;
+}
+
+/* The fixed workloads, gathered by the run engine (check mode: nothing is written). */
+struct gather {
+	struct policy_set *ps;
+	const struct fix_opts *fopts;
+};
+
+static int gather_file(void *ctx, size_t index, const char *path, const char *buf, size_t len,
+		       bool json, struct fix_result *res)
+{
+	struct gather *g = ctx;
+	struct fix_opts fo = *g->fopts;
+
+	(void)index;
+	fo.json = json;
+	return policy_gather(g->ps, path, buf, len, &fo, res);
+}
+
+static void gather_record(void *ctx, const struct fixrun_record *rec)
+{
+	(void)ctx;
+	if (rec->why)
+		print_record_problem(rec);
 }
 
 int cmd_policy(int argc, char **argv)
 {
 	struct policy_cmd c;
 	struct policy_set ps = POLICY_SET_INIT;
-	struct walk_result wr = WALK_RESULT_INIT;
-	struct sbuf content = SBUF_INIT, out = SBUF_INIT;
-	const char *dot[] = { "." };
-	size_t i;
+	struct sbuf out = SBUF_INIT;
 	int r, ret = CF_EXIT_OK, errors = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -313,55 +388,44 @@ int cmd_policy(int argc, char **argv)
 	c.kind = argv[1];
 	if (strcmp(c.kind, "psp") && strcmp(c.kind, "pss") && strcmp(c.kind, "vap") &&
 	    strcmp(c.kind, "kyverno") && strcmp(c.kind, "gatekeeper")) {
-		fprintf(stderr,
-			"capfix policy: error: unknown policy '%s'\nsee 'capfix policy --help'\n",
-			c.kind);
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown policy '%s'", c.kind);
+		fputs("see 'capfix policy --help'\n", stderr);
 		return CF_EXIT_USAGE;
 	}
 	r = parse_args(&c, argc - 1, argv + 1);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
 	if (strcmp(c.kind, "pss") && (c.json || c.write || c.backout || c.emit_missing)) {
-		fprintf(stderr,
-			"capfix policy: error: --format, --write, --backout and --emit-missing are for 'policy pss'\n");
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--format, --write, --backout and --emit-missing are for 'policy pss'");
+		return CF_EXIT_USAGE;
+	}
+	if (c.backout && !c.write) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--backout needs --write");
 		return CF_EXIT_USAGE;
 	}
 	if (c.per_need && strcmp(c.kind, "psp")) {
-		fprintf(stderr, "capfix policy: error: --per-need is for 'policy psp'\n");
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--per-need is for 'policy psp'");
 		return CF_EXIT_USAGE;
 	}
 	if (load_config(&c) < 0)
 		return CF_EXIT_USAGE;
 	optind++; /* past the kind */
-	if (optind < argc)
-		walk_collect(&wr, (const char *const *)argv + optind, (size_t)(argc - optind));
-	else
-		walk_collect(&wr, dot, 1);
-	for (i = 0; i < wr.nproblems; i++) {
-		fprintf(stderr, "%s: %s: %s\n", wr.problems[i].path,
-			wr.problems[i].error ? "error" : "warning", wr.problems[i].msg);
-		errors += wr.problems[i].error;
-	}
-	for (i = 0; i < wr.nfiles; i++) {
-		struct fix_result res;
+	{
+		struct fixrun_opts o;
+		struct fixrun_totals t;
+		struct gather g = { &ps, &c.fopts };
 
-		if (wr.files[i].chart_template)
-			continue;
-		if (fsutil_read(wr.files[i].path, FSUTIL_DEFAULT_MAX_SIZE, &content) < 0) {
-			fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
-			errors++;
-			continue;
-		}
-		fix_result_init(&res);
-		c.fopts.json = strlen(wr.files[i].path) > 5 &&
-			       !strcmp(wr.files[i].path + strlen(wr.files[i].path) - 5, ".json");
-		if (policy_gather(&ps, wr.files[i].path, content.buf ? content.buf : "",
-				  content.len, &c.fopts, &res) < 0) {
-			fprintf(stderr, "%s:%d:%d: error: %s\n", wr.files[i].path, res.err.line,
-				res.err.col, res.err.msg);
-			errors++;
-		}
-		fix_result_release(&res);
+		memset(&o, 0, sizeof(o));
+		memset(&t, 0, sizeof(t));
+		o.sink = FIXRUN_CHECK;
+		o.fix = &c.fopts;
+		o.transform = gather_file;
+		o.transform_ctx = &g;
+		o.record = gather_record;
+		o.max_size = FSUTIL_DEFAULT_MAX_SIZE;
+		o.jobs = 1; /* policy_gather() adds to one set */
+		fixrun_files(&o, (const char *const *)argv + optind, (size_t)(argc - optind), &t);
+		errors = t.errors > 0;
 	}
 	if (!strcmp(c.kind, "pss")) {
 		r = policy_render_pss(&out, &ps, c.json);
@@ -385,13 +449,13 @@ int cmd_policy(int argc, char **argv)
 		r = policy_render(&out, &ps, c.kind, c.tdir, c.per_need);
 	}
 	if (r < 0) {
-		fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 		ret = CF_EXIT_USAGE;
 		goto done;
 	}
 	if (c.output) {
 		if (fsutil_write_new(c.output, out.buf ? out.buf : "", out.len) < 0) {
-			fprintf(stderr, "capfix policy: error: %s\n", cf_err_last()->msg);
+			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 			ret = CF_EXIT_WRITE;
 		}
 	} else {
@@ -401,9 +465,7 @@ int cmd_policy(int argc, char **argv)
 		ret = CF_EXIT_INPUT;
 done:
 	policy_set_release(&ps);
-	walk_result_release(&wr);
 	capcfg_release(&c.cfg);
-	sbuf_release(&content);
 	sbuf_release(&out);
 	return ret;
 }

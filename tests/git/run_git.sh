@@ -161,5 +161,21 @@ GIT_CEILING_DIRECTORIES=$TMP "$CAPFIX" fix --branch x >/dev/null 2>"$TMP/err"; r
 [ $rc -eq 2 ] && grep -q 'not in a git repository' "$TMP/err" || bad "no repository: exit $rc"
 finish
 
+# A Helm chart's values.yaml: --branch fixes it as the in-place run does (it used to
+# commit nothing: "nothing to fix"), from the chart's templates in the base commit.
+start helm-values
+mkdir -p "$TMP/chart" && cd "$TMP/chart" && git init -q -b main .
+cp -a "$ROOT/golden/fix/0047-helm-values/in/." .
+git add -A && git commit -q -m chart
+base=$(git rev-parse HEAD)
+"$CAPFIX" fix -q --branch capfix/values >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc -eq 0 ] || { cat "$TMP/err"; bad "exit $rc"; }
+git show-ref --verify -q refs/heads/capfix/values || bad "no branch: $(cat "$TMP/out")"
+export_tree "$base" "$TMP/chart-want" && (cd "$TMP/chart-want" && "$CAPFIX" fix -q . >/dev/null 2>&1)
+export_tree capfix/values "$TMP/chart-got" 2>/dev/null
+diff -r "$TMP/chart-want" "$TMP/chart-got" >/dev/null || bad "the commit differs from the in-place fix of values.yaml"
+git diff --quiet "$base" capfix/values -- charts/app/values.yaml && bad "values.yaml not fixed"
+finish
+
 echo "git: $passed passed, $failed failed"
 [ $failed -eq 0 ]
