@@ -4,6 +4,7 @@
  */
 #include "capfix/caps.h"
 #include "capfix/cmd.h"
+#include "capfix/msg.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -133,7 +134,7 @@ static int print_json(const struct cap_info *const *list, size_t n)
 	r = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (r < 0) {
-		fprintf(stderr, "capfix explain: error: cannot write the JSON output\n");
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "cannot write the JSON output");
 		return CF_EXIT_WRITE;
 	}
 	fputc('\n', stdout);
@@ -161,8 +162,8 @@ static int parse_args(enum explain_format *format, int argc, char **argv)
 			} else if (!strcmp(optarg, "json")) {
 				*format = EXPLAIN_JSON;
 			} else {
-				fprintf(stderr,
-					"capfix explain: error: unknown format '%s' (use text or json)\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					"unknown format '%s' (use text or json)",
 					optarg);
 				fprintf(stderr, "see 'capfix explain --help'\n");
 				return -1;
@@ -173,12 +174,12 @@ static int parse_args(enum explain_format *format, int argc, char **argv)
 			return 1;
 		default:
 			if (optopt && optopt < 256)
-				fprintf(stderr,
-					"capfix explain: error: unknown or incomplete option '-%c'\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					"unknown or incomplete option '-%c'",
 					optopt);
 			else
-				fprintf(stderr,
-					"capfix explain: error: unknown or incomplete option '%s'\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					"unknown or incomplete option '%s'",
 					argv[optind - 1]);
 			fprintf(stderr, "see 'capfix explain --help'\n");
 			return -1;
@@ -206,7 +207,7 @@ int cmd_explain(int argc, char **argv)
 		if (optind < argc) {
 			list[i] = caps_lookup(argv[optind + (int)i]);
 			if (!list[i]) {
-				fprintf(stderr, "capfix explain: error: unknown capability '%s'\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown capability '%s'",
 					argv[optind + (int)i]);
 				unknown = true;
 			}

@@ -2,6 +2,7 @@
  * cmd_scan.c - `capfix scan`: options, calls into the core, rendering, exit code.
  */
 #include "capfix/cmd.h"
+#include "capfix/msg.h"
 #include "capfix/err.h"
 #include "capfix/fsutil.h"
 #include "capfix/pool.h"
@@ -53,7 +54,7 @@ static int parse_severity(const char *opt, const char *arg, bool allow_none, int
 	if (s < 0 && allow_none && !strcmp(arg, "none"))
 		s = SEV_CRITICAL + 1;
 	if (s < 0) {
-		fprintf(stderr, "capfix scan: error: %s: unknown severity '%s'\n", opt, arg);
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s: unknown severity '%s'", opt, arg);
 		return -1;
 	}
 	*out = s;
@@ -83,7 +84,7 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		case OPT_FORMAT:
 			v = report_format_parse(optarg);
 			if (v < 0) {
-				fprintf(stderr, "capfix scan: error: unknown format '%s'\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s'",
 					optarg);
 				return -1;
 			}
@@ -105,15 +106,15 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			errno = 0;
 			v = (int)strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v < 1 || v > 16) {
-				fprintf(stderr,
-					"capfix scan: error: -j takes a number from 1 to 16\n");
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					"-j takes a number from 1 to 16");
 				return -1;
 			}
 			c->jobs = v;
 			break;
 		case OPT_MAX_SIZE:
 			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
-				fprintf(stderr, "capfix scan: error: --max-file-size: %s\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--max-file-size: %s",
 					cf_err_last()->msg);
 				return -1;
 			}
@@ -123,12 +124,12 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			return 1;
 		default:
 			if (optopt && optopt < 256)
-				fprintf(stderr,
-					"capfix scan: error: unknown or incomplete option '-%c'\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					"unknown or incomplete option '-%c'",
 					optopt);
 			else
-				fprintf(stderr,
-					"capfix scan: error: unknown or incomplete option '%s'\n",
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					"unknown or incomplete option '%s'",
 					argv[optind - 1]);
 			fprintf(stderr, "see 'capfix scan --help'\n");
 			return -1;
@@ -216,7 +217,7 @@ int cmd_scan(int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "-")) {
 			if (stdin_done) {
-				fprintf(stderr, "capfix scan: error: '-' given twice\n");
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "'-' given twice");
 				return CF_EXIT_USAGE;
 			}
 			stdin_done = true;
@@ -246,13 +247,13 @@ int cmd_scan(int argc, char **argv)
 	for (i = 0; i < res.nerrors; i++)
 		errors += !res.errors[i].skipped;
 	if (report_render(&out, &res, c.format, c.min) < 0) {
-		fprintf(stderr, "capfix scan: error: %s\n", cf_err_last()->msg);
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 		ret = CF_EXIT_WRITE;
 		goto done;
 	}
 	if (c.output) {
 		if (fsutil_write_new(c.output, out.buf ? out.buf : "", out.len) < 0) {
-			fprintf(stderr, "capfix scan: error: %s\n", cf_err_last()->msg);
+			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 			ret = CF_EXIT_WRITE;
 			goto done;
 		}

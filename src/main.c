@@ -3,6 +3,7 @@
  * final check that standard output was written.
  */
 #include "capfix/cmd.h"
+#include "capfix/msg.h"
 #include "capfix/compat.h"
 #include "capfix/gitops.h"
 #include "capfix/patch.h"
@@ -78,12 +79,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	fprintf(stderr, "capfix: error: unknown command '%s'\n", argv[1]);
+	msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown command '%s'", argv[1]);
 	usage(stderr);
 	return CF_EXIT_USAGE;
 out:
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "capfix: error: write failure on standard output: %s\n",
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "write failure on standard output: %s",
 			strerror(errno));
 		return CF_EXIT_WRITE;
 	}
