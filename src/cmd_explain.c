@@ -173,15 +173,7 @@ static int parse_args(enum explain_format *format, int argc, char **argv)
 			fputs(explain_usage, stdout);
 			return 1;
 		default:
-			if (optopt && optopt < 256)
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					"unknown or incomplete option '-%c'",
-					optopt);
-			else
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					"unknown or incomplete option '%s'",
-					argv[optind - 1]);
-			fprintf(stderr, "see 'capfix explain --help'\n");
+			cmd_bad_option("explain", optopt, argv[optind - 1]);
 			return -1;
 		}
 	}

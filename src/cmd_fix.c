@@ -77,13 +77,7 @@ static void on_record(void *ctx, const struct fixrun_record *rec)
 	bool changed = rec->outcome == FIXRUN_CHANGED;
 	size_t i;
 
-	if (rec->why) {
-		if (rec->named || !rec->path)
-			msg_add(&err, NULL, 0, 0, rec->sev, "%s", rec->why);
-		else
-			msg_add(&err, rec->path, rec->line ? rec->line0 + rec->line : 0, rec->col,
-				rec->sev, "%s", rec->why);
-	}
+	cmd_print_problem(rec);
 	if (changed && !c->quiet && !c->stream)
 		sbuf_addf(&out, "%s %s (%zu %s)\n", c->check || c->diff ? "would fix" : "fixed",
 			  rec->path, res->fixed, plural(res->fixed, "container", "containers"));
@@ -112,21 +106,6 @@ static int capfix_parse_deny(struct fix_cmd *c, const char *list)
 		return -1;
 	}
 	return 0;
-}
-
-/* Load --config FILE, or ./.capfix.yaml when present. Returns 0 or -1 (printed). */
-static int load_config(struct fix_cmd *c)
-{
-	int r;
-
-	if (c->no_config)
-		return 0;
-	r = capcfg_load_file(&c->cfg, c->config);
-	if (r < 0)
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
-	else if (r > 0)
-		c->fopts.cfg = &c->cfg;
-	return r < 0 ? -1 : 0;
 }
 
 static int parse_args(struct fix_cmd *c, int argc, char **argv)
@@ -245,13 +224,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			fputs(fix_usage, stdout);
 			return 1;
 		default:
-			if (optopt && optopt < 256)
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					  "unknown or incomplete option '-%c'", optopt);
-			else
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					  "unknown or incomplete option '%s'", argv[optind - 1]);
-			fprintf(stderr, "see 'capfix fix --help'\n");
+			cmd_bad_option("fix", optopt, argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -260,18 +233,6 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		return -1;
 	}
 	return 0;
-}
-
-static int exit_for_err(void)
-{
-	switch (cf_err_last()->cls) {
-	case CF_E_USAGE:
-		return CF_EXIT_USAGE;
-	case CF_E_INPUT:
-		return CF_EXIT_INPUT;
-	default:
-		return CF_EXIT_WRITE;
-	}
 }
 
 static int exit_for(const struct fix_cmd *c, const struct fixrun_totals *t)
@@ -323,7 +284,7 @@ static int run_branch(struct fix_cmd *c, const struct fixrun_opts *o, char **pat
 	fc.summary = c->summary;
 	if (fixrun_git(o, &fc, (const char *const *)paths, n, &t) < 0) {
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
-		return exit_for_err();
+		return cmd_exit_for_err();
 	}
 	if (!fc.created) {
 		printf("capfix: nothing to fix in %zu %s of %.12s: no commit, no branch\n", t.files,
@@ -408,7 +369,7 @@ int cmd_fix(int argc, char **argv)
 	ret = check_args(&c, argc - optind, paths);
 	if (ret)
 		return ret;
-	if (load_config(&c) < 0) {
+	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0) {
 		capcfg_release(&c.cfg);
 		return CF_EXIT_USAGE;
 	}

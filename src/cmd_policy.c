@@ -120,28 +120,11 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 			fputs(policy_usage, stdout);
 			return 1;
 		default:
-			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown or incomplete option '%s'",
-				argv[optind - 1]);
-			fprintf(stderr, "see 'capfix policy --help'\n");
+			cmd_bad_option("policy", 0, argv[optind - 1]);
 			return -1;
 		}
 	}
 	return 0;
-}
-
-/* Load --config FILE, or ./.capfix.yaml when present. Returns 0 or -1 (printed). */
-static int load_config(struct policy_cmd *c)
-{
-	int r;
-
-	if (c->no_config)
-		return 0;
-	r = capcfg_load_file(&c->cfg, c->config);
-	if (r < 0)
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
-	else if (r > 0)
-		c->fopts.cfg = &c->cfg;
-	return r < 0 ? -1 : 0;
 }
 
 static const char *pss_keys[] = {
@@ -162,16 +145,6 @@ static size_t pss_labels(enum pss_level lvl, const char **values)
 	values[4] = "restricted";
 	values[5] = "latest";
 	return 6;
-}
-
-/* A record's problem (a file skipped or failed), as fix prints it. */
-static void print_record_problem(const struct fixrun_record *rec)
-{
-	if (rec->named || !rec->path)
-		msg_print(stderr, NULL, 0, 0, rec->sev, "%s", rec->why);
-	else
-		msg_print(stderr, rec->path, rec->line ? rec->line0 + rec->line : 0, rec->col,
-			  rec->sev, "%s", rec->why);
 }
 
 /* `pss --write`: the Namespace manifests, labelled by the run engine. */
@@ -230,7 +203,7 @@ static void label_record(void *ctx, const struct fixrun_record *rec)
 	struct label_run *lr = ctx;
 
 	if (rec->why)
-		print_record_problem(rec);
+		cmd_print_problem(rec);
 	if (!rec->path)
 		return;
 	fputs(sbuf_cstr(&lr->failed[rec->index]), stderr);
@@ -370,7 +343,7 @@ static void gather_record(void *ctx, const struct fixrun_record *rec)
 {
 	(void)ctx;
 	if (rec->why)
-		print_record_problem(rec);
+		cmd_print_problem(rec);
 }
 
 int cmd_policy(int argc, char **argv)
@@ -407,7 +380,7 @@ int cmd_policy(int argc, char **argv)
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--per-need is for 'policy psp'");
 		return CF_EXIT_USAGE;
 	}
-	if (load_config(&c) < 0)
+	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0)
 		return CF_EXIT_USAGE;
 	optind++; /* past the kind */
 	{

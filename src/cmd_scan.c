@@ -123,15 +123,7 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			fputs(scan_usage, stdout);
 			return 1;
 		default:
-			if (optopt && optopt < 256)
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					"unknown or incomplete option '-%c'",
-					optopt);
-			else
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					"unknown or incomplete option '%s'",
-					argv[optind - 1]);
-			fprintf(stderr, "see 'capfix scan --help'\n");
+			cmd_bad_option("scan", optopt, argv[optind - 1]);
 			return -1;
 		}
 	}

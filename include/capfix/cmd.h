@@ -5,6 +5,8 @@
 #ifndef CAPFIX_CMD_H
 #define CAPFIX_CMD_H
 
+#include <stdbool.h>
+
 enum cf_exit {
 	CF_EXIT_OK = 0, /* nothing to do, or done */
 	CF_EXIT_CHANGES = 1, /* fix --check: something would change; scan: findings */
@@ -13,10 +15,33 @@ enum cf_exit {
 	CF_EXIT_WRITE = 4, /* a file could not be written */
 };
 
+struct capcfg;
+struct fix_opts;
+struct fixrun_record;
+
 /* Each returns the process exit code; argv[0] is the command name. */
 int cmd_fix(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+
+/*
+ * What the commands share (cmd_util.c): printing only, no decisions.
+ */
+
+/* An unknown or incomplete option (getopt's optopt, or the argument), and the help hint. */
+void cmd_bad_option(const char *cmd, int optopt, const char *arg);
+
+/*
+ * Load --config @path, or ./.capfix.yaml when present (unless @no_config),
+ * into @cfg and point @fo->cfg at it. Returns 0, or -1 with the error printed.
+ */
+int cmd_load_config(struct capcfg *cfg, const char *path, bool no_config, struct fix_opts *fo);
+
+/* The exit code for the last recorded error (usage 2, input 3, anything else 4). */
+int cmd_exit_for_err(void);
+
+/* A record's problem (an input skipped or failed, a run-level error) on stderr. */
+void cmd_print_problem(const struct fixrun_record *rec);
 
 #endif

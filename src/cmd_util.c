@@ -1,0 +1,59 @@
+/*
+ * cmd_util.c - what the commands share: option errors, configuration
+ * loading, exit codes for errors, and record problems, printed one way.
+ */
+#include "capfix/capcfg.h"
+#include "capfix/cmd.h"
+#include "capfix/err.h"
+#include "capfix/fix.h"
+#include "capfix/fixrun.h"
+#include "capfix/msg.h"
+
+void cmd_bad_option(const char *cmd, int optopt, const char *arg)
+{
+	if (optopt && optopt < 256)
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown or incomplete option '-%c'",
+			  optopt);
+	else
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown or incomplete option '%s'", arg);
+	fprintf(stderr, "see 'capfix %s --help'\n", cmd);
+}
+
+int cmd_load_config(struct capcfg *cfg, const char *path, bool no_config, struct fix_opts *fo)
+{
+	int r;
+
+	if (no_config)
+		return 0;
+	r = capcfg_load_file(cfg, path);
+	if (r < 0) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
+		return -1;
+	}
+	if (r > 0)
+		fo->cfg = cfg;
+	return 0;
+}
+
+int cmd_exit_for_err(void)
+{
+	switch (cf_err_last()->cls) {
+	case CF_E_USAGE:
+		return CF_EXIT_USAGE;
+	case CF_E_INPUT:
+		return CF_EXIT_INPUT;
+	default:
+		return CF_EXIT_WRITE;
+	}
+}
+
+void cmd_print_problem(const struct fixrun_record *rec)
+{
+	if (!rec->why)
+		return;
+	if (rec->named || !rec->path)
+		msg_print(stderr, NULL, 0, 0, rec->sev, "%s", rec->why);
+	else
+		msg_print(stderr, rec->path, rec->line ? rec->line0 + rec->line : 0, rec->col,
+			  rec->sev, "%s", rec->why);
+}
