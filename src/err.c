@@ -4,12 +4,15 @@ static _Thread_local struct cf_error last_error;
 
 int cf_err(enum cf_err_class cls, const char *fmt, ...)
 {
+	char msg[sizeof(last_error.msg)];
 	va_list ap;
 
-	last_error.cls = cls;
+	/* formatted aside first: the arguments may be the last message itself */
 	va_start(ap, fmt);
-	vsnprintf(last_error.msg, sizeof(last_error.msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	last_error.cls = cls;
+	memcpy(last_error.msg, msg, sizeof(msg));
 	return -1;
 }
 

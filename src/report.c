@@ -1,5 +1,6 @@
 #include "capfix/report.h"
 #include "capfix/err.h"
+#include "capfix/msg.h"
 
 #include <jansson.h>
 
@@ -54,6 +55,7 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 	size_t nrules, i, j, shown = 0;
 	bool *fired;
 	struct totals t;
+	struct sbuf line = SBUF_INIT;
 	char svcs[64] = "";
 
 	rules = scan_rules(&nrules);
@@ -61,12 +63,15 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 	for (i = 0; i < res->nerrors; i++) {
 		const struct scan_error *e = &res->errors[i];
 
+		sbuf_setlen(&line, 0);
 		if (e->line > 0)
-			sbuf_addf(out, "%s:%d:%d: %s: %s\n", e->path, e->line, e->col,
+			sbuf_addf(&line, "%s:%d:%d: %s: %s", e->path, e->line, e->col,
 				  e->skipped ? "skipped" : "error", e->message);
 		else
-			sbuf_addf(out, "%s: %s: %s\n", e->path, e->skipped ? "skipped" : "error",
+			sbuf_addf(&line, "%s: %s: %s", e->path, e->skipped ? "skipped" : "error",
 				  e->message);
+		msg_escape(out, line.buf, line.len); /* names are data: one line each */
+		sbuf_addch(out, '\n');
 	}
 	for (i = 0; i < res->nfindings; i++) {
 		const struct scan_finding *f = &res->findings[i];
@@ -75,9 +80,12 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 			continue;
 		shown++;
 		fired[f->rule - rules] = true;
-		sbuf_addf(out, "%s:%d:%d: %s: [%s %s] %s/%s: %s\n", f->path, f->line, f->col,
+		sbuf_setlen(&line, 0);
+		sbuf_addf(&line, "%s:%d:%d: %s: [%s %s] %s/%s: %s", f->path, f->line, f->col,
 			  scan_severity_name(f->severity), f->rule->id, f->rule->name, f->kind,
 			  f->name, f->message);
+		msg_escape(out, line.buf, line.len);
+		sbuf_addch(out, '\n');
 	}
 	if (shown) {
 		sbuf_addstr(out, "\nrules:\n");
@@ -122,6 +130,7 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 			  scan_severity_name(min));
 	sbuf_addch(out, '\n');
 	free(fired);
+	sbuf_release(&line);
 }
 
 /* ---- JSON ---- */

@@ -297,6 +297,20 @@ static void test_report_json_strings(void **state)
 	assert_string_equal(jstring(json_array_get(json_object_get(root, "files"), 0), "path"),
 			    "dir/caf\xef\xbf\xbd.yaml");
 	json_decref(root);
+	{
+		/* text: the name's control characters are escaped, every finding one line */
+		struct sbuf out = SBUF_INIT;
+		const char *p;
+		size_t lines = 0;
+
+		assert_int_equal(report_render(&out, &r, REPORT_TEXT, SEV_CRITICAL), 0);
+		assert_null(strchr(out.buf, '\033'));
+		assert_non_null(strstr(out.buf, "Pod/q\"\\033[31m\\n: container"));
+		for (p = out.buf; (p = strstr(p, "[CF006 privileged]")); p++)
+			lines++;
+		assert_int_equal(lines, 1);
+		sbuf_release(&out);
+	}
 	scan_result_release(&r);
 }
 
