@@ -62,23 +62,90 @@ static const char *shared_reason(const struct ynode *n)
 	return NULL;
 }
 
-static bool is_partial_workload(const struct ynode *obj, const char *kind, const char *api)
+const char *k8s_partial(const struct ynode *obj)
 {
-	static const char *const selector_kinds[] = { "Deployment", "StatefulSet", "DaemonSet",
-						      "ReplicaSet" };
-	const struct ynode *spec;
+	const struct ynode *spec = yamlspan_dget(obj, "spec");
+	const char *api = yamlspan_dstr(yamlspan_dget(obj, "apiVersion"));
+	const char *const *path = k8s_pod_spec_path(yamlspan_dstr(yamlspan_dget(obj, "kind")), api);
+	const struct ynode *sel;
+
+	if (!spec && path && !strcmp(path[0], "spec"))
+		return "partial object without spec (a kustomize patch?)";
+	/* every pod-bearing kind of apps/v1 requires a selector */
+	if (!spec || !api || strcmp(api, "apps/v1"))
+		return NULL;
+	sel = yamlspan_dget(spec, "selector");
+	if (!sel || yamlspan_is_null(sel))
+		return "partial object without spec.selector (a kustomize patch?)";
+	return NULL;
+}
+
+bool k8s_may_run_as_root(const struct ynode *c, const struct ynode *pod_spec)
+{
+	const struct ynode *csc = yamlspan_dget(c, "securityContext");
+	const struct ynode *psc = yamlspan_dget(pod_spec, "securityContext");
+	const struct ynode *u = yamlspan_dget(csc, "runAsUser");
+	const struct ynode *nr = yamlspan_dget(csc, "runAsNonRoot");
+
+	if (!u || yamlspan_is_null(u))
+		u = yamlspan_dget(psc, "runAsUser");
+	if (u && !yamlspan_is_null(u) && yamlspan_int(u) >= 0)
+		return yamlspan_int(u) == 0;
+	if (!nr || yamlspan_is_null(nr))
+		nr = yamlspan_dget(psc, "runAsNonRoot");
+	return !yamlspan_is_true(nr);
+}
+
+long k8s_low_port(const struct ynode *c)
+{
+	const struct ynode *ports = yamlspan_dget(c, "ports");
 	size_t i;
 
-	if (!api || strcmp(api, "apps/v1"))
-		return false;
-	for (i = 0; i < ARRAY_SIZE(selector_kinds); i++) {
-		if (!strcmp(kind, selector_kinds[i])) {
-			spec = yamlspan_get(obj, "spec");
-			return !spec || !yamlspan_get(spec, "selector") ||
-			       yamlspan_is_null(yamlspan_get(spec, "selector"));
-		}
+	if (!ports || ports->kind != YN_SEQ)
+		return -1;
+	for (i = 0; i < ports->nkids; i++) {
+		long p = yamlspan_int(yamlspan_dget(ports->kids[i], "containerPort"));
+
+		if (p > 0 && p < 1024)
+			return p;
 	}
-	return false;
+	return -1;
+}
+
+bool k8s_is_windows(const struct ynode *pod_spec)
+{
+	const char *os = yamlspan_dstr(yamlspan_dget(yamlspan_dget(pod_spec, "os"), "name"));
+
+	return os && !strcmp(os, "windows");
+}
+
+static int visit_list(struct k8s_container *proto, struct ynode *lst, const char *list_skip,
+		      k8s_container_fn fn, void *payload)
+{
+	size_t j;
+
+	for (j = 0; j < lst->nkids; j++) {
+		struct k8s_container c = *proto;
+		int r;
+
+		c.node = lst->kids[j];
+		c.index = j;
+		c.cname = yamlspan_dstr(yamlspan_dget(c.node, "name"));
+		if (!c.cname)
+			c.cname = "";
+		if (!c.skip)
+			c.skip = list_skip;
+		if (!c.skip)
+			c.skip = shared_reason(c.node);
+		if (!c.skip && c.node->kind != YN_MAP)
+			c.skip = "not a mapping";
+		if (!c.skip && !yamlspan_get(c.node, "image"))
+			c.skip = "no image (a partial object, such as a patch?)";
+		r = fn(&c, payload);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
@@ -90,80 +157,53 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 	const char *const *path = k8s_pod_spec_path(kind, api);
 	const struct ynode *md;
 	struct ynode *spec = obj;
-	const char *name, *obj_skip = NULL;
-	const struct ynode *dup = NULL;
-	size_t i, j;
+	struct k8s_container proto;
+	const char *name;
+	bool aliased = false;
+	size_t i;
 
 	if (!path)
 		return 0;
+	memset(&proto, 0, sizeof(proto));
 	for (i = 0; path[i] && spec; i++) {
-		if (!dup && yamlspan_key_count(spec, path[i]) > 1)
-			dup = spec->kids[yamlspan_key_index(spec, path[i])];
+		if (!proto.dup_key && yamlspan_key_count(spec, path[i]) > 1)
+			proto.dup_key = spec->kids[yamlspan_key_index(spec, path[i])];
 		spec = yamlspan_get(spec, path[i]);
+		if (spec && spec->kind == YN_ALIAS) {
+			aliased = true;
+			spec = (struct ynode *)yamlspan_deref(spec);
+		}
 	}
-	if (!spec || spec->kind != YN_MAP) {
-		if (spec && spec->kind == YN_ALIAS)
-			obj_skip = "pod spec is an alias";
-		else
-			return 0;
-	}
+	if (!spec || spec->kind != YN_MAP)
+		return 0;
 	md = yamlspan_get(obj, "metadata");
 	name = yamlspan_str(yamlspan_get(md, "name"));
-	if (is_partial_workload(obj, kind, api))
-		obj_skip = "partial object without spec.selector (a kustomize patch?)";
-	for (i = 0; i < ARRAY_SIZE(lists) && spec->kind == YN_MAP; i++) {
+	proto.object = obj;
+	proto.pod_spec = spec;
+	proto.ns = yamlspan_str(yamlspan_get(md, "namespace"));
+	proto.kind = kind;
+	proto.name = name ? name : "";
+	proto.skip = k8s_partial(obj);
+	proto.partial = proto.skip != NULL;
+	if (!proto.skip && aliased)
+		proto.skip = "pod spec is an alias";
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
 		struct ynode *lst = yamlspan_get(spec, lists[i]);
+		const char *list_skip = NULL;
+		int r;
 
-		if (!lst || (lst->kind != YN_SEQ && lst->kind != YN_ALIAS))
+		if (lst && lst->kind == YN_ALIAS) {
+			lst = (struct ynode *)yamlspan_deref(lst);
+			list_skip = "the list is an alias";
+		}
+		if (!lst || lst->kind != YN_SEQ)
 			continue;
-		if (!dup && yamlspan_key_count(spec, lists[i]) > 1)
-			dup = spec->kids[yamlspan_key_index(spec, lists[i])];
-		for (j = 0; lst->kind == YN_SEQ && j < lst->nkids; j++) {
-			struct k8s_container c;
-			int r;
-
-			memset(&c, 0, sizeof(c));
-			c.node = lst->kids[j];
-			c.object = obj;
-			c.pod_spec = spec;
-			c.ns = yamlspan_str(yamlspan_get(md, "namespace"));
-			c.kind = kind;
-			c.name = name ? name : "";
-			c.list = lists[i];
-			c.index = j;
-			c.cname = yamlspan_str(yamlspan_get(c.node, "name"));
-			if (!c.cname)
-				c.cname = "";
-			c.skip = obj_skip;
-			c.dup_key = dup;
-			if (!c.skip)
-				c.skip = shared_reason(c.node);
-			if (!c.skip && c.node->kind != YN_MAP)
-				c.skip = "not a mapping";
-			if (!c.skip && !yamlspan_get(c.node, "image"))
-				c.skip = "no image (a partial object, such as a patch?)";
-			r = fn(&c, payload);
-			if (r < 0)
-				return r;
-		}
-		if (lst->kind == YN_ALIAS) {
-			struct k8s_container c;
-			int r;
-
-			memset(&c, 0, sizeof(c));
-			c.node = lst;
-			c.object = obj;
-			c.pod_spec = spec;
-			c.ns = yamlspan_str(yamlspan_get(md, "namespace"));
-			c.kind = kind;
-			c.name = name ? name : "";
-			c.list = lists[i];
-			c.cname = "";
-			c.skip = "the list is an alias";
-			r = fn(&c, payload);
-			if (r < 0)
-				return r;
-		}
+		if (!proto.dup_key && yamlspan_key_count(spec, lists[i]) > 1)
+			proto.dup_key = spec->kids[yamlspan_key_index(spec, lists[i])];
+		proto.list = lists[i];
+		r = visit_list(&proto, lst, list_skip, fn, payload);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

@@ -692,3 +692,72 @@ const struct ynode *yamlspan_deref(const struct ynode *n)
 		n = n->target;
 	return n;
 }
+
+const struct ynode *yamlspan_dget(const struct ynode *map, const char *key)
+{
+	const struct ynode *v = yamlspan_get(yamlspan_deref(map), key);
+
+	return v ? yamlspan_deref(v) : NULL;
+}
+
+static const struct ynode *mget(const struct ynode *map, const char *key, int depth)
+{
+	const struct ynode *v;
+	size_t i, j;
+
+	map = yamlspan_deref(map);
+	if (!map || map->kind != YN_MAP)
+		return NULL;
+	v = yamlspan_get(map, key);
+	if (v)
+		return yamlspan_deref(v);
+	if (!map->merge || depth > 64)
+		return NULL;
+	for (i = 0; i + 1 < map->nkids; i += 2) {
+		const struct ynode *k = map->kids[i], *m = yamlspan_deref(map->kids[i + 1]);
+
+		if (k->kind != YN_SCALAR || strcmp(k->text, "<<"))
+			continue;
+		if (m && m->kind == YN_MAP && (v = mget(m, key, depth + 1)))
+			return v;
+		for (j = 0; m && m->kind == YN_SEQ && j < m->nkids; j++)
+			if ((v = mget(m->kids[j], key, depth + 1)))
+				return v;
+	}
+	return NULL;
+}
+
+const struct ynode *yamlspan_mget(const struct ynode *map, const char *key)
+{
+	return mget(map, key, 0);
+}
+
+const char *yamlspan_dstr(const struct ynode *n)
+{
+	return yamlspan_str(yamlspan_deref(n));
+}
+
+const char *yamlspan_dvalue(const struct ynode *n)
+{
+	n = yamlspan_deref(n);
+	return n && n->kind == YN_SCALAR && !yamlspan_is_null(n) ? n->text : NULL;
+}
+
+bool yamlspan_dtrue(const struct ynode *n)
+{
+	return yamlspan_is_true(yamlspan_deref(n));
+}
+
+long yamlspan_int(const struct ynode *n)
+{
+	const char *s;
+	char *end;
+	long v;
+
+	n = yamlspan_deref(n);
+	s = yamlspan_str(n);
+	if (!s || !*s || n->style != YS_PLAIN)
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}

@@ -95,26 +95,62 @@ void fix_result_release(struct fix_result *res);
 int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct fix_opts *opts);
 
 /*
- * Fix the securityContext blocks of a Helm chart's values.yaml (@buf) that
- * the chart's templates render into containers: @paths (@npaths) are dotted
- * paths below .Values ("securityContext", "controller.containerSecurityContext"),
- * each with the template that renders it (@sources, for the notes). Only
- * existing keys are edited (null, {} or a mapping). In the default mode the
- * add list is inferred from the same values (image.repository, service.port,
- * runAsNonRoot/runAsUser here or in podSecurityContext). Returns as
- * fix_buffer().
+ * Kept until the command layer moves: fix_values() is helmvalues_fix()
+ * (helmvalues.h) and fix_labels() is nslabels_set() (nslabels.h), with the
+ * same parameters and results.
  */
 int fix_values(struct fix_result *res, const char *buf, size_t len, const char *const *paths,
 	       const char *const *sources, size_t npaths, const struct fix_opts *opts);
-
-/*
- * Set labels @keys = @values (@nk pairs) on the Namespace object named @ns
- * in @buf, with the same editor (labels created when missing, existing
- * values replaced, everything else kept byte for byte), verified by
- * parsing the result again. Returns 0 (res->changed tells), or -1 with
- * res->status/res->err set.
- */
 int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *ns,
 	       const char *const *keys, const char *const *values, size_t nk);
+
+/* ---- notes, for the modules that fill a struct fix_result (helmvalues, nslabels) ---- */
+
+void fix_note_add(struct fix_result *res, enum fix_note_level level, int line, int col,
+		  const char *fmt, ...) CF_PRINTF(5, 6);
+
+/* The 1-based position of @n, or of its nearest ancestor that has one. */
+void fix_note_pos(const struct ynode *n, int *line, int *col);
+
+/*
+ * ---- a fix session: the securityContext engine on blocks the caller finds ----
+ *
+ * helmvalues.c uses it on values.yaml: begin on a parsed file, name each
+ * document before its blocks, plan each block, end. The session borrows
+ * @res, @yf and @opts; it counts every block in @res (containers, fixed,
+ * already, skipped, caps_added, caps_removed) but adds no notes: the caller
+ * words them.
+ */
+struct fix_session;
+struct addlist_workload;
+
+enum fix_block {
+	FIX_BLOCK_FIXED, /* edits queued; the detail says what */
+	FIX_BLOCK_ALREADY, /* nothing to change */
+	FIX_BLOCK_SKIPPED, /* left alone (nothing queued); *why says why */
+};
+
+struct fix_session *fix_session_begin(struct fix_result *res, struct yfile *yf,
+				      const struct fix_opts *opts);
+
+/* The next blocks are in the document rooted at @root. */
+void fix_session_doc(struct fix_session *s, const struct ynode *root);
+
+/*
+ * Plan and queue the capability edits of the securityContext at key @key of
+ * mapping @m for workload @w (its add list is ignored with drop_only).
+ * For FIX_BLOCK_FIXED, "drop ALL; added ..." is appended to @detail.
+ */
+enum fix_block fix_session_block(struct fix_session *s, struct ynode *m, const char *key,
+				 const struct addlist_workload *w, struct sbuf *detail,
+				 const char **why);
+
+/*
+ * Apply the queued edits, verify them (the new text must parse and mean
+ * the original plus the planned changes), put the result in res->out
+ * (res->changed), sort the notes and free @s. Returns 0, or -1 with
+ * res->status = FIX_REFUSED and res->err set (nothing changed).
+ */
+int fix_session_end(struct fix_session *s);
 
 #endif

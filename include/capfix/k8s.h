@@ -6,9 +6,16 @@
  * ephemeral container to a callback, with the reasons, if any, why it must
  * be left alone. Objects of other kinds (policies whose patterns contain
  * `containers:`, HelmRelease values, AdmissionReview, custom resources) are
- * never visited.
+ * never visited. Aliases on the way (a pod spec, a template or a containers
+ * list written as `*anchor`) are followed: their containers are visited,
+ * with a skip reason, so that auditors see them and editors leave them.
  *
- * Everything here borrows from the struct yfile the nodes belong to.
+ * Also the one home of the facts every command reads from a pod: is the
+ * object a partial one (a kustomize patch), may a container run as root,
+ * the ports below 1024 it listens on, is the pod a Windows pod.
+ *
+ * Everything here borrows from the struct yfile the nodes belong to;
+ * nothing prints, exits or fails.
  */
 #ifndef CAPFIX_K8S_H
 #define CAPFIX_K8S_H
@@ -27,10 +34,13 @@ struct k8s_container {
 	const char *cname; /* the container's name, or "" */
 	/*
 	 * Why the container must not be edited (a fixed English phrase), or
-	 * NULL: reached through an alias or merge key, an anchored ancestor,
-	 * a partial object such as a kustomize patch.
+	 * NULL: reached through an alias or merge key ("the list is an alias",
+	 * "pod spec is an alias", "reached through an alias"), an anchored
+	 * ancestor, a partial object such as a kustomize patch, no image.
 	 */
 	const char *skip;
+	/* the object is partial (k8s_partial()): skip says why; not audited either */
+	bool partial;
 	/* a key on the way from the object to this container that appears
 	 * twice in its mapping (the last one was followed), or NULL */
 	const struct ynode *dup_key;
@@ -60,5 +70,30 @@ const char *const *k8s_pod_spec_path(const char *kind, const char *api_version);
  */
 bool k8s_pod_template(const struct ynode *obj, const struct ynode **spec,
 		      const struct ynode **metadata);
+
+/*
+ * Why pod-bearing object @obj is partial, a fragment that says nothing
+ * about the workload (a kustomize patch), or NULL when it is whole: its
+ * pod spec lies below `spec` and it has none, or it is apps/v1 (Deployment, StatefulSet, DaemonSet,
+ * ReplicaSet: the selector is required) without a non-null spec.selector.
+ * The one rule for fix (containers left alone), scan and policy (not
+ * audited). Aliases are followed.
+ */
+const char *k8s_partial(const struct ynode *obj);
+
+/*
+ * May container @c of PodSpec @pod_spec start as root? Kubernetes gives
+ * added capabilities to root only (no ambient capabilities): runAsUser
+ * decides (a plain integer; the container's over the pod's), else
+ * runAsNonRoot (the container's over the pod's), else the image's user,
+ * which is unknown here: yes. Aliases are followed everywhere.
+ */
+bool k8s_may_run_as_root(const struct ynode *c, const struct ynode *pod_spec);
+
+/* The first containerPort of @c below 1024 (and above 0), or -1. Aliases followed. */
+long k8s_low_port(const struct ynode *c);
+
+/* Is @pod_spec a Windows pod (os.name: windows)? Linux capabilities do not apply. */
+bool k8s_is_windows(const struct ynode *pod_spec);
 
 #endif

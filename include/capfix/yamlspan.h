@@ -118,4 +118,35 @@ const struct ynode *yamlspan_deref(const struct ynode *n);
 /* Structural equality: same kinds, scalar texts, plainness, and children. */
 bool yamlspan_equal(const struct ynode *a, const struct ynode *b);
 
+/* ---- alias-following accessors (every reader of manifests uses these) ---- */
+
+/*
+ * The value of @key in mapping @map, aliases followed on both sides: @map
+ * may be an alias to a mapping, and an alias value is resolved. NULL when
+ * absent or @map is not (an alias to) a mapping. Merge keys are not read.
+ */
+const struct ynode *yamlspan_dget(const struct ynode *map, const char *key);
+
+/*
+ * As yamlspan_dget(), and when @key is absent, looked up in the sources
+ * of @map's `<<` merge keys (a mapping or a list of them, in order;
+ * nested merges followed up to 64 levels).
+ */
+const struct ynode *yamlspan_mget(const struct ynode *map, const char *key);
+
+/* The scalar text of @n with aliases followed (null spellings included), or NULL. */
+const char *yamlspan_dstr(const struct ynode *n);
+
+/* As yamlspan_dstr(), but NULL for a null scalar (empty, ~, null). */
+const char *yamlspan_dvalue(const struct ynode *n);
+
+/* True when @n, aliases followed, is a plain scalar YAML 1.1 reads as true. */
+bool yamlspan_dtrue(const struct ynode *n);
+
+/*
+ * The value of a plain decimal integer scalar (aliases followed) that is 0
+ * or more, or -1 for anything else (absent, null, quoted, negative, text).
+ */
+long yamlspan_int(const struct ynode *n);
+
 #endif

@@ -1,0 +1,116 @@
+/*
+ * addlist.h - what a workload's capability lists must become.
+ *
+ * A pure decision: the facts about a workload (image, may it run as root,
+ * a port below 1024, the programs its command runs, who it is for the
+ * configuration), its existing add and drop lists, the options and the
+ * configuration go in; the final lists come out, with what happens to each
+ * existing item and the reason for every capability kept, added or
+ * removed. Nothing is read from or written to YAML here.
+ *
+ * Rules: drop must hold "ALL" (appended when missing; `all` or `CAP_ALL`
+ * respelled unless drop-only). Unless drop-only: explicit adds are kept in
+ * canonical form (upper case, no CAP_), unless denied (--deny or the
+ * configuration) or, with strict, neither inferred nor allowed; duplicates
+ * are removed; NET_BIND_SERVICE is added for a port below 1024 of a process
+ * that may run as root; image profiles (profiles.h), commands that need a
+ * capability (chown, ping, su-exec...) and configuration adds add the rest.
+ *
+ * Ownership: the plan holds borrowed strings (canonical names from the
+ * catalogue, the caller's item texts, and its own reason buffers), so it
+ * must not be copied by value while in use... except as a whole struct
+ * (its reason pointers may point into itself: see addlist_reason()).
+ * Failure: none; nothing here prints or exits.
+ */
+#ifndef CAPFIX_ADDLIST_H
+#define CAPFIX_ADDLIST_H
+
+#include "capfix/capcfg.h"
+#include "capfix/sbuf.h"
+
+/* Lists with more items are not planned (the caller leaves them alone). */
+#define ADDLIST_MAX 48
+
+struct addlist_opts {
+	bool drop_only; /* only make drop hold ALL; the add list is left as it is */
+	bool strict; /* keep only adds that are inferred or allowed */
+	uint64_t deny; /* removed from every add list (bit = kernel number) */
+	const struct capcfg *cfg; /* allow/deny/add rules, or NULL */
+};
+
+/* What the planner needs to know about a container or a compose service. */
+struct addlist_workload {
+	const char *image; /* or NULL */
+	bool root; /* may start as root */
+	long port; /* a port below 1024 it listens on, or -1 */
+	const char *const *cmds; /* texts of its command/args/entrypoint (strings or items) */
+	size_t ncmds;
+	struct capcfg_target t; /* for the configuration's rules */
+};
+
+/* An existing list: item texts (NULL for an item that is not a scalar). */
+struct addlist_list {
+	bool list; /* the value is a list (else absent, null or something else) */
+	bool nonnull; /* the key exists and its value is not null */
+	const char *const *items;
+	size_t n;
+};
+
+enum addlist_verb { ADDLIST_KEPT, ADDLIST_ADDED, ADDLIST_REMOVED };
+
+struct addlist_decision {
+	enum addlist_verb verb;
+	const char *name; /* canonical name, or the text as written ("?" when not a scalar) */
+	const char *reason;
+	const char *was; /* a kept name as it was written when respelled, else NULL */
+};
+
+struct addlist_plan {
+	/* the final add list; add_set: it is written (created, edited or emptied) */
+	const char *add[ADDLIST_MAX];
+	size_t nadd;
+	bool add_set;
+	bool add_remove; /* nothing left in an existing non-null list: the key goes */
+	bool add_removed_item[ADDLIST_MAX]; /* per existing item */
+	const char *add_respell[ADDLIST_MAX]; /* per existing item: its new spelling */
+	/* the final drop list; drop_set: it is written */
+	const char *drop[ADDLIST_MAX];
+	size_t ndrop;
+	bool drop_set;
+	bool spelled; /* drop holds ALL spelled `all` or `CAP_ALL` */
+	const char *drop_respell[ADDLIST_MAX];
+	/* the story of the add list, in order: existing items, then additions */
+	struct addlist_decision dec[2 * ADDLIST_MAX];
+	size_t ndec;
+	size_t added, removed, kept;
+	char portwhy[96], profwhy[96]; /* reason texts the decisions point to */
+};
+
+/*
+ * Decide the lists of workload @w (NULL: no add-list decision, as with
+ * drop-only) from the existing @add and @drop lists into @p (overwritten).
+ */
+void addlist_decide(struct addlist_plan *p, const struct addlist_workload *w,
+		    const struct addlist_list *add, const struct addlist_list *drop,
+		    const struct addlist_opts *opts);
+
+/* Is anything to be written? */
+bool addlist_changes(const struct addlist_plan *p);
+
+/*
+ * Append the story of the add list to @sb: "kept CHOWN (image profile
+ * nginx); added NET_BIND_SERVICE (port 80 is below 1024 and ...)".
+ */
+void addlist_story(const struct addlist_plan *p, struct sbuf *sb);
+
+/*
+ * Add the capabilities that the programs named in @text need (a command
+ * line or one item of a command list) to @need, with a reason per kernel
+ * number in @reason (64 entries; first reason wins).
+ */
+void addlist_command_needs(const char *text, uint64_t *need, const char **reason);
+
+/* Is @s "ALL" in any spelling (all, CAP_ALL, cap_all)? */
+bool addlist_is_all(const char *s);
+
+#endif
