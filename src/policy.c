@@ -8,19 +8,6 @@
 
 #define BIT(n) ((uint64_t)1 << (n))
 
-static const struct ynode *get(const struct ynode *m, const char *k)
-{
-	const struct ynode *v = yamlspan_get(yamlspan_deref(m), k);
-
-	return v ? yamlspan_deref(v) : NULL;
-}
-
-static const char *str(const struct ynode *n)
-{
-	n = yamlspan_deref(n);
-	return n && n->kind == YN_SCALAR && !yamlspan_is_null(n) ? n->text : NULL;
-}
-
 static char *dup(const char *s)
 {
 	return xstrdup(s ? s : "");
@@ -50,42 +37,46 @@ static void gather_object(struct policy_set *ps, const char *path, const struct 
 {
 	static const char *const lists[] = { "initContainers", "containers",
 					     "ephemeralContainers" };
-	const struct ynode *md = get(obj, "metadata"), *spec, *tmd;
-	const char *kind = str(get(obj, "kind")), *ns = str(get(md, "namespace"));
+	const struct ynode *md = yamlspan_dget(obj, "metadata"), *spec, *tmd;
+	const char *kind = yamlspan_dvalue(yamlspan_dget(obj, "kind")),
+		   *ns = yamlspan_dvalue(yamlspan_dget(md, "namespace"));
 	struct policy_workload *w;
 	size_t i, j, k;
 
-	if (kind && !strcmp(kind, "Namespace") && str(get(md, "name"))) {
-		add_namespace(ps, str(get(md, "name")), path, obj->line + 1);
+	if (kind && !strcmp(kind, "Namespace") && yamlspan_dvalue(yamlspan_dget(md, "name"))) {
+		add_namespace(ps, yamlspan_dvalue(yamlspan_dget(md, "name")), path, obj->line + 1);
 		return;
 	}
 	if (!k8s_pod_template(obj, &spec, &tmd))
 		return;
 	/* partial objects (kustomize patches) say nothing about the workload */
-	if (str(get(obj, "apiVersion")) && !strcmp(str(get(obj, "apiVersion")), "apps/v1") &&
-	    !get(get(obj, "spec"), "selector"))
+	if (k8s_partial(obj))
 		return;
 	CF_ALLOC_GROW(ps->w, ps->nw + 1, ps->aw);
 	w = &ps->w[ps->nw++];
 	memset(w, 0, sizeof(*w));
 	w->path = dup(path);
 	w->kind = dup(kind);
-	w->name = dup(str(get(md, "name")));
+	w->name = dup(yamlspan_dvalue(yamlspan_dget(md, "name")));
 	w->ns = dup(ns ? ns : "default");
-	w->sa = dup(str(get(spec, "serviceAccountName")) ? str(get(spec, "serviceAccountName"))
-							 : "default");
+	w->sa = dup(yamlspan_dvalue(yamlspan_dget(spec, "serviceAccountName"))
+			    ? yamlspan_dvalue(yamlspan_dget(spec, "serviceAccountName"))
+			    : "default");
 	w->line = obj->line + 1;
 	for (i = 0; i < ARRAY_SIZE(lists); i++) {
-		const struct ynode *l = get(spec, lists[i]);
+		const struct ynode *l = yamlspan_dget(spec, lists[i]);
 
 		for (j = 0; l && l->kind == YN_SEQ && j < l->nkids; j++) {
-			const struct ynode *sc = get(l->kids[j], "securityContext");
-			const struct ynode *add = get(get(sc, "capabilities"), "add");
+			const struct ynode *sc = yamlspan_dget(l->kids[j], "securityContext");
+			const struct ynode *add =
+				yamlspan_dget(yamlspan_dget(sc, "capabilities"), "add");
 
-			w->privileged |= yamlspan_is_true(get(sc, "privileged"));
+			w->privileged |= yamlspan_is_true(yamlspan_dget(sc, "privileged"));
 			for (k = 0; add && add->kind == YN_SEQ && k < add->nkids; k++) {
 				const struct cap_info *ci =
-					str(add->kids[k]) ? caps_lookup(str(add->kids[k])) : NULL;
+					yamlspan_dvalue(add->kids[k])
+						? caps_lookup(yamlspan_dvalue(add->kids[k]))
+						: NULL;
 
 				if (ci)
 					w->adds |= BIT(ci->number);
@@ -117,8 +108,8 @@ int policy_gather(struct policy_set *ps, const char *path, const char *buf, size
 	}
 	for (i = 0; i < yf.ndocs; i++) {
 		const struct ynode *root = yf.docs[i].root;
-		const char *kind = str(get(root, "kind"));
-		const struct ynode *items = get(root, "items");
+		const char *kind = yamlspan_dvalue(yamlspan_dget(root, "kind"));
+		const struct ynode *items = yamlspan_dget(root, "items");
 
 		if (kind && strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List") && items &&
 		    items->kind == YN_SEQ) {

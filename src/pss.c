@@ -49,27 +49,9 @@ static void violation(struct pss_result *r, enum pss_level level, const char *ch
 
 /* ---- reading ---- */
 
-static const struct ynode *get(const struct ynode *m, const char *k)
-{
-	const struct ynode *v = yamlspan_get(yamlspan_deref(m), k);
-
-	return v ? yamlspan_deref(v) : NULL;
-}
-
-static const char *str(const struct ynode *n)
-{
-	n = yamlspan_deref(n);
-	return n && n->kind == YN_SCALAR && !yamlspan_is_null(n) ? n->text : NULL;
-}
-
-static bool is_true(const struct ynode *n)
-{
-	return yamlspan_is_true(yamlspan_deref(n));
-}
-
 static bool is_false(const struct ynode *n)
 {
-	const char *s = str(n);
+	const char *s = yamlspan_dvalue(n);
 
 	return s && n->style == YS_PLAIN &&
 	       (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE") ||
@@ -84,7 +66,7 @@ static bool set(const struct ynode *n)
 /* Integer value, or LONG_MIN when unset or not a number. */
 static long num(const struct ynode *n)
 {
-	const char *s = str(n);
+	const char *s = yamlspan_dvalue(n);
 	char *end;
 	long v;
 
@@ -110,7 +92,7 @@ static size_t containers(const struct ynode *spec, struct ctr *out)
 	size_t i, j, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(lists); i++) {
-		const struct ynode *l = get(spec, lists[i]);
+		const struct ynode *l = yamlspan_dget(spec, lists[i]);
 
 		for (j = 0; l && l->kind == YN_SEQ && j < l->nkids && n < MAXC; j++) {
 			const struct ynode *c = yamlspan_deref(l->kids[j]);
@@ -118,7 +100,9 @@ static size_t containers(const struct ynode *spec, struct ctr *out)
 			if (!c || c->kind != YN_MAP)
 				continue;
 			out[n].c = c;
-			out[n].name = str(get(c, "name")) ? str(get(c, "name")) : "";
+			out[n].name = yamlspan_dvalue(yamlspan_dget(c, "name"))
+					      ? yamlspan_dvalue(yamlspan_dget(c, "name"))
+					      : "";
 			n++;
 		}
 	}
@@ -158,11 +142,15 @@ static void check_host_process(const struct ynode *spec, const struct ctr *cs, s
 {
 	struct sbuf sb = SBUF_INIT;
 	size_t i;
-	bool pod = is_true(get(get(get(spec, "securityContext"), "windowsOptions"), "hostProcess"));
+	bool pod = yamlspan_dtrue(yamlspan_dget(
+		yamlspan_dget(yamlspan_dget(spec, "securityContext"), "windowsOptions"),
+		"hostProcess"));
 
 	for (i = 0; i < n; i++)
-		if (is_true(get(get(get(cs[i].c, "securityContext"), "windowsOptions"),
-				"hostProcess")))
+		if (yamlspan_dtrue(
+			    yamlspan_dget(yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"),
+							"windowsOptions"),
+					  "hostProcess")))
 			quoted(&sb, cs[i].name);
 	if (pod || sb.len)
 		violation(
@@ -177,11 +165,11 @@ static void check_host_namespaces(const struct ynode *spec, struct pss_result *r
 {
 	struct sbuf sb = SBUF_INIT;
 
-	if (is_true(get(spec, "hostNetwork")))
+	if (yamlspan_dtrue(yamlspan_dget(spec, "hostNetwork")))
 		sbuf_addstr(&sb, "hostNetwork=true");
-	if (is_true(get(spec, "hostPID")))
+	if (yamlspan_dtrue(yamlspan_dget(spec, "hostPID")))
 		sbuf_addf(&sb, "%shostPID=true", sb.len ? ", " : "");
-	if (is_true(get(spec, "hostIPC")))
+	if (yamlspan_dtrue(yamlspan_dget(spec, "hostIPC")))
 		sbuf_addf(&sb, "%shostIPC=true", sb.len ? ", " : "");
 	if (sb.len)
 		violation(r, PSS_BASELINE, "hostNamespaces", "host namespaces (%s)", sb.buf);
@@ -194,7 +182,8 @@ static void check_privileged(const struct ctr *cs, size_t n, struct pss_result *
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (is_true(get(get(cs[i].c, "securityContext"), "privileged"))) {
+		if (yamlspan_dtrue(yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"),
+						 "privileged"))) {
 			quoted(&sb, cs[i].name);
 			k++;
 		}
@@ -211,12 +200,13 @@ static void check_capabilities_baseline(const struct ctr *cs, size_t n, struct p
 	size_t i, j, k = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct ynode *add =
-			get(get(get(cs[i].c, "securityContext"), "capabilities"), "add");
+		const struct ynode *add = yamlspan_dget(
+			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "capabilities"),
+			"add");
 		bool bad = false;
 
 		for (j = 0; add && add->kind == YN_SEQ && j < add->nkids; j++) {
-			const char *s = str(add->kids[j]);
+			const char *s = yamlspan_dvalue(add->kids[j]);
 
 			if (s && !in_list(s, baseline_caps, ARRAY_SIZE(baseline_caps))) {
 				if (!strstr(caps.buf ? caps.buf : "", s))
@@ -240,15 +230,17 @@ static void check_capabilities_baseline(const struct ctr *cs, size_t n, struct p
 
 static void check_host_path(const struct ynode *spec, struct pss_result *r)
 {
-	const struct ynode *vols = get(spec, "volumes");
+	const struct ynode *vols = yamlspan_dget(spec, "volumes");
 	struct sbuf sb = SBUF_INIT;
 	size_t i, k = 0;
 
 	for (i = 0; vols && vols->kind == YN_SEQ && i < vols->nkids; i++) {
 		const struct ynode *v = yamlspan_deref(vols->kids[i]);
 
-		if (set(get(v, "hostPath"))) {
-			quoted(&sb, str(get(v, "name")) ? str(get(v, "name")) : "");
+		if (set(yamlspan_dget(v, "hostPath"))) {
+			quoted(&sb, yamlspan_dvalue(yamlspan_dget(v, "name"))
+					    ? yamlspan_dvalue(yamlspan_dget(v, "name"))
+					    : "");
 			k++;
 		}
 	}
@@ -264,11 +256,11 @@ static void check_host_ports(const struct ctr *cs, size_t n, struct pss_result *
 	size_t i, j, k = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct ynode *ps = get(cs[i].c, "ports");
+		const struct ynode *ps = yamlspan_dget(cs[i].c, "ports");
 		bool bad = false;
 
 		for (j = 0; ps && ps->kind == YN_SEQ && j < ps->nkids; j++) {
-			long hp = num(get(ps->kids[j], "hostPort"));
+			long hp = num(yamlspan_dget(ps->kids[j], "hostPort"));
 
 			if (hp != UNSET && hp != 0) {
 				sbuf_addf(&ports, "%s%ld", ports.len ? ", " : "", hp);
@@ -296,12 +288,13 @@ static bool apparmor_ok(const char *t)
 static void check_apparmor(const struct ynode *spec, const struct ynode *md, const struct ctr *cs,
 			   size_t n, struct pss_result *r)
 {
-	const struct ynode *ann = get(md, "annotations");
+	const struct ynode *ann = yamlspan_dget(md, "annotations");
 	struct sbuf sb = SBUF_INIT;
 	size_t i;
 
 	for (i = 0; ann && ann->kind == YN_MAP && i + 1 < ann->nkids; i += 2) {
-		const char *k = str(ann->kids[i]), *v = str(ann->kids[i + 1]);
+		const char *k = yamlspan_dvalue(ann->kids[i]),
+			   *v = yamlspan_dvalue(ann->kids[i + 1]);
 		static const char prefix[] = "container.apparmor.security.beta.kubernetes.io/";
 
 		if (!k || strncmp(k, prefix, sizeof(prefix) - 1) || !v)
@@ -309,13 +302,19 @@ static void check_apparmor(const struct ynode *spec, const struct ynode *md, con
 		if (strcmp(v, "runtime/default") && strncmp(v, "localhost/", 10))
 			sbuf_addf(&sb, "%s%s=\"%s\"", sb.len ? ", " : "", k, v);
 	}
-	if (!apparmor_ok(str(get(get(get(spec, "securityContext"), "appArmorProfile"), "type"))))
+	if (!apparmor_ok(yamlspan_dvalue(yamlspan_dget(
+		    yamlspan_dget(yamlspan_dget(spec, "securityContext"), "appArmorProfile"),
+		    "type"))))
 		sbuf_addf(&sb, "%spod must not set securityContext.appArmorProfile.type to \"%s\"",
 			  sb.len ? ", " : "",
-			  str(get(get(get(spec, "securityContext"), "appArmorProfile"), "type")));
+			  yamlspan_dvalue(yamlspan_dget(
+				  yamlspan_dget(yamlspan_dget(spec, "securityContext"),
+						"appArmorProfile"),
+				  "type")));
 	for (i = 0; i < n; i++) {
-		const char *t =
-			str(get(get(get(cs[i].c, "securityContext"), "appArmorProfile"), "type"));
+		const char *t = yamlspan_dvalue(yamlspan_dget(
+			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "appArmorProfile"),
+			"type"));
 
 		if (!apparmor_ok(t))
 			sbuf_addf(
@@ -333,7 +332,9 @@ static bool selinux_bad(const struct ynode *o, struct sbuf *why, const char *who
 {
 	static const char *const types[] = { "container_t", "container_init_t", "container_kvm_t",
 					     "container_engine_t" };
-	const char *t = str(get(o, "type")), *u = str(get(o, "user")), *ro = str(get(o, "role"));
+	const char *t = yamlspan_dvalue(yamlspan_dget(o, "type")),
+		   *u = yamlspan_dvalue(yamlspan_dget(o, "user")),
+		   *ro = yamlspan_dvalue(yamlspan_dget(o, "role"));
 	bool bad = false;
 
 	if (!o)
@@ -363,10 +364,13 @@ static void check_selinux(const struct ynode *spec, const struct ctr *cs, size_t
 	char who[300];
 	size_t i;
 
-	selinux_bad(get(get(spec, "securityContext"), "seLinuxOptions"), &sb, "pod");
+	selinux_bad(yamlspan_dget(yamlspan_dget(spec, "securityContext"), "seLinuxOptions"), &sb,
+		    "pod");
 	for (i = 0; i < n; i++) {
 		snprintf(who, sizeof(who), "container \"%s\"", cs[i].name);
-		selinux_bad(get(get(cs[i].c, "securityContext"), "seLinuxOptions"), &sb, who);
+		selinux_bad(
+			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "seLinuxOptions"),
+			&sb, who);
 	}
 	if (sb.len)
 		violation(r, PSS_BASELINE, "seLinuxOptions", "seLinuxOptions (%s)", sb.buf);
@@ -379,7 +383,8 @@ static void check_proc_mount(const struct ctr *cs, size_t n, struct pss_result *
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		const char *pm = str(get(get(cs[i].c, "securityContext"), "procMount"));
+		const char *pm = yamlspan_dvalue(
+			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "procMount"));
 
 		if (pm && strcmp(pm, "Default")) {
 			quoted(&sb, cs[i].name);
@@ -398,12 +403,14 @@ static void check_seccomp_baseline(const struct ynode *spec, const struct ctr *c
 				   struct pss_result *r)
 {
 	struct sbuf sb = SBUF_INIT;
-	const char *pt = str(get(get(get(spec, "securityContext"), "seccompProfile"), "type"));
+	const char *pt = yamlspan_dvalue(yamlspan_dget(
+		yamlspan_dget(yamlspan_dget(spec, "securityContext"), "seccompProfile"), "type"));
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		const char *t =
-			str(get(get(get(cs[i].c, "securityContext"), "seccompProfile"), "type"));
+		const char *t = yamlspan_dvalue(yamlspan_dget(
+			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "seccompProfile"),
+			"type"));
 
 		if (t && !strcmp(t, "Unconfined")) {
 			quoted(&sb, cs[i].name);
@@ -432,12 +439,12 @@ static void check_sysctls(const struct ynode *spec, struct pss_result *r)
 					    "net.ipv4.tcp_fin_timeout",
 					    "net.ipv4.tcp_keepalive_intvl",
 					    "net.ipv4.tcp_keepalive_probes" };
-	const struct ynode *l = get(get(spec, "securityContext"), "sysctls");
+	const struct ynode *l = yamlspan_dget(yamlspan_dget(spec, "securityContext"), "sysctls");
 	struct sbuf sb = SBUF_INIT;
 	size_t i;
 
 	for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++) {
-		const char *name = str(get(l->kids[i], "name"));
+		const char *name = yamlspan_dvalue(yamlspan_dget(l->kids[i], "name"));
 
 		if (name && !in_list(name, safe, ARRAY_SIZE(safe)))
 			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", name);
@@ -454,7 +461,7 @@ static void check_volume_types(const struct ynode *spec, struct pss_result *r)
 	static const char *const allowed[] = { "configMap", "csi",	 "downwardAPI",
 					       "emptyDir",  "ephemeral", "persistentVolumeClaim",
 					       "projected", "secret" };
-	const struct ynode *vols = get(spec, "volumes");
+	const struct ynode *vols = yamlspan_dget(spec, "volumes");
 	struct sbuf sb = SBUF_INIT;
 	size_t i, j, k = 0;
 
@@ -462,14 +469,17 @@ static void check_volume_types(const struct ynode *spec, struct pss_result *r)
 		const struct ynode *v = yamlspan_deref(vols->kids[i]);
 
 		for (j = 0; v && v->kind == YN_MAP && j + 1 < v->nkids; j += 2) {
-			const char *t = str(v->kids[j]);
+			const char *t = yamlspan_dvalue(v->kids[j]);
 
 			if (!t || !strcmp(t, "name") || !set(v->kids[j + 1]) ||
 			    in_list(t, allowed, ARRAY_SIZE(allowed)))
 				continue;
 			sbuf_addf(&sb, "%svolume \"%s\" uses restricted volume type \"%s\"",
 				  sb.len ? ", " : "",
-				  str(get(v, "name")) ? str(get(v, "name")) : "", t);
+				  yamlspan_dvalue(yamlspan_dget(v, "name"))
+					  ? yamlspan_dvalue(yamlspan_dget(v, "name"))
+					  : "",
+				  t);
 			k++;
 		}
 	}
@@ -485,7 +495,8 @@ static void check_privilege_escalation(const struct ctr *cs, size_t n, struct ps
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (!is_false(get(get(cs[i].c, "securityContext"), "allowPrivilegeEscalation"))) {
+		if (!is_false(yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"),
+					    "allowPrivilegeEscalation"))) {
 			quoted(&sb, cs[i].name);
 			k++;
 		}
@@ -500,18 +511,20 @@ static void check_privilege_escalation(const struct ctr *cs, size_t n, struct ps
 static void check_run_as_non_root(const struct ynode *spec, const struct ctr *cs, size_t n,
 				  struct pss_result *r)
 {
-	const struct ynode *pod = get(get(spec, "securityContext"), "runAsNonRoot");
+	const struct ynode *pod =
+		yamlspan_dget(yamlspan_dget(spec, "securityContext"), "runAsNonRoot");
 	struct sbuf explicit_false = SBUF_INIT, unset = SBUF_INIT;
 	size_t i, kf = 0, ku = 0;
-	bool pod_true = is_true(pod), pod_false = is_false(pod);
+	bool pod_true = yamlspan_dtrue(pod), pod_false = is_false(pod);
 
 	for (i = 0; i < n; i++) {
-		const struct ynode *c = get(get(cs[i].c, "securityContext"), "runAsNonRoot");
+		const struct ynode *c =
+			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "runAsNonRoot");
 
 		if (is_false(c)) {
 			quoted(&explicit_false, cs[i].name);
 			kf++;
-		} else if (!is_true(c) && !pod_true) {
+		} else if (!yamlspan_dtrue(c) && !pod_true) {
 			quoted(&unset, cs[i].name);
 			ku++;
 		}
@@ -538,10 +551,11 @@ static void check_run_as_user(const struct ynode *spec, const struct ctr *cs, si
 {
 	struct sbuf sb = SBUF_INIT;
 	size_t i, k = 0;
-	bool pod = num(get(get(spec, "securityContext"), "runAsUser")) == 0;
+	bool pod = num(yamlspan_dget(yamlspan_dget(spec, "securityContext"), "runAsUser")) == 0;
 
 	for (i = 0; i < n; i++)
-		if (num(get(get(cs[i].c, "securityContext"), "runAsUser")) == 0) {
+		if (num(yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "runAsUser")) ==
+		    0) {
 			quoted(&sb, cs[i].name);
 			k++;
 		}
@@ -561,13 +575,15 @@ static bool seccomp_ok(const char *t)
 static void check_seccomp_restricted(const struct ynode *spec, const struct ctr *cs, size_t n,
 				     struct pss_result *r)
 {
-	const char *pt = str(get(get(get(spec, "securityContext"), "seccompProfile"), "type"));
+	const char *pt = yamlspan_dvalue(yamlspan_dget(
+		yamlspan_dget(yamlspan_dget(spec, "securityContext"), "seccompProfile"), "type"));
 	struct sbuf unset = SBUF_INIT, badv = SBUF_INIT;
 	size_t i, ku = 0, kb = 0;
 
 	for (i = 0; i < n; i++) {
-		const char *t =
-			str(get(get(get(cs[i].c, "securityContext"), "seccompProfile"), "type"));
+		const char *t = yamlspan_dvalue(yamlspan_dget(
+			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "seccompProfile"),
+			"type"));
 
 		if (t && !seccomp_ok(t) && strcmp(t, "Unconfined")) {
 			sbuf_addf(
@@ -601,18 +617,21 @@ static void check_capabilities_restricted(const struct ctr *cs, size_t n, struct
 	size_t i, j, kd = 0, ka = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct ynode *caps = get(get(cs[i].c, "securityContext"), "capabilities");
-		const struct ynode *drop = get(caps, "drop"), *add = get(caps, "add");
+		const struct ynode *caps =
+			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "capabilities");
+		const struct ynode *drop = yamlspan_dget(caps, "drop"),
+				   *add = yamlspan_dget(caps, "add");
 		bool all = false, bad = false;
 
 		for (j = 0; drop && drop->kind == YN_SEQ && j < drop->nkids; j++)
-			all |= str(drop->kids[j]) && !strcmp(str(drop->kids[j]), "ALL");
+			all |= yamlspan_dvalue(drop->kids[j]) &&
+			       !strcmp(yamlspan_dvalue(drop->kids[j]), "ALL");
 		if (!all) {
 			quoted(&nodrop, cs[i].name);
 			kd++;
 		}
 		for (j = 0; add && add->kind == YN_SEQ && j < add->nkids; j++) {
-			const char *s = str(add->kids[j]);
+			const char *s = yamlspan_dvalue(add->kids[j]);
 
 			if (s && strcmp(s, "NET_BIND_SERVICE")) {
 				if (!strstr(added.buf ? added.buf : "", s))
@@ -649,7 +668,7 @@ void pss_evaluate(const struct ynode *spec, const struct ynode *metadata, struct
 {
 	struct ctr cs[MAXC];
 	size_t n;
-	const char *os = str(get(get(spec, "os"), "name"));
+	const char *os = yamlspan_dvalue(yamlspan_dget(yamlspan_dget(spec, "os"), "name"));
 	bool windows = os && !strcmp(os, "windows");
 
 	out->level = PSS_RESTRICTED;

@@ -1,5 +1,7 @@
 #include "capfix/scan.h"
+#include "capfix/addlist.h"
 #include "capfix/caps.h"
+#include "capfix/compose.h"
 #include "capfix/k8s.h"
 #include "capfix/pss.h"
 #include "capfix/sbuf.h"
@@ -211,40 +213,7 @@ void scan_skip_template(struct scan_result *res, const char *path)
 	add_file(res, path, "skipped");
 }
 
-/* ---- reading values (aliases followed, merge keys honoured) ---- */
-
-static const struct ynode *get(const struct ynode *map, const char *key)
-{
-	const struct ynode *v;
-	size_t i;
-
-	map = yamlspan_deref(map);
-	if (!map || map->kind != YN_MAP)
-		return NULL;
-	v = yamlspan_get(map, key);
-	if (v)
-		return yamlspan_deref(v);
-	if (!map->merge)
-		return NULL;
-	for (i = 0; i + 1 < map->nkids; i += 2) {
-		const struct ynode *k = map->kids[i], *m = yamlspan_deref(map->kids[i + 1]);
-		size_t j;
-
-		if (k->kind != YN_SCALAR || strcmp(k->text, "<<"))
-			continue;
-		if (m && m->kind == YN_MAP && (v = get(m, key)))
-			return v;
-		for (j = 0; m && m->kind == YN_SEQ && j < m->nkids; j++)
-			if ((v = get(m->kids[j], key)))
-				return v;
-	}
-	return NULL;
-}
-
-static const char *str(const struct ynode *n)
-{
-	return yamlspan_str(yamlspan_deref(n));
-}
+/* ---- reading values (yamlspan_mget: aliases followed, merge keys honoured) ---- */
 
 /* The scalar items of a list (aliases followed); returns how many, at most @max. */
 static size_t items(const struct ynode *lst, const struct ynode **out, size_t max)
@@ -263,37 +232,12 @@ static size_t items(const struct ynode *lst, const struct ynode **out, size_t ma
 	return n;
 }
 
-static bool is_all(const char *s)
-{
-	if (!strncmp(s, "CAP_", 4) || !strncmp(s, "cap_", 4))
-		s += 4;
-	return (s[0] == 'A' || s[0] == 'a') && (s[1] == 'L' || s[1] == 'l') &&
-	       (s[2] == 'L' || s[2] == 'l') && !s[3];
-}
-
 /* The canonical name of @s when it names a capability (any spelling), else NULL. */
 static const char *canon(const char *s)
 {
 	const struct cap_info *ci = caps_lookup(s);
 
 	return ci ? ci->name : NULL;
-}
-
-static bool true_(const struct ynode *n)
-{
-	return yamlspan_is_true(yamlspan_deref(n));
-}
-
-static long int_of(const struct ynode *n)
-{
-	const char *s = str(n);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	v = strtol(s, &end, 10);
-	return *end || v < 0 ? -1 : v;
 }
 
 static void join(struct sbuf *sb, const struct ynode **v, size_t n)
@@ -306,58 +250,42 @@ static void join(struct sbuf *sb, const struct ynode **v, size_t n)
 
 /* ---- Kubernetes containers ---- */
 
-static bool non_root(const struct ynode *c, const struct ynode *pod_spec)
-{
-	const struct ynode *csc = get(c, "securityContext"),
-			   *psc = get(pod_spec, "securityContext");
-	const struct ynode *u = get(csc, "runAsUser"), *nr = get(csc, "runAsNonRoot");
-
-	if (!u || yamlspan_is_null(u))
-		u = get(psc, "runAsUser");
-	if (u && int_of(u) >= 0)
-		return int_of(u) > 0;
-	if (!nr || yamlspan_is_null(nr))
-		nr = get(psc, "runAsNonRoot");
-	return true_(nr);
-}
-
 #define MAXI 64
 
 static int on_container(struct k8s_container *kc, void *payload)
 {
 	struct ctx *x = payload;
 	const struct ynode *c = yamlspan_deref(kc->node);
-	const struct ynode *sc = get(c, "securityContext");
-	const struct ynode *caps = get(sc, "capabilities");
+	const struct ynode *sc = yamlspan_mget(c, "securityContext");
+	const struct ynode *caps = yamlspan_mget(sc, "capabilities");
 	const struct ynode *drop[MAXI], *add[MAXI], *bad[MAXI], *spelled[MAXI];
-	size_t ndrop = items(get(caps, "drop"), drop, MAXI);
-	size_t nadd = items(get(caps, "add"), add, MAXI);
+	size_t ndrop = items(yamlspan_mget(caps, "drop"), drop, MAXI);
+	size_t nadd = items(yamlspan_mget(caps, "add"), add, MAXI);
 	size_t i, nbad = 0, nspelled = 0;
 	bool all_exact = false, all_any = false, raw_dropped = false, raw_added = false;
-	bool windows = str(get(get(kc->pod_spec, "os"), "name")) &&
-		       !strcmp(str(get(get(kc->pod_spec, "os"), "name")), "windows");
+	bool windows = k8s_is_windows(kc->pod_spec);
 	enum scan_severity sev;
 	struct sbuf sb = SBUF_INIT;
-	const char *cn = str(get(c, "name"));
+	const char *cn = yamlspan_dstr(yamlspan_mget(c, "name"));
 	const char *K = kc->kind, *N = kc->name, *NS = kc->ns;
 
 	x->file->containers++;
 	x->file->adding += nadd > 0;
 	for (i = 0; i < ndrop; i++) {
 		all_exact |= !strcmp(drop[i]->text, "ALL");
-		all_any |= is_all(drop[i]->text);
+		all_any |= addlist_is_all(drop[i]->text);
 		raw_dropped |= canon(drop[i]->text) && !strcmp(canon(drop[i]->text), "NET_RAW");
 		if (strcmp(drop[i]->text, "ALL") &&
-		    (is_all(drop[i]->text) ||
+		    (addlist_is_all(drop[i]->text) ||
 		     (canon(drop[i]->text) && strcmp(canon(drop[i]->text), drop[i]->text))))
 			spelled[nspelled++] = drop[i];
 	}
 	x->file->dropping_all += all_exact;
-	if (!c || c->kind != YN_MAP || !get(c, "image") || windows)
+	if (!c || c->kind != YN_MAP || !yamlspan_mget(c, "image") || windows)
 		return 0; /* partial objects (patches) and Windows pods: not audited */
-	if (kc->skip && strstr(kc->skip, "partial"))
+	if (kc->partial)
 		return 0;
-	if (true_(get(sc, "privileged"))) {
+	if (yamlspan_dtrue(yamlspan_mget(sc, "privileged"))) {
 		finding(x, R_PRIVILEGED, SEV_CRITICAL, c, K, N, NS, cn,
 			"container \"%s\" is privileged: it has every capability whatever the lists say",
 			cn ? cn : "");
@@ -422,7 +350,7 @@ static int on_container(struct k8s_container *kc, void *payload)
 				"container \"%s\" adds %s; restricted allows only NET_BIND_SERVICE",
 				cn ? cn : "", sbuf_cstr(&sb));
 		}
-		if (non_root(c, kc->pod_spec)) {
+		if (!k8s_may_run_as_root(c, kc->pod_spec)) {
 			sbuf_setlen(&sb, 0);
 			join(&sb, add, nadd);
 			finding(x, R_NO_EFFECT, SEV_INFO, c, K, N, NS, cn,
@@ -438,8 +366,8 @@ static int on_container(struct k8s_container *kc, void *payload)
 
 static void scan_psp(struct ctx *x, const struct ynode *obj)
 {
-	const struct ynode *md = get(obj, "metadata"), *spec = get(obj, "spec");
-	const char *name = str(get(md, "name"));
+	const struct ynode *md = yamlspan_mget(obj, "metadata"), *spec = yamlspan_mget(obj, "spec");
+	const char *name = yamlspan_dstr(yamlspan_mget(md, "name"));
 	const struct ynode *v[MAXI];
 	size_t n, i;
 	bool any_all = false, raw = false;
@@ -456,21 +384,21 @@ static void scan_psp(struct ctx *x, const struct ynode *obj)
 		x->res->first_psp_col = at ? at->col + 1 : 1;
 		x->res->first_psp_name = xstrdup(name ? name : "");
 	}
-	n = items(get(spec, "requiredDropCapabilities"), v, MAXI);
+	n = items(yamlspan_mget(spec, "requiredDropCapabilities"), v, MAXI);
 	for (i = 0; i < n; i++) {
-		any_all |= is_all(v[i]->text);
+		any_all |= addlist_is_all(v[i]->text);
 		raw |= canon(v[i]->text) && !strcmp(canon(v[i]->text), "NET_RAW");
 	}
 	if (any_all || raw)
 		x->res->psps_dropping_net_raw++;
 	if (!any_all)
 		finding(x, R_PSP_DROP_ALL, SEV_LOW,
-			get(spec, "requiredDropCapabilities")
-				? get(spec, "requiredDropCapabilities")
+			yamlspan_mget(spec, "requiredDropCapabilities")
+				? yamlspan_mget(spec, "requiredDropCapabilities")
 				: obj,
 			"PodSecurityPolicy", name, NULL, NULL,
 			"PodSecurityPolicy \"%s\" does not require dropping ALL", name ? name : "");
-	n = items(get(spec, "allowedCapabilities"), v, MAXI);
+	n = items(yamlspan_mget(spec, "allowedCapabilities"), v, MAXI);
 	for (i = 0; i < n; i++) {
 		if (!strcmp(v[i]->text, "*")) {
 			finding(x, R_PSP_ANY, SEV_HIGH, v[i], "PodSecurityPolicy", name, NULL, NULL,
@@ -479,13 +407,14 @@ static void scan_psp(struct ctx *x, const struct ynode *obj)
 			break;
 		}
 	}
-	n = items(get(spec, "defaultAddCapabilities"), v, MAXI);
+	n = items(yamlspan_mget(spec, "defaultAddCapabilities"), v, MAXI);
 	if (n) {
 		struct sbuf sb = SBUF_INIT;
 
 		join(&sb, v, n);
-		finding(x, R_PSP_DEFAULT_ADD, SEV_MEDIUM, get(spec, "defaultAddCapabilities"),
-			"PodSecurityPolicy", name, NULL, NULL,
+		finding(x, R_PSP_DEFAULT_ADD, SEV_MEDIUM,
+			yamlspan_mget(spec, "defaultAddCapabilities"), "PodSecurityPolicy", name,
+			NULL, NULL,
 			"PodSecurityPolicy \"%s\" adds %s to every container by default",
 			name ? name : "", sbuf_cstr(&sb));
 		sbuf_release(&sb);
@@ -496,9 +425,9 @@ static void scan_psp(struct ctx *x, const struct ynode *obj)
 
 static void scan_docker(struct ctx *x, const struct ynode *c)
 {
-	const struct ynode *hc = get(c, "HostConfig");
+	const struct ynode *hc = yamlspan_mget(c, "HostConfig");
 	const struct ynode *v[MAXI];
-	const char *name = str(get(c, "Name"));
+	const char *name = yamlspan_dstr(yamlspan_mget(c, "Name"));
 	size_t n, i;
 	bool raw_dropped = false, raw_added = false;
 	struct sbuf sb = SBUF_INIT;
@@ -508,29 +437,29 @@ static void scan_docker(struct ctx *x, const struct ynode *c)
 	if (name && name[0] == '/')
 		name++;
 	if (!name)
-		name = str(get(c, "Id"));
-	if (true_(get(hc, "Privileged"))) {
+		name = yamlspan_dstr(yamlspan_mget(c, "Id"));
+	if (yamlspan_dtrue(yamlspan_mget(hc, "Privileged"))) {
 		finding(x, R_DOCKER_PRIVILEGED, SEV_CRITICAL, c, "DockerContainer", name, NULL,
 			name, "container \"%s\" runs privileged", name ? name : "");
 		return;
 	}
-	n = items(get(hc, "CapDrop"), v, MAXI);
+	n = items(yamlspan_mget(hc, "CapDrop"), v, MAXI);
 	for (i = 0; i < n; i++)
-		raw_dropped |= is_all(v[i]->text) ||
+		raw_dropped |= addlist_is_all(v[i]->text) ||
 			       (canon(v[i]->text) && !strcmp(canon(v[i]->text), "NET_RAW"));
-	x->file->dropping_all += n && is_all(v[0]->text);
-	n = items(get(hc, "CapAdd"), v, MAXI);
+	x->file->dropping_all += n && addlist_is_all(v[0]->text);
+	n = items(yamlspan_mget(hc, "CapAdd"), v, MAXI);
 	x->file->adding += n > 0;
 	for (i = 0; i < n; i++) {
 		const struct cap_info *ci = caps_lookup(v[i]->text);
 
 		raw_added |= ci && !strcmp(ci->name, "NET_RAW");
-		if (!ci || !ci->runtime_default || is_all(v[i]->text))
+		if (!ci || !ci->runtime_default || addlist_is_all(v[i]->text))
 			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", v[i]->text);
 	}
 	if (sb.len)
-		finding(x, R_DOCKER_ADD, SEV_MEDIUM, get(hc, "CapAdd"), "DockerContainer", name,
-			NULL, name, "container \"%s\" adds %s beyond the default set",
+		finding(x, R_DOCKER_ADD, SEV_MEDIUM, yamlspan_mget(hc, "CapAdd"), "DockerContainer",
+			name, NULL, name, "container \"%s\" adds %s beyond the default set",
 			name ? name : "", sbuf_cstr(&sb));
 	if (!raw_dropped || raw_added)
 		finding(x, R_DOCKER_NET_RAW, SEV_MEDIUM, c, "DockerContainer", name, NULL, name,
@@ -541,33 +470,14 @@ static void scan_docker(struct ctx *x, const struct ynode *c)
 
 /* ---- docker-compose ---- */
 
-/* @key of service @svc, else of the service it `extends` in the same file. */
-static const struct ynode *svc_get(const struct ynode *services, const struct ynode *svc,
-				   const char *key, int depth)
-{
-	const struct ynode *v = get(svc, key), *ext, *base;
-	const char *name;
-
-	if (v || depth > 8)
-		return v;
-	ext = get(svc, "extends");
-	if (!ext)
-		return NULL;
-	name = ext->kind == YN_SCALAR ? ext->text : str(get(ext, "service"));
-	if (!name || (ext->kind == YN_MAP && get(ext, "file")))
-		return NULL; /* another file: not followed */
-	base = get(services, name);
-	return base && base != svc ? svc_get(services, base, key, depth + 1) : NULL;
-}
-
 static void scan_compose(struct ctx *x, const struct ynode *root)
 {
-	const struct ynode *services = get(root, "services");
+	const struct ynode *services = yamlspan_mget(root, "services");
 	size_t i, j;
 
 	for (i = 0; i + 1 < services->nkids; i += 2) {
 		const struct ynode *svc = yamlspan_deref(services->kids[i + 1]);
-		const char *name = str(services->kids[i]);
+		const char *name = yamlspan_dstr(services->kids[i]);
 		const struct ynode *v[MAXI];
 		size_t n;
 		bool all = false, raw_dropped = false, raw_added = false;
@@ -576,23 +486,23 @@ static void scan_compose(struct ctx *x, const struct ynode *root)
 		if (!svc || svc->kind != YN_MAP)
 			continue;
 		x->file->services++;
-		if (true_(svc_get(services, svc, "privileged", 0))) {
+		if (yamlspan_dtrue(compose_get(services, svc, "privileged"))) {
 			finding(x, R_DOCKER_PRIVILEGED, SEV_CRITICAL, svc, "ComposeService", name,
 				NULL, name, "service \"%s\" runs privileged", name ? name : "");
 			continue;
 		}
-		n = items(svc_get(services, svc, "cap_drop", 0), v, MAXI);
+		n = items(compose_get(services, svc, "cap_drop"), v, MAXI);
 		for (j = 0; j < n; j++) {
-			all |= is_all(v[j]->text);
-			raw_dropped |= is_all(v[j]->text) ||
+			all |= addlist_is_all(v[j]->text);
+			raw_dropped |= addlist_is_all(v[j]->text) ||
 				       (canon(v[j]->text) && !strcmp(canon(v[j]->text), "NET_RAW"));
 		}
-		n = items(svc_get(services, svc, "cap_add", 0), v, MAXI);
+		n = items(compose_get(services, svc, "cap_add"), v, MAXI);
 		for (j = 0; j < n; j++) {
 			const struct cap_info *ci = caps_lookup(v[j]->text);
 
 			raw_added |= ci && !strcmp(ci->name, "NET_RAW");
-			if (!ci || !ci->runtime_default || is_all(v[j]->text) || all)
+			if (!ci || !ci->runtime_default || addlist_is_all(v[j]->text) || all)
 				sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", v[j]->text);
 		}
 		if (!all)
@@ -620,15 +530,14 @@ static void scan_pss(struct ctx *x, const struct ynode *obj, const struct ynode 
 		     const struct ynode *md)
 {
 	struct pss_result r = PSS_RESULT_INIT;
-	const struct ynode *omd = get(obj, "metadata");
-	const char *kind = str(get(obj, "kind")), *name = str(get(omd, "name"));
-	const char *ns = str(get(omd, "namespace"));
+	const struct ynode *omd = yamlspan_mget(obj, "metadata");
+	const char *kind = yamlspan_dstr(yamlspan_mget(obj, "kind")),
+		   *name = yamlspan_dstr(yamlspan_mget(omd, "name"));
+	const char *ns = yamlspan_dstr(yamlspan_mget(omd, "namespace"));
 	size_t i;
 
 	/* partial objects (kustomize patches) are not audited */
-	if (!get(obj, "spec") ||
-	    (str(get(obj, "apiVersion")) && !strcmp(str(get(obj, "apiVersion")), "apps/v1") &&
-	     !get(get(obj, "spec"), "selector") && strcmp(kind, "Pod")))
+	if (k8s_partial(obj))
 		return;
 	pss_evaluate(spec, md, &r);
 	for (i = 0; i < r.n; i++) {
@@ -645,8 +554,8 @@ static void scan_pss(struct ctx *x, const struct ynode *obj, const struct ynode 
 
 static void scan_object(struct ctx *x, struct ynode *obj)
 {
-	const char *kind = str(get(obj, "kind"));
-	const char *api = str(get(obj, "apiVersion"));
+	const char *kind = yamlspan_dstr(yamlspan_mget(obj, "kind"));
+	const char *api = yamlspan_dstr(yamlspan_mget(obj, "apiVersion"));
 
 	if (kind && !strcmp(kind, "PodSecurityPolicy")) {
 		scan_psp(x, obj);
@@ -671,19 +580,18 @@ static void scan_doc(struct ctx *x, struct ynode *root)
 		return;
 	if (root->kind == YN_SEQ) { /* docker inspect: [{Id, Name, HostConfig}, ...] */
 		for (i = 0; i < root->nkids; i++)
-			if (get(root->kids[i], "HostConfig"))
+			if (yamlspan_mget(root->kids[i], "HostConfig"))
 				scan_docker(x, yamlspan_deref(root->kids[i]));
 		return;
 	}
 	if (root->kind != YN_MAP)
 		return;
-	if (get(root, "services") && get(root, "services")->kind == YN_MAP && !get(root, "kind") &&
-	    !get(root, "apiVersion")) {
+	if (compose_is_file(root)) {
 		scan_compose(x, root);
 		return;
 	}
-	kind = str(get(root, "kind"));
-	items_ = get(root, "items");
+	kind = yamlspan_dstr(yamlspan_mget(root, "kind"));
+	items_ = yamlspan_mget(root, "items");
 	if (kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List") && items_ &&
 	    items_->kind == YN_SEQ) {
 		for (i = 0; i < items_->nkids; i++)
