@@ -8,6 +8,7 @@
 #include "capfix/fsutil.h"
 #include "capfix/msg.h"
 #include "capfix/pool.h"
+#include "capfix/sig.h"
 
 #include <getopt.h>
 static const char fix_usage[] =
@@ -38,6 +39,7 @@ static const char fix_usage[] =
 	"  --summary FILE    with --branch, write a Markdown pull-request body to FILE\n"
 	"  --max-file-size SIZE  refuse larger files or stream documents (default 256M)\n"
 	"  --stdin-name NAME the name of the '-' stream in messages and patches\n"
+	"  --break-hard-links  replace files that have other hard links (else refused)\n"
 	"  -j, --jobs N      worker threads (default: the online CPUs, at most 8)\n"
 	"  -q, --quiet       no per-file lines, only problems and the totals\n"
 	"  -v, --verbose     also list each container fixed\n"
@@ -47,7 +49,7 @@ static const char fix_usage[] =
 	"3 some input could not be processed (the rest was), 4 a write failed.\n";
 
 struct fix_cmd {
-	bool diff, check, quiet, verbose, no_config, force;
+	bool diff, check, quiet, verbose, no_config, force, break_links;
 	const char *backout, *config, *stdin_name;
 	const char *branch, *base, *backout_in_commit, *summary; /* --branch mode */
 	size_t max_size; /* --max-file-size */
@@ -125,7 +127,8 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_BACKOUT_IN_COMMIT,
 		OPT_SUMMARY,
 		OPT_MAX_SIZE,
-		OPT_STDIN_NAME
+		OPT_STDIN_NAME,
+		OPT_BREAK_LINKS
 	};
 	char *end;
 	static const struct option longopts[] = {
@@ -141,6 +144,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "summary", required_argument, NULL, OPT_SUMMARY },
 		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "stdin-name", required_argument, NULL, OPT_STDIN_NAME },
+		{ "break-hard-links", no_argument, NULL, OPT_BREAK_LINKS },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
@@ -195,6 +199,9 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case OPT_SUMMARY:
 			c->summary = optarg;
+			break;
+		case OPT_BREAK_LINKS:
+			c->break_links = true;
 			break;
 		case OPT_STDIN_NAME:
 			c->stdin_name = optarg;
@@ -381,6 +388,7 @@ int cmd_fix(int argc, char **argv)
 	o.backout = c.backout;
 	o.max_size = c.max_size;
 	o.jobs = c.jobs;
+	o.break_hard_links = c.break_links;
 	c.story = c.diff ? stderr : stdout;
 	if (c.stream) {
 		ret = run_stream(&c, &o);
@@ -388,9 +396,17 @@ int cmd_fix(int argc, char **argv)
 		ret = run_branch(&c, &o, paths, npaths);
 	} else {
 		memset(&t, 0, sizeof(t));
-		fixrun_files(&o, (const char *const *)paths, npaths, &t);
+		if (o.sink == FIXRUN_WRITE)
+			sig_install(); /* a signal stops before the next rename */
+		if (fixrun_files(&o, (const char *const *)paths, npaths, &t) < 0) {
+			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
+			capcfg_release(&c.cfg);
+			return cmd_exit_for_err();
+		}
 		print_totals(&c, &t);
 		ret = exit_for(&c, &t);
+		if (sig_pending())
+			ret = cmd_interrupted(t.changed, t.interrupted, c.backout);
 	}
 	capcfg_release(&c.cfg);
 	return ret;

@@ -8,6 +8,7 @@
 #include "capfix/fix.h"
 #include "capfix/fixrun.h"
 #include "capfix/msg.h"
+#include "capfix/sig.h"
 
 void cmd_bad_option(const char *cmd, int optopt, const char *arg)
 {
@@ -56,4 +57,17 @@ void cmd_print_problem(const struct fixrun_record *rec)
 	else
 		msg_print(stderr, rec->path, rec->line ? rec->line0 + rec->line : 0, rec->col,
 			  rec->sev, "%s", rec->why);
+}
+
+int cmd_interrupted(size_t written, size_t left, const char *backout)
+{
+	int sig = sig_pending();
+	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+
+	msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+		  "interrupted by %s: %zu %s changed, %zu left as %s were%s%s%s", name, written,
+		  written == 1 ? "file" : "files", left, left == 1 ? "it" : "they",
+		  backout ? " (" : "", backout ? backout : "",
+		  backout ? " undoes exactly the files changed)" : "");
+	return 128 + sig;
 }

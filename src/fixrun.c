@@ -1,3 +1,6 @@
+/* realpath() */
+#define _XOPEN_SOURCE 700
+
 #include "fixrun_int.h"
 #include "capfix/err.h"
 #include "capfix/fsutil.h"
@@ -7,8 +10,12 @@
 #include "capfix/pool.h"
 #include "capfix/walk.h"
 
+#include "capfix/sig.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 bool fixrun_ends_with(const char *s, const char *suffix)
 {
@@ -119,12 +126,39 @@ static int transform(const struct run *r, struct job *j, size_t index, const cha
 	return ret;
 }
 
+/* Forget that @j would change its file. */
+static void drop_change(struct job *j)
+{
+	j->pending = false;
+	j->outcome = FIXRUN_UNCHANGED;
+	sbuf_setlen(&j->back, 0);
+	sbuf_release(&j->res.out);
+	j->res.changed = false;
+}
+
+/* Replace @j's file with its fixed text; on failure the change is dropped and said why. */
+static bool replace(const struct run *r, struct job *j)
+{
+	enum cf_err_class cls;
+
+	if (fsutil_replace_beneath(j->path, j->trusted, &j->stamp, j->res.out.buf, j->res.out.len,
+				   r->o->break_hard_links ? FSUTIL_BREAK_HARD_LINKS : 0) == 0)
+		return true;
+	cls = cf_err_last()->cls;
+	drop_change(j);
+	if (cls == CF_E_INTERRUPTED)
+		j->outcome = FIXRUN_INTERRUPTED;
+	else
+		job_fail_err(j, cls == CF_E_INPUT ? FIXRUN_FAILED : FIXRUN_WRITE_FAILED);
+	return false;
+}
+
 static void work(void *ctx, size_t i, void **scratch)
 {
 	struct run *r = ctx;
 	const struct fixrun_opts *o = r->o;
 	struct job *j = &r->jobs[i];
-	const char *buf;
+	const char *buf, *pname;
 	size_t len;
 	bool exec = j->mode == 0100755;
 
@@ -132,6 +166,10 @@ static void work(void *ctx, size_t i, void **scratch)
 	fix_result_init(&j->res);
 	if (j->outcome != FIXRUN_UNCHANGED)
 		return; /* a walk problem, already described */
+	if (sig_pending()) {
+		j->outcome = FIXRUN_INTERRUPTED;
+		return;
+	}
 	if (j->chart_template) {
 		job_fail(j, FIXRUN_SKIPPED, MSG_WARNING, 0, 0,
 			 "skipped: Helm chart template (fix the rendered output or the chart's values)");
@@ -149,15 +187,14 @@ static void work(void *ctx, size_t i, void **scratch)
 			return;
 		}
 	} else {
-		struct stat st;
-
-		if (fsutil_read(j->path, o->max_size, &j->text) < 0) {
+		if (fsutil_read_beneath(j->path, j->trusted, o->max_size, &j->text, &j->stamp) <
+		    0) {
 			job_fail_err(j, FIXRUN_FAILED);
 			return;
 		}
 		buf = j->text.buf ? j->text.buf : "";
 		len = j->text.len;
-		exec = stat(j->path, &st) == 0 && (st.st_mode & 0100);
+		exec = j->stamp.mode & 0100;
 	}
 	if (transform(r, j, i, buf, len) < 0) {
 		transform_failed(j);
@@ -166,12 +203,13 @@ static void work(void *ctx, size_t i, void **scratch)
 	if (!j->res.changed)
 		return;
 	j->outcome = FIXRUN_CHANGED;
+	pname = j->pname ? j->pname : j->path;
 	if (o->sink == FIXRUN_DIFF &&
-	    patch_append(&j->patch, j->path, exec, buf, len, j->res.out.buf, j->res.out.len) < 0) {
+	    patch_append(&j->patch, pname, exec, buf, len, j->res.out.buf, j->res.out.len) < 0) {
 		job_fail_err(j, FIXRUN_FAILED);
 		return;
 	}
-	if ((o->backout || r->git) && patch_append(&j->back, j->path, exec, j->res.out.buf,
+	if ((o->backout || r->git) && patch_append(&j->back, pname, exec, j->res.out.buf,
 						   j->res.out.len, buf, len) < 0) {
 		job_fail_err(j, FIXRUN_FAILED);
 		return;
@@ -179,13 +217,10 @@ static void work(void *ctx, size_t i, void **scratch)
 	if (o->sink != FIXRUN_WRITE || r->git)
 		return;
 	if (r->defer) {
-		j->pending = true; /* written by commit_pending() once the backout patch is */
+		j->pending = true; /* written by commit_pending(), its patch appended after */
 		return;
 	}
-	if (fsutil_write_atomic(j->path, j->res.out.buf, j->res.out.len) < 0) {
-		sbuf_setlen(&j->back, 0);
-		job_fail_err(j, FIXRUN_WRITE_FAILED);
-	}
+	replace(r, j);
 }
 
 void fixrun_deliver(struct run *r, size_t i)
@@ -220,6 +255,9 @@ void fixrun_deliver(struct run *r, size_t i)
 	case FIXRUN_WRITE_FAILED:
 		t->write_errors++;
 		break;
+	case FIXRUN_INTERRUPTED:
+		t->interrupted++;
+		break;
 	case FIXRUN_CHANGED:
 		t->changed++;
 		t->fixed += j->res.fixed;
@@ -240,6 +278,8 @@ void fixrun_deliver(struct run *r, size_t i)
 void fixrun_job_release(struct job *j)
 {
 	fix_result_release(&j->res);
+	free(j->pname);
+	j->pname = NULL;
 	sbuf_release(&j->text);
 	sbuf_release(&j->patch);
 	sbuf_release(&j->back);
@@ -276,38 +316,23 @@ void fixrun_run_message(const struct run *r, enum fixrun_outcome oc, const char 
 	r->o->record(r->o->record_ctx, &rec);
 }
 
-static void backout_of(const struct run *r, struct sbuf *out)
-{
-	size_t i;
-
-	sbuf_setlen(out, 0);
-	for (i = 0; i < r->n; i++)
-		sbuf_add(out, sbuf_cstr(&r->jobs[i].back), r->jobs[i].back.len);
-}
-
-/* Forget that @j would change its file. */
-static void drop_change(struct job *j)
-{
-	j->pending = false;
-	j->outcome = FIXRUN_UNCHANGED;
-	sbuf_setlen(&j->back, 0);
-	sbuf_release(&j->res.out);
-	j->res.changed = false;
-}
-
 /*
- * In place with a backout patch: the files are written only after the
- * patch is, so that a patch that cannot be written leaves every file as it
- * was; a file that then cannot be written is left out of the patch (which
- * is written again), so that the patch always undoes exactly what was done.
+ * In place with a backout patch: the patch file is created before any file
+ * is replaced (a patch that cannot be written leaves every file as it
+ * was); each file's reverse patch is appended right after the file is
+ * replaced, so the patch always undoes exactly the files written, whatever
+ * fails or interrupts the run afterwards.
  */
 static void commit_pending(struct run *r)
 {
-	struct sbuf backout = SBUF_INIT, sb = SBUF_INIT;
-	size_t i, failed = 0, left = 0;
+	struct sbuf sb = SBUF_INIT;
+	size_t i, left = 0;
+	bool stop = false;
+	int fd;
 
-	backout_of(r, &backout);
-	if (fsutil_write_new(r->o->backout, backout.buf ? backout.buf : "", backout.len) < 0) {
+	fd = open(r->o->backout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+	if (fd < 0) {
+		cf_err(CF_E_WRITE, "%s: %s", r->o->backout, strerror(errno));
 		fixrun_run_message(r, FIXRUN_WRITE_FAILED, cf_err_last()->msg);
 		for (i = 0; i < r->n; i++) {
 			left += r->jobs[i].pending;
@@ -319,7 +344,8 @@ static void commit_pending(struct run *r)
 			  left);
 		fixrun_run_message(r, FIXRUN_FAILED, sb.buf);
 		r->t->errors--; /* the write error above is the one that counts */
-		goto out;
+		sbuf_release(&sb);
+		return;
 	}
 	for (i = 0; i < r->n; i++) {
 		struct job *j = &r->jobs[i];
@@ -327,24 +353,31 @@ static void commit_pending(struct run *r)
 		if (!j->pending)
 			continue;
 		j->pending = false;
-		if (fsutil_write_atomic(j->path, j->res.out.buf, j->res.out.len) < 0) {
+		if (stop || sig_pending()) {
 			drop_change(j);
-			job_fail_err(j, FIXRUN_WRITE_FAILED);
-			failed++;
+			j->outcome = FIXRUN_INTERRUPTED;
+			continue;
 		}
-	}
-	if (failed) {
-		backout_of(r, &backout);
-		if (fsutil_write_new(r->o->backout, backout.buf ? backout.buf : "", backout.len) <
-		    0) {
+		if (!replace(r, j))
+			continue;
+		if (fsutil_write_fd(fd, j->back.buf ? j->back.buf : "", j->back.len) < 0) {
 			sbuf_addf(&sb,
-				  "%s (it still holds the %zu %s that could not be written: edit them out before applying it)",
-				  cf_err_last()->msg, failed, failed == 1 ? "file" : "files");
+				  "%s: %s: %s was fixed but is not in it; no further file was changed",
+				  r->o->backout, strerror(errno), j->pname ? j->pname : j->path);
 			fixrun_run_message(r, FIXRUN_WRITE_FAILED, sb.buf);
+			stop = true;
 		}
 	}
-out:
-	sbuf_release(&backout);
+	if (close(fd) < 0) {
+		sbuf_setlen(&sb, 0);
+		sbuf_addf(&sb, "%s: %s", r->o->backout, strerror(errno));
+		fixrun_run_message(r, FIXRUN_WRITE_FAILED, sb.buf);
+	}
+	/* stop: the files after the failed append were not written (not interrupted) */
+	for (i = 0; stop && i < r->n; i++)
+		if (r->jobs[i].outcome == FIXRUN_INTERRUPTED && !sig_pending())
+			job_fail(&r->jobs[i], FIXRUN_WRITE_FAILED, MSG_ERROR, 0, 0,
+				 "not written: the backout patch could not be extended");
 	sbuf_release(&sb);
 }
 
@@ -376,15 +409,65 @@ void fixrun_write_backout_after(struct run *r, const struct sbuf *backout)
 		fixrun_run_message(r, FIXRUN_WRITE_FAILED, cf_err_last()->msg);
 }
 
-static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, struct fixrun_totals *t)
+/* A note about one path that is not an input (a temporary file removed). */
+static void note_record(const struct run *r, const char *path, const char *why)
+{
+	struct fixrun_record rec;
+	struct fix_result empty;
+
+	fix_result_init(&empty);
+	memset(&rec, 0, sizeof(rec));
+	rec.path = path;
+	rec.outcome = FIXRUN_UNCHANGED;
+	rec.res = &empty;
+	rec.sev = MSG_NOTE;
+	rec.why = why;
+	r->o->record(r->o->record_ctx, &rec);
+}
+
+/* Is the backout patch one of the inputs (it would replace it)? */
+static bool backout_is_input(const struct fixrun_opts *o, const struct walk_result *wr)
+{
+	const char *bb = strrchr(o->backout, '/');
+	struct stat bst, st;
+	size_t i;
+
+	bb = bb ? bb + 1 : o->backout;
+	if (stat(o->backout, &bst) < 0 || !S_ISREG(bst.st_mode))
+		return false;
+	for (i = 0; i < wr->nfiles; i++) {
+		const char *fb = strrchr(wr->files[i].path, '/');
+
+		fb = fb ? fb + 1 : wr->files[i].path;
+		if (!strcmp(fb, bb) && stat(wr->files[i].path, &st) == 0 &&
+		    st.st_dev == bst.st_dev && st.st_ino == bst.st_ino)
+			return true;
+	}
+	return false;
+}
+
+static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, char **pnames,
+		    struct fixrun_totals *t)
 {
 	struct run r;
 	size_t i, n = wr->nproblems + wr->nfiles, k = 0;
 	struct sbuf backout = SBUF_INIT;
 
+	if (o->backout && backout_is_input(o, wr))
+		return cf_err(CF_E_USAGE,
+			      "--backout %s names an input file: refused (the patch would replace it)",
+			      o->backout);
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	r.t = t;
+	/* temporary files a killed run left: removed before anything is written */
+	for (i = 0; o->sink == FIXRUN_WRITE && i < wr->ntemps; i++) {
+		if (fsutil_remove_temp_beneath(wr->temps[i].path, wr->temps[i].trusted) == 0) {
+			t->temps_removed++;
+			note_record(&r, wr->temps[i].path,
+				    "removed: a temporary file left by an interrupted capfix run");
+		}
+	}
 	r.jobs = xcalloc(n ? n : 1, sizeof(*r.jobs));
 	/* walk problems first, as records of their own, then the files */
 	for (i = 0; i < wr->nproblems; i++, k++) {
@@ -398,7 +481,12 @@ static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, struct 
 	}
 	for (i = 0; i < wr->nfiles; i++, k++) {
 		r.jobs[k].path = wr->files[i].path;
+		r.jobs[k].trusted = wr->files[i].trusted;
 		r.jobs[k].chart_template = wr->files[i].chart_template;
+		if (pnames) {
+			r.jobs[k].pname = pnames[i];
+			pnames[i] = NULL;
+		}
 	}
 	r.n = n;
 	if (o->backout && o->sink != FIXRUN_WRITE)
@@ -411,18 +499,132 @@ static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, struct 
 	return 0;
 }
 
+/*
+ * Where the current directory really is (symbolic links resolved), for
+ * patch names. NULL when it cannot be told.
+ */
+static char *cwd_real(void)
+{
+	return realpath(".", NULL);
+}
+
+/*
+ * The name of @root in patches: relative to @cwd, normalised (links in the
+ * root resolved, no "." or ".."); "" for the current directory itself.
+ * Returns -1 when it is outside @cwd.
+ */
+static int root_patch_name(const char *cwd, const char *root, struct sbuf *out)
+{
+	struct stat st;
+	struct sbuf dir = SBUF_INIT;
+	const char *slash, *base = NULL;
+	char *real;
+	size_t n = strlen(cwd);
+	int ret = -1;
+
+	sbuf_setlen(out, 0);
+	if (lstat(root, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		/* a file: its directory resolved, its own name kept (never followed) */
+		slash = strrchr(root, '/');
+		base = slash ? slash + 1 : root;
+		if (slash)
+			sbuf_add(&dir, root, slash == root ? 1 : (size_t)(slash - root));
+		else
+			sbuf_addstr(&dir, ".");
+	} else {
+		sbuf_addstr(&dir, root);
+	}
+	real = realpath(dir.buf, NULL);
+	if (real && !strcmp(real, cwd)) {
+		ret = 0;
+	} else if (real && !strncmp(real, cwd, n) && (real[n] == '/' || (n == 1 && cwd[0] == '/'))) {
+		sbuf_addstr(out, real + n + (real[n] == '/'));
+		ret = 0;
+	}
+	if (!ret && base) {
+		if (out->len)
+			sbuf_addch(out, '/');
+		sbuf_addstr(out, base);
+	}
+	free(real);
+	sbuf_release(&dir);
+	return ret;
+}
+
+/* Patch names for the files @from.. of @wr, all below the root @root (as typed). */
+static void name_files(const struct walk_result *wr, size_t from, const char *root,
+		       const struct sbuf *rootname, char **pnames)
+{
+	size_t i, rl = strlen(root);
+	struct stat st;
+	bool file_root = lstat(root, &st) == 0 && !S_ISDIR(st.st_mode);
+
+	for (i = from; i < wr->nfiles; i++) {
+		const char *rest = wr->files[i].path;
+		struct sbuf sb = SBUF_INIT;
+
+		if (file_root) {
+			pnames[i] = xstrdup(rootname->buf ? rootname->buf : "");
+			continue;
+		}
+		if (strcmp(root, ".")) {
+			rest += rl;
+			while (*rest == '/')
+				rest++;
+		}
+		if (rootname->len)
+			sbuf_addf(&sb, "%s/", rootname->buf);
+		sbuf_addstr(&sb, rest);
+		pnames[i] = sbuf_detach(&sb, NULL);
+	}
+}
+
 int fixrun_files(const struct fixrun_opts *o, const char *const *paths, size_t npaths,
 		 struct fixrun_totals *t)
 {
 	static const char *const dot[] = { "." };
 	struct walk_result wr = WALK_RESULT_INIT;
-	int ret;
+	struct sbuf rootname = SBUF_INIT;
+	bool patches = o->sink == FIXRUN_DIFF || o->backout;
+	char **pnames = NULL, *cwd = NULL;
+	size_t i, alloc = 0;
+	int ret = 0;
 
-	if (npaths)
-		walk_collect(&wr, paths, npaths);
-	else
-		walk_collect(&wr, dot, 1);
-	ret = run_walk(o, &wr, t);
+	if (!npaths) {
+		paths = dot;
+		npaths = 1;
+	}
+	if (patches && !(cwd = cwd_real())) {
+		ret = cf_err(CF_E_SYSTEM, "cannot tell the current directory: %s",
+			     strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < npaths; i++) {
+		size_t from = wr.nfiles;
+
+		walk_collect(&wr, &paths[i], 1);
+		if (!patches)
+			continue;
+		if (root_patch_name(cwd, paths[i], &rootname) < 0) {
+			ret = cf_err(CF_E_USAGE,
+				     "%s is outside the current directory: a patch could not name it (run capfix from a directory that holds it)",
+				     paths[i]);
+			goto out;
+		}
+		if (wr.nfiles > alloc) {
+			pnames = xrealloc(pnames, cf_st_mult(wr.afiles, sizeof(*pnames)));
+			memset(pnames + alloc, 0, (wr.afiles - alloc) * sizeof(*pnames));
+			alloc = wr.afiles;
+		}
+		name_files(&wr, from, paths[i], &rootname, pnames);
+	}
+	ret = run_walk(o, &wr, pnames, t);
+out:
+	for (i = 0; pnames && i < alloc; i++)
+		free(pnames[i]);
+	free(pnames);
+	free(cwd);
+	sbuf_release(&rootname);
 	walk_result_release(&wr);
 	return ret;
 }
@@ -435,13 +637,16 @@ int fixrun_file_list(const struct fixrun_opts *o, const char *const *paths, size
 	int ret;
 
 	for (i = 0; i < npaths; i++) {
+		const char *slash = strrchr(paths[i], '/');
+
 		CF_ALLOC_GROW(wr.files, wr.nfiles + 1, wr.afiles);
 		wr.files[wr.nfiles].path = xstrdup(paths[i]);
+		wr.files[wr.nfiles].trusted =
+			slash ? (size_t)(slash - paths[i]) + (slash == paths[i]) : 0;
 		wr.files[wr.nfiles].chart_template = false;
 		wr.nfiles++;
 	}
-	ret = run_walk(o, &wr, t);
+	ret = run_walk(o, &wr, NULL, t);
 	walk_result_release(&wr);
 	return ret;
 }
-

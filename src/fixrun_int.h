@@ -6,12 +6,16 @@
 #define CAPFIX_FIXRUN_INT_H
 
 #include "capfix/fixrun.h"
+#include "capfix/fsutil.h"
 
 struct gitops;
 
 /* One input: a file or a blob. */
 struct job {
 	const char *path;
+	size_t trusted; /* disk: bytes of path resolved as given (walk.h) */
+	char *pname; /* disk: the name in patches (normalised), NULL: path */
+	struct fsutil_stamp stamp; /* disk: the file as it was read */
 	bool chart_template;
 	const char *data; /* git: the blob; disk: read by the worker into text */
 	size_t len;

@@ -1,4 +1,5 @@
 #include "capfix/walk.h"
+#include "capfix/fsutil.h"
 #include "capfix/sbuf.h"
 
 #include <dirent.h>
@@ -15,12 +16,23 @@ static void add_problem(struct walk_result *res, const char *path, bool error, c
 	res->nproblems++;
 }
 
-static void add_file(struct walk_result *res, const char *path, bool chart_template)
+static void add_file(struct walk_result *res, const char *path, size_t trusted,
+		     bool chart_template)
 {
 	CF_ALLOC_GROW(res->files, res->nfiles + 1, res->afiles);
 	res->files[res->nfiles].path = xstrdup(path);
+	res->files[res->nfiles].trusted = trusted;
 	res->files[res->nfiles].chart_template = chart_template;
 	res->nfiles++;
+}
+
+static void add_temp(struct walk_result *res, const char *path, size_t trusted)
+{
+	CF_ALLOC_GROW(res->temps, res->ntemps + 1, res->atemps);
+	res->temps[res->ntemps].path = xstrdup(path);
+	res->temps[res->ntemps].trusted = trusted;
+	res->temps[res->ntemps].chart_template = false;
+	res->ntemps++;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -89,7 +101,8 @@ static void add_escaped(struct sbuf *sb, const char *path)
 	}
 }
 
-static void walk_dir(struct walk_result *res, const char *dir, bool chart_template, int depth)
+static void walk_dir(struct walk_result *res, const char *dir, size_t trusted, bool chart_template,
+		     int depth)
 {
 	DIR *d;
 	struct dirent *de;
@@ -143,11 +156,13 @@ static void walk_dir(struct walk_result *res, const char *dir, bool chart_templa
 		if (S_ISDIR(st.st_mode)) {
 			if (!strcmp(names[i], ".git"))
 				continue;
-			walk_dir(res, p.buf,
+			walk_dir(res, p.buf, trusted,
 				 chart_template || (is_chart && !strcmp(names[i], "templates")),
 				 depth + 1);
 		} else if (S_ISREG(st.st_mode) && walk_is_manifest_name(names[i])) {
-			add_file(res, p.buf, chart_template);
+			add_file(res, p.buf, trusted, chart_template);
+		} else if (S_ISREG(st.st_mode) && fsutil_is_temp_name(names[i])) {
+			add_temp(res, p.buf, trusted);
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -208,10 +223,14 @@ void walk_collect(struct walk_result *out, const char *const *roots, size_t nroo
 			struct sbuf probe = SBUF_INIT;
 
 			sbuf_addf(&probe, "%s/.", r);
-			walk_dir(out, r, file_in_chart_templates(probe.buf), 0);
+			walk_dir(out, r, strcmp(r, ".") ? strlen(r) : 0,
+				 file_in_chart_templates(probe.buf), 0);
 			sbuf_release(&probe);
 		} else if (S_ISREG(st.st_mode)) {
-			add_file(out, r, file_in_chart_templates(r));
+			const char *slash = strrchr(r, '/');
+
+			add_file(out, r, slash ? (size_t)(slash - r) + (slash == r) : 0,
+				 file_in_chart_templates(r));
 		} else {
 			add_problem(out, r, true, "not a regular file or directory");
 		}
@@ -228,6 +247,9 @@ void walk_result_release(struct walk_result *res)
 		free(res->problems[i].path);
 		free(res->problems[i].msg);
 	}
+	for (i = 0; i < res->ntemps; i++)
+		free(res->temps[i].path);
+	free(res->temps);
 	free(res->files);
 	free(res->problems);
 	memset(res, 0, sizeof(*res));

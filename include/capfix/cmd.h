@@ -6,6 +6,7 @@
 #define CAPFIX_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum cf_exit {
 	CF_EXIT_OK = 0, /* nothing to do, or done */
@@ -43,5 +44,11 @@ int cmd_exit_for_err(void);
 
 /* A record's problem (an input skipped or failed, a run-level error) on stderr. */
 void cmd_print_problem(const struct fixrun_record *rec);
+
+/*
+ * After a signal (sig.h): say what was done and what was not, and return
+ * the exit code 128 + the signal's number.
+ */
+int cmd_interrupted(size_t written, size_t left, const char *backout);
 
 #endif

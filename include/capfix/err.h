@@ -17,6 +17,7 @@ enum cf_err_class {
 	CF_E_EDIT, /* an edit could not be made or verified */
 	CF_E_WRITE, /* a file or git object could not be written */
 	CF_E_SYSTEM, /* anything else from the OS or a library */
+	CF_E_INTERRUPTED, /* a signal asked capfix to stop: nothing more was written */
 };
 
 struct cf_error {

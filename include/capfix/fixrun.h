@@ -14,10 +14,24 @@
  * commit on a branch, the fixed stream.
  *
  * The path of a file's bytes, in place: walk (sorted, no symbolic links) ->
- * fsutil_read() on a worker -> transform (parse, plan, edit, re-parse and
- * verify) -> patch text (diff, backout) -> in walk order on the calling
- * thread: backout patch first when asked, then fsutil_write_atomic() ->
- * record to the caller.
+ * fsutil_read_beneath() on a worker (directories below the root opened
+ * without following links; device, inode, size and times remembered) ->
+ * transform (parse, plan, edit, re-parse and verify) -> patch text (diff,
+ * backout) -> fsutil_replace_beneath() (refused when the file changed since
+ * it was read; owner, mode, extended attributes and ACLs carried over) ->
+ * record to the caller, in walk order on the calling thread.
+ *
+ * With a backout patch (in place only), the patch file is created before
+ * any file is replaced, and each file's reverse patch is appended right
+ * after that file is replaced, in walk order: the patch always undoes
+ * exactly the files written. If capfix is killed (SIGKILL) the file being
+ * replaced at that moment may be fixed without its entry: it is the one
+ * after the patch's last entry in walk order. On SIGINT, SIGTERM or SIGHUP
+ * (sig.h) no further file is replaced and the patch stays exact.
+ *
+ * Patches name files relative to the current directory (normalised: no
+ * "./", "..", or doubled slashes): a root outside it cannot be named and is
+ * refused for --diff and --backout (CF_E_USAGE).
  *
  * The engine never prints. Every input (file, blob, stream document) becomes
  * one struct fixrun_record handed to the caller's record callback, on the
@@ -48,6 +62,7 @@ enum fixrun_outcome {
 	FIXRUN_SKIPPED, /* left out on purpose (a chart template, a symbolic link): see why */
 	FIXRUN_FAILED, /* could not be read, parsed or verified: see why; left as it was */
 	FIXRUN_WRITE_FAILED, /* the change could not be written: see why; left as it was */
+	FIXRUN_INTERRUPTED, /* a signal came first (sig.h): not processed or not written */
 };
 
 struct fixrun_record {
@@ -85,12 +100,15 @@ struct fixrun_opts {
 	const char *backout; /* also write the reverse patch to this file, or NULL */
 	size_t max_size; /* larger inputs are refused */
 	int jobs; /* worker threads (1: all on the calling thread) */
+	bool break_hard_links; /* replace files with more than one link (else refused) */
 };
 
 struct fixrun_totals {
 	size_t files; /* inputs (files, blobs or documents) */
 	size_t changed, containers, fixed, already, skipped, skipped_files, errors,
 		write_errors, caps_added, caps_removed;
+	size_t interrupted; /* inputs not processed or not written because of a signal */
+	size_t temps_removed; /* temporary files of an interrupted run, removed */
 };
 
 /*

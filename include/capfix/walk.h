@@ -18,6 +18,13 @@
 
 struct walk_file {
 	char *path; /* as given, joined with '/' below a root */
+	/*
+	 * The first @trusted bytes of @path are the root as given (or the
+	 * directory of a file named as a root): links there were the user's
+	 * choice. The rest was found by the walk and must be opened without
+	 * following links (fsutil_read_beneath()).
+	 */
+	size_t trusted;
 	bool chart_template; /* below templates/ beside a Chart.yaml or values.yaml */
 };
 
@@ -32,11 +39,14 @@ struct walk_result {
 	size_t nfiles, afiles;
 	struct walk_problem *problems;
 	size_t nproblems, aproblems;
+	/* temporary files an interrupted run left (fsutil_is_temp_name()), to remove */
+	struct walk_file *temps;
+	size_t ntemps, atemps;
 };
 
 #define WALK_RESULT_INIT                                                                           \
 	{                                                                                          \
-		NULL, 0, 0, NULL, 0, 0                                                             \
+		NULL, 0, 0, NULL, 0, 0, NULL, 0, 0                                                 \
 	}
 
 /*

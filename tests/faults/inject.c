@@ -8,13 +8,19 @@
  * SPEC is OP:ACTION[:OPTION...]:
  *   OP      open (open, open64, openat, openat64), read, write, close,
  *           rename (rename, renameat), fsync, mkstemp (mkstemp, mkstemp64,
- *           mkostemp), fchmod
+ *           mkostemp, and openat/openat64 creating a file with O_EXCL: a
+ *           temporary file), fchmod; paths given relative to a directory
+ *           descriptor are matched as that directory's path + "/" + name
  *   ACTION  an errno name (ENOSPC, EIO, EINTR, EROFS, EACCES, ENOENT, EPERM,
  *           EAGAIN, EDQUOT, EFBIG, EMFILE, ENFILE, EXDEV, EBUSY, ETXTBSY):
  *           the call fails with it and does nothing;
  *           short: read/write transfer at most one byte;
  *           vanish: open removes the file first (a real ENOENT follows);
- *           fifo: open replaces the file by a FIFO first (a writer never comes)
+ *           fifo: open replaces the file by a FIFO first (a writer never comes);
+ *           exec: run the shell command in CAPFIX_FAULT_EXEC first (without
+ *           the preload), then let the call through: a deterministic
+ *           moment for a race (an edit, a symbolic link swapped in, a
+ *           signal: `kill -TERM $PPID` names capfix)
  *   OPTION  after=N   let the first N matching calls through
  *           times=N   inject N times, then let calls through (default: always)
  *           once      times=1
@@ -37,7 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <spawn.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_SPECS 16
@@ -47,7 +55,7 @@ enum op { OP_OPEN, OP_READ, OP_WRITE, OP_CLOSE, OP_RENAME, OP_FSYNC, OP_MKSTEMP,
 static const char *const op_names[] = { "open",	  "read",  "write",   "close",
 					"rename", "fsync", "mkstemp", "fchmod" };
 
-enum action { ACT_ERRNO, ACT_SHORT, ACT_VANISH, ACT_FIFO };
+enum action { ACT_ERRNO, ACT_SHORT, ACT_VANISH, ACT_FIFO, ACT_EXEC };
 
 struct spec {
 	enum op op;
@@ -156,6 +164,8 @@ static void parse_one(char *s)
 				sp->action = ACT_VANISH;
 			} else if (!strcmp(field, "fifo")) {
 				sp->action = ACT_FIFO;
+			} else if (!strcmp(field, "exec")) {
+				sp->action = ACT_EXEC;
 			} else {
 				for (i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
 					if (!strcmp(field, errnos[i].name))
@@ -224,6 +234,44 @@ static void fd_path(int fd, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+extern char **environ;
+
+/* The exec action: CAPFIX_FAULT_EXEC in /bin/sh, its parent being capfix, without the shim. */
+static void run_exec(void)
+{
+	const char *cmd = getenv("CAPFIX_FAULT_EXEC");
+	char *argv[] = { "sh", "-c", (char *)(cmd ? cmd : "true"), NULL };
+	char **env;
+	size_t n = 0, k = 0, i;
+	pid_t pid;
+	int status;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 1, sizeof(*env));
+	if (!env)
+		return;
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) && strncmp(environ[i], "CAPFIX_FAULT", 12))
+			env[k++] = environ[i];
+	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, env) == 0)
+		waitpid(pid, &status, 0);
+	free(env);
+}
+
+/* @path relative to directory descriptor @dirfd, as one path (for matching and logs). */
+static const char *at_path(int dirfd, const char *path, char *buf, size_t size)
+{
+	size_t n;
+
+	if (dirfd == AT_FDCWD || !path || path[0] == '/')
+		return path;
+	fd_path(dirfd, buf, size);
+	n = strlen(buf);
+	snprintf(buf + n, size - n, "/%s", path);
+	return buf;
+}
+
 /* The spec that applies to this call, counted; NULL when the call goes through. */
 static struct spec *hit(enum op op, const char *path)
 {
@@ -253,6 +301,10 @@ static struct spec *hit(enum op op, const char *path)
 				(void)!real_write(log_fd, line,
 						  (size_t)n < sizeof(line) ? (size_t)n
 									   : sizeof(line));
+		}
+		if (sp->action == ACT_EXEC) {
+			run_exec();
+			return NULL;
 		}
 		return sp;
 	}
@@ -333,26 +385,42 @@ int open64(const char *path, int flags, ...)
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
+	char full[2048];
+	const char *p = at_path(dirfd, path, full, sizeof(full));
 	va_list ap;
 	mode_t mode;
 
 	va_start(ap, flags);
 	mode = mode_arg(flags, ap);
 	va_end(ap);
-	if (before_open(path) < 0)
+	if ((flags & O_CREAT) && (flags & O_EXCL)) {
+		struct spec *sp = hit(OP_MKSTEMP, p);
+
+		if (sp)
+			return fail(sp);
+	}
+	if (before_open(p) < 0)
 		return -1;
 	return real_openat(dirfd, path, flags, mode);
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
 {
+	char full[2048];
+	const char *p = at_path(dirfd, path, full, sizeof(full));
 	va_list ap;
 	mode_t mode;
 
 	va_start(ap, flags);
 	mode = mode_arg(flags, ap);
 	va_end(ap);
-	if (before_open(path) < 0)
+	if ((flags & O_CREAT) && (flags & O_EXCL)) {
+		struct spec *sp = hit(OP_MKSTEMP, p);
+
+		if (sp)
+			return fail(sp);
+	}
+	if (before_open(p) < 0)
 		return -1;
 	return real_openat64(dirfd, path, flags, mode);
 }
@@ -402,7 +470,8 @@ int rename(const char *from, const char *to)
 
 int renameat(int fromfd, const char *from, int tofd, const char *to)
 {
-	struct spec *sp = hit(OP_RENAME, to);
+	char full[2048];
+	struct spec *sp = hit(OP_RENAME, at_path(tofd, to, full, sizeof(full)));
 
 	if (sp)
 		return fail(sp);

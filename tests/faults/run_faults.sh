@@ -306,6 +306,118 @@ grep -q 'sub/b.yaml' "$w/backout.patch" && fail "the backout patch names the fil
 (cd "$w" && git apply backout.patch) || fail "the backout patch does not apply"
 same a.yaml sub/b.yaml c.yaml; report
 
+# ---- races and signals (the exec action runs CAPFIX_FAULT_EXEC at a chosen call) ----
+# an edit saved between the read and the replacement is never overwritten (exit 3)
+export CAPFIX_FAULT_EXEC='printf "# saved by an editor\n" >>a.yaml'
+run "a file edited while capfix runs" "mkstemp:exec:once:path=a.yaml" 3 \
+	'a\.yaml: changed since capfix read it' fix --no-config -q -j1 .
+tail -1 "$w/a.yaml" | grep -q '^# saved by an editor$' || fail "the edit was lost"
+fixed sub/b.yaml; same c.yaml; report
+
+# an edit between the read and the start of the replacement (the first comparison)
+run "a file edited right after it was read" "close:exec:once:path=a.yaml" 3 \
+	'a\.yaml: changed since capfix read it' fix --no-config -q -j1 .
+tail -1 "$w/a.yaml" | grep -q '^# saved by an editor$' || fail "the edit was lost"
+report
+
+# a directory swapped for a link out of the tree after the walk: never followed
+mkdir -p "$tmp/outside"
+cp "$tmp/orig/sub/b.yaml" "$tmp/outside/b.yaml"
+export CAPFIX_FAULT_EXEC="mv sub sub.moved && ln -s '$tmp/outside' sub"
+run "a directory becomes a link to outside the tree" "open:exec:once:path=a.yaml" 3 \
+	'sub/b\.yaml: a directory on the way is now a symbolic link' fix --no-config -q -j1 .
+cmp -s "$tmp/outside/b.yaml" "$tmp/orig/sub/b.yaml" || fail "a file outside the tree was rewritten"
+[ -L "$w/sub" ] || fail "the link was replaced"
+fixed a.yaml; report
+
+# a file swapped for a link to another file before the rename: left alone
+printf 'secret: 1\n' >"$tmp/victim"
+chmod 600 "$tmp/victim"
+export CAPFIX_FAULT_EXEC="mv a.yaml a.moved && ln -s '$tmp/victim' a.yaml"
+run "a file becomes a link before the rename" "mkstemp:exec:once:path=a.yaml" 3 \
+	'a\.yaml: changed since capfix read it' fix --no-config -q -j1 .
+[ -L "$w/a.yaml" ] || fail "the link was replaced by a regular file"
+[ "$(cat "$tmp/victim")" = "secret: 1" ] || fail "the link's target was changed"
+[ "$(stat -c %a "$tmp/victim")" = 600 ] || fail "the target's mode changed"
+report
+
+# SIGTERM while the second file is being replaced: the first stays fixed, the second and
+# third are left as they were, no temporary file, exit 143, and the backout patch covers
+# exactly the files written
+export CAPFIX_FAULT_EXEC='kill -TERM $PPID'
+run "SIGTERM during a run with --backout" "mkstemp:exec:once:path=b.yaml" 143 \
+	'interrupted by SIGTERM' fix --no-config -q -j1 --backout backout.patch .
+fixed a.yaml; same sub/b.yaml c.yaml
+grep -q 'sub/b.yaml' "$w/backout.patch" && fail "the backout patch names a file that was not written"
+(cd "$w" && git apply backout.patch) || fail "the backout patch does not apply"
+same a.yaml; report
+
+for sig in INT:130 HUP:129; do
+	export CAPFIX_FAULT_EXEC="kill -${sig%:*} \$PPID"
+	run "SIG${sig%:*} during a run" "mkstemp:exec:once:path=b.yaml" "${sig#*:}" \
+		"interrupted by SIG${sig%:*}" fix --no-config -q -j1 .
+	fixed a.yaml; same sub/b.yaml c.yaml; report
+done
+unset CAPFIX_FAULT_EXEC
+
+# a temporary file that a killed run left is removed by the next run (and only that)
+cases=$((cases + 1))
+name="a killed run's temporary file is removed"
+ok=1
+w=$tmp/case$cases
+cp -R "$tmp/orig" "$w"
+printf 'partial' >"$w/sub/.b.yaml.capfix-Ab12Cd"
+printf 'mine' >"$w/sub/.b.yaml.capfix-notours"
+(cd "$w" && "$capfix" fix --no-config . >"$tmp/out" 2>"$tmp/err")
+[ -e "$w/sub/.b.yaml.capfix-Ab12Cd" ] && fail "not removed"
+[ -e "$w/sub/.b.yaml.capfix-notours" ] || fail "a file with another name was removed"
+rm -f "$w/sub/.b.yaml.capfix-notours"
+grep -q 'sub/.b.yaml.capfix-Ab12Cd: note: removed' "$tmp/err" || fail "not reported: $(cat "$tmp/err")"
+fixed a.yaml sub/b.yaml c.yaml; report
+
+# ---- metadata: extended attributes, POSIX ACLs, hard links ----
+if command -v setfacl >/dev/null && command -v setfattr >/dev/null &&
+	setfattr -n user.capfix -v probe "$tmp/orig/c.yaml" 2>/dev/null &&
+	setfacl -m u:nobody:--- "$tmp/orig/c.yaml" 2>/dev/null; then
+	setfattr -x user.capfix "$tmp/orig/c.yaml"
+	setfacl -b "$tmp/orig/c.yaml"
+	cases=$((cases + 1))
+	name="extended attributes and ACLs survive the rewrite"
+	ok=1
+	w=$tmp/case$cases
+	cp -R "$tmp/orig" "$w"
+	setfattr -n user.origin -v vendored "$w/a.yaml"
+	# a deny entry for a user and a read-only mask: the group class must not gain write
+	setfacl -m u:nobody:---,g::rw-,m::r-- "$w/a.yaml"
+	before=$(getfacl -cp "$w/a.yaml" 2>/dev/null)
+	(cd "$w" && "$capfix" fix --no-config -q . >"$tmp/out" 2>"$tmp/err") || fail "exit $?: $(cat "$tmp/err")"
+	fixed a.yaml
+	[ "$(getfacl -cp "$w/a.yaml" 2>/dev/null)" = "$before" ] || fail "the ACL changed: $(getfacl -cp "$w/a.yaml")"
+	[ "$(getfattr --only-values -n user.origin "$w/a.yaml" 2>/dev/null)" = vendored ] || fail "user.origin lost"
+	report
+else
+	echo "skip extended attributes and ACLs (setfacl/setfattr missing or unsupported here)"
+fi
+
+case_links() {
+	cases=$((cases + 1))
+	name=$1
+	ok=1
+	w=$tmp/case$cases
+	cp -R "$tmp/orig" "$w"
+	ln "$w/a.yaml" "$w/a.yaml.link"
+}
+case_links "a file with another hard link is refused"
+(cd "$w" && "$capfix" fix --no-config -q . >"$tmp/out" 2>"$tmp/err"); rc=$?
+[ $rc = 4 ] || fail "exit $rc, expected 4"
+grep -q 'a\.yaml: has 2 hard links; replacing it would break them' "$tmp/err" || fail "no clear message: $(cat "$tmp/err")"
+same a.yaml; fixed sub/b.yaml; report
+case_links "--break-hard-links replaces it"
+(cd "$w" && "$capfix" fix --no-config -q --break-hard-links . >"$tmp/out" 2>"$tmp/err") || fail "exit $?"
+fixed a.yaml sub/b.yaml
+cmp -s "$w/a.yaml.link" "$tmp/orig/a.yaml" || fail "the other link changed"
+report
+
 run "scan report cannot be written (-o)" "open:EROFS:path=report.json" 4 \
 	'report\.json: Read-only file system' scan --format json -o report.json .
 [ -e "$w/report.json" ] && fail "a partial report.json was left"

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "capfix/err.h"
 #include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
 
@@ -108,7 +109,8 @@ static int setup(void **state)
 	put("a.yaml", needs_fix);
 	put("b.yaml", already);
 	put("c.yaml", broken);
-	return 0;
+	/* patches name files relative to the current directory: run from the tree */
+	return chdir(dir);
 }
 
 static int teardown(void **state)
@@ -116,6 +118,8 @@ static int teardown(void **state)
 	char cmd[160];
 
 	(void)state;
+	if (chdir("/") < 0)
+		return -1;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -356,6 +360,67 @@ static void test_oversize_file_refused(void **state)
 	seen_release(&s);
 }
 
+/* A root outside the current directory cannot be named in a patch: refused for diffs. */
+static void test_patch_root_outside_cwd(void **state)
+{
+	struct fix_opts fo = FIX_OPTS_INIT;
+	struct fixrun_opts o;
+	struct fixrun_totals t;
+	struct seen s;
+	const char *root = dir;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&t, 0, sizeof(t));
+	fo.drop_only = true;
+	assert_int_equal(chdir("/usr"), 0);
+	opts_init(&o, &fo, &s, FIXRUN_DIFF);
+	assert_int_equal(fixrun_files(&o, &root, 1, &t), -1);
+	assert_int_equal(cf_err_last()->cls, CF_E_USAGE);
+	assert_int_equal(s.n, 0);
+	/* check needs no patch: fine from anywhere */
+	opts_init(&o, &fo, &s, FIXRUN_CHECK);
+	assert_int_equal(fixrun_files(&o, &root, 1, &t), 0);
+	assert_int_equal(t.changed, 1);
+	assert_int_equal(chdir(dir), 0);
+	seen_release(&s);
+}
+
+/* Patch names are normalised: "./", "..", doubled slashes and links in the root go. */
+static void test_patch_names_normalised(void **state)
+{
+	struct fix_opts fo = FIX_OPTS_INIT;
+	struct fixrun_opts o;
+	struct fixrun_totals t;
+	struct seen s;
+	struct sbuf p = SBUF_INIT;
+	const char *root = "sub/..//sub/./";
+	FILE *fp;
+	char line[256];
+	bool found = false;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&t, 0, sizeof(t));
+	fo.drop_only = true;
+	assert_int_equal(mkdir("sub", 0755), 0);
+	put("sub/d.yaml", needs_fix);
+	opts_init(&o, &fo, &s, FIXRUN_WRITE);
+	sbuf_addf(&p, "%s/n.patch", dir);
+	o.backout = p.buf;
+	assert_int_equal(fixrun_files(&o, &root, 1, &t), 0);
+	assert_int_equal(t.changed, 1);
+	fp = fopen(p.buf, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		found |= !strcmp(line, "diff --git a/sub/d.yaml b/sub/d.yaml\n");
+	fclose(fp);
+	assert_true(found);
+	assert_int_equal(system("rm -rf sub n.patch"), 0);
+	sbuf_release(&p);
+	seen_release(&s);
+}
+
 static void test_stream(void **state)
 {
 	static char in_text[] = "a: 1\n---\nb: 2\n---\nc: 3\n";
@@ -399,6 +464,8 @@ int main(void)
 		cmocka_unit_test(test_unwritable_backout_changes_nothing),
 		cmocka_unit_test(test_file_list_with_transform),
 		cmocka_unit_test(test_oversize_file_refused),
+		cmocka_unit_test(test_patch_root_outside_cwd),
+		cmocka_unit_test(test_patch_names_normalised),
 		cmocka_unit_test(test_stream),
 	};
 
