@@ -7,14 +7,10 @@
 #include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
 #include "capfix/msg.h"
-#include "capfix/patch.h"
+#include "capfix/nslabels.h"
 #include "capfix/policy.h"
-#include "capfix/templates.h"
-#include "capfix/walk.h"
 
 #include <getopt.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char policy_usage[] =
 	"usage: capfix policy psp|pss|vap|kyverno|gatekeeper [options] [PATH...]\n"
@@ -127,31 +123,9 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 	return 0;
 }
 
-static const char *pss_keys[] = {
-	"pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version",
-	"pod-security.kubernetes.io/warn",    "pod-security.kubernetes.io/warn-version",
-	"pod-security.kubernetes.io/audit",   "pod-security.kubernetes.io/audit-version"
-};
-
-/* The labels for a namespace enforcing @lvl: warn and audit at restricted when weaker. */
-static size_t pss_labels(enum pss_level lvl, const char **values)
-{
-	values[0] = pss_level_name(lvl);
-	values[1] = "latest";
-	if (lvl == PSS_RESTRICTED)
-		return 2;
-	values[2] = "restricted";
-	values[3] = "latest";
-	values[4] = "restricted";
-	values[5] = "latest";
-	return 6;
-}
-
 /* `pss --write`: the Namespace manifests, labelled by the run engine. */
 struct label_run {
-	struct policy_cmd *c;
 	const struct policy_set *ps;
-	const char **paths; /* the manifests, each once */
 	struct sbuf *done; /* per manifest: "labelled ..." lines */
 	struct sbuf *failed; /* per manifest: the namespaces left unchanged */
 	struct sbuf *report;
@@ -171,15 +145,15 @@ static int label_file(void *ctx, size_t index, const char *path, const char *buf
 	sbuf_add(&cur, buf, len);
 	for (j = 0; j < ps->nns; j++) {
 		const struct policy_namespace *pn = &ps->ns[j];
-		const char *values[6];
+		const char *keys[6], *values[6];
 		size_t nl;
 		struct fix_result one;
 
 		if (!pn->path || strcmp(pn->path, path))
 			continue;
-		nl = pss_labels(policy_ns_level(ps, pn->name), values);
+		nl = nslabels_pss(policy_ns_level(ps, pn->name), keys, values);
 		fix_result_init(&one);
-		if (fix_labels(&one, cur.buf, cur.len, pn->name, pss_keys, values, nl) < 0) {
+		if (nslabels_set(&one, cur.buf, cur.len, pn->name, keys, values, nl) < 0) {
 			msg_add(&lr->failed[index], path, 0, 0, MSG_ERROR,
 				"namespace %s left unchanged: %s", pn->name, one.err.msg);
 		} else if (one.changed) {
@@ -222,9 +196,7 @@ static int label_files(struct policy_cmd *c, const struct policy_set *ps, const 
 	size_t i;
 
 	memset(&lr, 0, sizeof(lr));
-	lr.c = c;
 	lr.ps = ps;
-	lr.paths = paths;
 	lr.report = report;
 	lr.done = xcalloc(np ? np : 1, sizeof(*lr.done));
 	lr.failed = xcalloc(np ? np : 1, sizeof(*lr.failed));
@@ -279,8 +251,8 @@ static int write_labels(struct policy_cmd *c, const struct policy_set *ps, struc
 	for (i = 0; i < n; i++) {
 		const struct policy_namespace *pn = NULL;
 		enum pss_level lvl = policy_ns_level(ps, names[i]);
-		const char *values[6];
-		size_t nl = pss_labels(lvl, values);
+		const char *keys[6], *values[6];
+		size_t nl = nslabels_pss(lvl, keys, values);
 
 		for (j = 0; j < ps->nns; j++)
 			if (!strcmp(ps->ns[j].name, names[i]))
@@ -288,33 +260,20 @@ static int write_labels(struct policy_cmd *c, const struct policy_set *ps, struc
 		if (pn && pn->path)
 			continue;
 		if (c->emit_missing) {
-			struct sbuf t = SBUF_INIT, lab = SBUF_INIT, out = SBUF_INIT, p = SBUF_INIT;
-			const char *k[] = { "namespace", "labels" };
-			const char *v[2];
+			struct sbuf out = SBUF_INIT, p = SBUF_INIT;
 
-			for (j = 0; j < nl; j++)
-				sbuf_addf(&lab, "    %s: %s%s", pss_keys[j], values[j],
-					  j + 1 < nl ? "\n" : "");
-			v[0] = names[i];
-			v[1] = lab.buf;
 			sbuf_addf(&p, "%s/namespace-%s.yaml", c->emit_missing, names[i]);
-			if (templates_load(c->tdir, "namespace.yaml", &t) < 0 ||
-			    templates_render(t.buf, k, v, 2, &out) < 0 ||
+			if (policy_namespace_manifest(&out, c->tdir, names[i], keys, values, nl) < 0 ||
 			    fsutil_write_new(p.buf, out.buf, out.len) < 0) {
 				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 				ret = CF_EXIT_WRITE;
 			} else {
 				sbuf_addf(report, "wrote %s\n", p.buf);
 			}
-			sbuf_release(&t);
-			sbuf_release(&lab);
 			sbuf_release(&out);
 			sbuf_release(&p);
 		} else {
-			sbuf_addf(report, "kubectl label --overwrite namespace %s", names[i]);
-			for (j = 0; j < nl; j++)
-				sbuf_addf(report, " %s=%s", pss_keys[j], values[j]);
-			sbuf_addch(report, '\n');
+			policy_label_command(report, names[i], keys, values, nl);
 		}
 	}
 	free(names);

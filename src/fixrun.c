@@ -6,6 +6,7 @@
 #include "capfix/fsutil.h"
 #include "capfix/gitops.h"
 #include "capfix/helmchart.h"
+#include "capfix/helmvalues.h"
 #include "capfix/patch.h"
 #include "capfix/pool.h"
 #include "capfix/walk.h"
@@ -118,7 +119,7 @@ static int transform(const struct run *r, struct job *j, size_t index, const cha
 		return fix_buffer(&j->res, buf, len, &fo);
 	chart_refs(r, j->path, &refs);
 	if (refs.n)
-		ret = fix_values(&j->res, buf, len, (const char *const *)refs.paths,
+		ret = helmvalues_fix(&j->res, buf, len, (const char *const *)refs.paths,
 				 (const char *const *)refs.sources, refs.n, &fo);
 	else
 		ret = fix_buffer(&j->res, buf, len, &fo);

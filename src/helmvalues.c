@@ -104,9 +104,3 @@ int helmvalues_fix(struct fix_result *res, const char *buf, size_t len, const ch
 	yamlspan_release(&yf);
 	return ret;
 }
-
-int fix_values(struct fix_result *res, const char *buf, size_t len, const char *const *paths,
-	       const char *const *sources, size_t npaths, const struct fix_opts *opts)
-{
-	return helmvalues_fix(res, buf, len, paths, sources, npaths, opts);
-}

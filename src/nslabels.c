@@ -211,8 +211,22 @@ out:
 	return ret;
 }
 
-int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *ns,
-	       const char *const *keys, const char *const *values, size_t nk)
+size_t nslabels_pss(enum pss_level lvl, const char **keys, const char **values)
 {
-	return nslabels_set(res, buf, len, ns, keys, values, nk);
+	static const char *const pss_keys[] = {
+		"pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version",
+		"pod-security.kubernetes.io/warn",    "pod-security.kubernetes.io/warn-version",
+		"pod-security.kubernetes.io/audit",   "pod-security.kubernetes.io/audit-version"
+	};
+	size_t i, n = lvl == PSS_RESTRICTED ? 2 : 6;
+
+	for (i = 0; i < n; i++)
+		keys[i] = pss_keys[i];
+	values[0] = pss_level_name(lvl);
+	values[1] = "latest";
+	for (i = 2; i < n; i += 2) {
+		values[i] = "restricted";
+		values[i + 1] = "latest";
+	}
+	return n;
 }

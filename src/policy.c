@@ -403,3 +403,36 @@ int policy_render_pss(struct sbuf *out, const struct policy_set *ps, bool json)
 	free(names);
 	return ret;
 }
+
+int policy_namespace_manifest(struct sbuf *out, const char *tdir, const char *ns,
+			      const char *const *keys, const char *const *values, size_t n)
+{
+	struct sbuf t = SBUF_INIT, lab = SBUF_INIT;
+	const char *k[] = { "namespace", "labels" };
+	const char *v[2];
+	size_t j;
+	int r;
+
+	for (j = 0; j < n; j++)
+		sbuf_addf(&lab, "    %s: %s%s", keys[j], values[j], j + 1 < n ? "\n" : "");
+	v[0] = ns;
+	v[1] = lab.buf ? lab.buf : "";
+	sbuf_setlen(out, 0);
+	r = templates_load(tdir, "namespace.yaml", &t);
+	if (!r)
+		r = templates_render(t.buf, k, v, 2, out);
+	sbuf_release(&t);
+	sbuf_release(&lab);
+	return r;
+}
+
+void policy_label_command(struct sbuf *out, const char *ns, const char *const *keys,
+			  const char *const *values, size_t n)
+{
+	size_t j;
+
+	sbuf_addf(out, "kubectl label --overwrite namespace %s", ns);
+	for (j = 0; j < n; j++)
+		sbuf_addf(out, " %s=%s", keys[j], values[j]);
+	sbuf_addch(out, '\n');
+}

@@ -94,16 +94,6 @@ void fix_result_release(struct fix_result *res);
  */
 int fix_buffer(struct fix_result *res, const char *buf, size_t len, const struct fix_opts *opts);
 
-/*
- * Kept until the command layer moves: fix_values() is helmvalues_fix()
- * (helmvalues.h) and fix_labels() is nslabels_set() (nslabels.h), with the
- * same parameters and results.
- */
-int fix_values(struct fix_result *res, const char *buf, size_t len, const char *const *paths,
-	       const char *const *sources, size_t npaths, const struct fix_opts *opts);
-int fix_labels(struct fix_result *res, const char *buf, size_t len, const char *ns,
-	       const char *const *keys, const char *const *values, size_t nk);
-
 /* ---- notes, for the modules that fill a struct fix_result (helmvalues, nslabels) ---- */
 
 void fix_note_add(struct fix_result *res, enum fix_note_level level, int line, int col,

@@ -15,6 +15,7 @@
 #define CAPFIX_NSLABELS_H
 
 #include "capfix/fix.h"
+#include "capfix/pss.h"
 
 /* At most this many labels are set at once. */
 #define NSLABELS_MAX 16
@@ -29,5 +30,13 @@
  */
 int nslabels_set(struct fix_result *res, const char *buf, size_t len, const char *ns,
 		 const char *const *keys, const char *const *values, size_t nk);
+
+/*
+ * The Pod Security Admission labels for a namespace that enforces @lvl:
+ * enforce at @lvl, and warn and audit at restricted when @lvl is weaker,
+ * each pinned to "latest". Fills @keys and @values (at least 6 slots each)
+ * and returns the count. Can't fail.
+ */
+size_t nslabels_pss(enum pss_level lvl, const char **keys, const char **values);
 
 #endif

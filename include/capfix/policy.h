@@ -73,4 +73,16 @@ int policy_render(struct sbuf *out, const struct policy_set *ps, const char *kin
 /* The PSS table (text) or JSON ("version": 1) into @out. Returns 0 or -1. */
 int policy_render_pss(struct sbuf *out, const struct policy_set *ps, bool json);
 
+/*
+ * A Namespace manifest named @ns with labels @keys = @values (@n pairs),
+ * from the namespace.yaml template (@tdir overrides the built-in ones), to
+ * @out. Returns 0, or -1 with CF_E_USAGE recorded (template problems).
+ */
+int policy_namespace_manifest(struct sbuf *out, const char *tdir, const char *ns,
+			      const char *const *keys, const char *const *values, size_t n);
+
+/* Append the kubectl command that sets labels @keys = @values on namespace @ns. */
+void policy_label_command(struct sbuf *out, const char *ns, const char *const *keys,
+			  const char *const *values, size_t n);
+
 #endif
