@@ -208,7 +208,7 @@ static int visit_object(struct ynode *obj, k8s_container_fn fn, void *payload)
 	return 0;
 }
 
-int k8s_each_container(struct ynode *root, k8s_container_fn fn, void *payload)
+int k8s_each_object(struct ynode *root, k8s_object_fn fn, void *payload)
 {
 	const char *kind;
 	struct ynode *items;
@@ -222,7 +222,7 @@ int k8s_each_container(struct ynode *root, k8s_container_fn fn, void *payload)
 	    items->kind == YN_SEQ) {
 		for (i = 0; i < items->nkids; i++) {
 			if (items->kids[i]->kind == YN_MAP) {
-				int r = visit_object(items->kids[i], fn, payload);
+				int r = fn(items->kids[i], payload);
 
 				if (r < 0)
 					return r;
@@ -230,7 +230,26 @@ int k8s_each_container(struct ynode *root, k8s_container_fn fn, void *payload)
 		}
 		return 0;
 	}
-	return visit_object(root, fn, payload);
+	return fn(root, payload);
+}
+
+struct each_container {
+	k8s_container_fn fn;
+	void *payload;
+};
+
+static int container_object(struct ynode *obj, void *payload)
+{
+	struct each_container *ec = payload;
+
+	return visit_object(obj, ec->fn, ec->payload);
+}
+
+int k8s_each_container(struct ynode *root, k8s_container_fn fn, void *payload)
+{
+	struct each_container ec = { fn, payload };
+
+	return k8s_each_object(root, container_object, &ec);
 }
 
 bool k8s_pod_template(const struct ynode *obj, const struct ynode **spec,

@@ -88,12 +88,26 @@ static void gather_object(struct policy_set *ps, const char *path, const struct 
 	add_namespace(ps, w->ns, NULL, 0);
 }
 
+struct gather {
+	struct policy_set *ps;
+	const char *path;
+};
+
+static int gather_one(struct ynode *obj, void *payload)
+{
+	struct gather *g = payload;
+
+	gather_object(g->ps, g->path, obj);
+	return 0;
+}
+
 int policy_gather(struct policy_set *ps, const char *path, const char *buf, size_t len,
 		  const struct fix_opts *opts, struct fix_result *res)
 {
 	struct yfile yf = YFILE_INIT;
 	struct yerror err;
-	size_t i, j;
+	struct gather g = { ps, path };
+	size_t i;
 
 	if (fix_buffer(res, buf, len, opts) < 0)
 		return -1;
@@ -106,19 +120,8 @@ int policy_gather(struct policy_set *ps, const char *path, const char *buf, size
 		res->err = err;
 		return -1;
 	}
-	for (i = 0; i < yf.ndocs; i++) {
-		const struct ynode *root = yf.docs[i].root;
-		const char *kind = yamlspan_dvalue(yamlspan_dget(root, "kind"));
-		const struct ynode *items = yamlspan_dget(root, "items");
-
-		if (kind && strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List") && items &&
-		    items->kind == YN_SEQ) {
-			for (j = 0; j < items->nkids; j++)
-				gather_object(ps, path, yamlspan_deref(items->kids[j]));
-		} else if (root && root->kind == YN_MAP) {
-			gather_object(ps, path, root);
-		}
-	}
+	for (i = 0; i < yf.ndocs; i++)
+		k8s_each_object(yf.docs[i].root, gather_one, &g);
 	yamlspan_release(&yf);
 	return 0;
 }

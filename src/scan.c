@@ -258,7 +258,8 @@ static int on_container(struct k8s_container *kc, void *payload)
 	const struct ynode *c = yamlspan_deref(kc->node);
 	const struct ynode *sc = yamlspan_mget(c, "securityContext");
 	const struct ynode *caps = yamlspan_mget(sc, "capabilities");
-	const struct ynode *drop[MAXI], *add[MAXI], *bad[MAXI], *spelled[MAXI];
+	/* spelled: the odd spellings of drop and of add, so room for both */
+	const struct ynode *drop[MAXI], *add[MAXI], *bad[MAXI], *spelled[2 * MAXI];
 	size_t ndrop = items(yamlspan_mget(caps, "drop"), drop, MAXI);
 	size_t nadd = items(yamlspan_mget(caps, "add"), add, MAXI);
 	size_t i, nbad = 0, nspelled = 0;
@@ -552,14 +553,15 @@ static void scan_pss(struct ctx *x, const struct ynode *obj, const struct ynode 
 	pss_result_release(&r);
 }
 
-static void scan_object(struct ctx *x, struct ynode *obj)
+static int scan_object(struct ynode *obj, void *payload)
 {
+	struct ctx *x = payload;
 	const char *kind = yamlspan_dstr(yamlspan_mget(obj, "kind"));
 	const char *api = yamlspan_dstr(yamlspan_mget(obj, "apiVersion"));
 
 	if (kind && !strcmp(kind, "PodSecurityPolicy")) {
 		scan_psp(x, obj);
-		return;
+		return 0;
 	}
 	if (k8s_pod_spec_path(kind, api)) {
 		const struct ynode *spec, *md;
@@ -568,12 +570,11 @@ static void scan_object(struct ctx *x, struct ynode *obj)
 		if (k8s_pod_template(obj, &spec, &md))
 			scan_pss(x, obj, spec, md);
 	}
+	return 0;
 }
 
 static void scan_doc(struct ctx *x, struct ynode *root)
 {
-	const char *kind;
-	const struct ynode *items_;
 	size_t i;
 
 	if (!root)
@@ -590,16 +591,7 @@ static void scan_doc(struct ctx *x, struct ynode *root)
 		scan_compose(x, root);
 		return;
 	}
-	kind = yamlspan_dstr(yamlspan_mget(root, "kind"));
-	items_ = yamlspan_mget(root, "items");
-	if (kind && strlen(kind) >= 4 && !strcmp(kind + strlen(kind) - 4, "List") && items_ &&
-	    items_->kind == YN_SEQ) {
-		for (i = 0; i < items_->nkids; i++)
-			if (items_->kids[i]->kind == YN_MAP)
-				scan_object(x, items_->kids[i]);
-	} else {
-		scan_object(x, root);
-	}
+	k8s_each_object(root, scan_object, x);
 	k8s_each_container(root, on_container, x);
 }
 

@@ -46,6 +46,16 @@ struct k8s_container {
 	const struct ynode *dup_key;
 };
 
+/*
+ * The objects of the document rooted at @root: the items of a `kind: *List`
+ * (List, PodList, DeploymentList...: the mappings among its items), else the
+ * document itself when it is a mapping. @fn is called for each, in order; a
+ * negative return stops and is returned. The one rule for "what is an
+ * object" used by fix, scan and policy.
+ */
+typedef int (*k8s_object_fn)(struct ynode *obj, void *payload);
+int k8s_each_object(struct ynode *root, k8s_object_fn fn, void *payload);
+
 /* Called for each container; a negative return stops the walk and is returned. */
 typedef int (*k8s_container_fn)(struct k8s_container *c, void *payload);
 

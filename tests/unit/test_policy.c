@@ -235,6 +235,14 @@ static void test_policy_gather_more(void **state)
 	assert_string_equal(workload(&ps, "l")->ns, "y");
 	assert_true(workload(&ps, "l")->adds == bit("SETUID"));
 	assert_int_equal(ps.nw, 3);
+	/* a plain `kind: List` (kubectl get -o yaml) is walked too: the one object rule */
+	gather(&ps, "list.yaml",
+	       "apiVersion: v1\nkind: List\nitems:\n"
+	       "  - apiVersion: v1\n    kind: Pod\n    metadata: {name: k, namespace: z}\n"
+	       "    spec:\n      containers:\n"
+	       "        - {name: c, image: i, securityContext: {capabilities: {add: [NET_ADMIN]}}}\n");
+	assert_non_null(workload(&ps, "k"));
+	assert_true(workload(&ps, "k")->adds == bit("NET_ADMIN"));
 	policy_set_release(&ps);
 }
 

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "capfix/sbuf.h"
 #include "capfix/scan.h"
 
 /* Scan @yaml as "t.yaml" and apply the set-level rules. */
@@ -235,6 +236,35 @@ static void test_scan_spelling_and_non_root(void **state)
 		     "        capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}\n");
 	ASSERT_IDS(&r, false, "CF003 CF008");
 	scan_result_release(&r);
+}
+
+/*
+ * 64 misspelt drops and 2 misspelt adds: 66 odd spellings overflowed a 64-slot stack
+ * array (the sanitizer build stopped there); the message lists them up to its length limit.
+ */
+static void test_scan_many_spellings(void **state)
+{
+	struct scan_result r = SCAN_RESULT_INIT;
+	struct sbuf y = SBUF_INIT;
+	const struct scan_finding *f;
+	const char *p;
+	size_t i, n = 0;
+
+	(void)state;
+	sbuf_addstr(&y, POD_HEAD "    - name: c\n      image: i\n      securityContext:\n"
+			       "        capabilities:\n          add: [cap_net_raw, cap_sys_admin]\n"
+			       "          drop:\n");
+	for (i = 0; i < 64; i++)
+		sbuf_addstr(&y, "            - cap_chown\n");
+	scan_str(&r, y.buf);
+	f = find(&r, "CF007", 0);
+	assert_non_null(f);
+	for (p = f->message; (p = strstr(p, "cap_chown")); p++)
+		n++;
+	assert_true(n >= 40);
+	assert_non_null(find(&r, "CF004", 0)); /* and the adds are still audited */
+	scan_result_release(&r);
+	sbuf_release(&y);
 }
 
 static void test_scan_privileged(void **state)
@@ -703,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_scan_deployment_without_drop_all),
 		cmocka_unit_test(test_scan_adds),
 		cmocka_unit_test(test_scan_spelling_and_non_root),
+		cmocka_unit_test(test_scan_many_spellings),
 		cmocka_unit_test(test_scan_privileged),
 		cmocka_unit_test(test_scan_pss_findings),
 		cmocka_unit_test(test_scan_psp),
