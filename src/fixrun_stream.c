@@ -36,6 +36,12 @@ struct sbatch {
 	struct sbuf *all_old, *all_new;
 };
 
+/* The message for a document over the size limit (its bytes pass through unchanged). */
+static void oversize_why(struct sbuf *why, size_t max_size)
+{
+	sbuf_addf(why, "document larger than %zu bytes: passed through unchanged", max_size);
+}
+
 static void stream_work(void *ctx, size_t i, void **scratch)
 {
 	struct sbatch *sb = ctx;
@@ -77,8 +83,7 @@ static void stream_done(void *ctx, size_t i)
 	t->files++;
 	if (j->piece.len > o->max_size) {
 		t->errors++;
-		sbuf_addf(&why, "document larger than %zu bytes: passed through unchanged",
-			  o->max_size);
+		oversize_why(&why, o->max_size);
 		rec.outcome = FIXRUN_FAILED;
 		rec.sev = MSG_ERROR;
 		rec.line = 1;
@@ -167,15 +172,64 @@ static void stream_message(struct sbatch *sb, long line, const char *why)
 	sb->o->record(sb->o->record_ctx, &rec);
 }
 
+/*
+ * A document over the size limit, found before its end: its record now (the
+ * documents before it are delivered), then its bytes pass through in
+ * chunks as they arrive (pass_through()), never held whole.
+ */
+static void oversize_record(struct sbatch *sb, size_t line0)
+{
+	struct fixrun_record rec;
+	struct fix_result empty;
+	struct sbuf why = SBUF_INIT;
+
+	stream_flush(sb);
+	fix_result_init(&empty);
+	memset(&rec, 0, sizeof(rec));
+	rec.path = sb->name;
+	rec.line0 = (long)line0;
+	rec.outcome = FIXRUN_FAILED;
+	rec.res = &empty;
+	rec.sev = MSG_ERROR;
+	rec.line = 1;
+	rec.col = 1;
+	oversize_why(&why, sb->o->max_size);
+	rec.why = why.buf;
+	rec.index = sb->index++;
+	sb->t->files++;
+	sb->t->errors++;
+	sb->o->record(sb->o->record_ctx, &rec);
+	sbuf_release(&why);
+}
+
+/* Bytes of a document over the limit: out unchanged (and into the patch texts). */
+static void pass_through(struct sbatch *sb, const struct sbuf *chunk, bool *write_failed)
+{
+	const struct fixrun_opts *o = sb->o;
+
+	if (!chunk->len)
+		return;
+	if (o->sink == FIXRUN_DIFF || o->backout) {
+		sbuf_add(sb->all_old, chunk->buf, chunk->len);
+		sbuf_add(sb->all_new, chunk->buf, chunk->len);
+	}
+	if (o->sink == FIXRUN_WRITE && fwrite(chunk->buf, 1, chunk->len, sb->out) != chunk->len &&
+	    !*write_failed) {
+		*write_failed = true;
+		sb->t->write_errors++;
+	}
+}
+
 int fixrun_stream(const struct fixrun_opts *o, const char *name, FILE *in, FILE *out,
 		  struct fixrun_totals *t)
 {
 	struct stream_split ds = STREAM_SPLIT_INIT;
 	struct sbuf all_old = SBUF_INIT, all_new = SBUF_INIT, patch = SBUF_INIT, why = SBUF_INIT;
+	struct sbuf chunk = SBUF_INIT;
 	struct sbatch sb;
 	char *buf = xmalloc(65536);
 	size_t i;
-	bool eof = false;
+	bool eof = false, over = false, over_failed = false;
 
 	memset(&sb, 0, sizeof(sb));
 	sb.o = o;
@@ -200,28 +254,37 @@ int fixrun_stream(const struct fixrun_opts *o, const char *name, FILE *in, FILE 
 			eof = true;
 		}
 		for (;;) {
-			struct sjob *j = stream_slot(&sb);
+			struct sjob *j;
+			size_t line0;
 
+			if (over) {
+				/* the rest of a document over the limit */
+				sbuf_setlen(&chunk, 0);
+				if (!stream_next(&ds, &chunk, &line0, eof))
+					break;
+				pass_through(&sb, &chunk, &over_failed);
+				over = false;
+				continue;
+			}
+			j = stream_slot(&sb);
 			if (!stream_next(&ds, &j->piece, &j->line0, eof))
 				break;
 			sb.bytes += j->piece.len;
 			sb.n++;
 		}
-		if (!eof && ds.pending.len > o->max_size + 65536) {
-			stream_flush(&sb);
-			/* a document without end in sight: pass the rest through unchanged */
-			sbuf_setlen(&why, 0);
-			sbuf_addf(&why, "document larger than %zu bytes: passed through unchanged",
-				  o->max_size);
-			stream_message(&sb, (long)ds.line + 1, why.buf);
-			t->errors++;
-			if (o->sink == FIXRUN_WRITE)
-				fwrite(ds.pending.buf, 1, ds.pending.len, out);
-			while ((n = fread(buf, 1, 65536, in)) > 0)
-				if (o->sink == FIXRUN_WRITE)
-					fwrite(buf, 1, n, out);
-			eof = true;
-			sbuf_setlen(&ds.pending, 0);
+		/* after stream_next() said no, ds holds only the document under way */
+		if (!eof && !over && ds.scanned > o->max_size) {
+			oversize_record(&sb, ds.line);
+			over = true;
+			over_failed = false;
+		}
+		if (over) {
+			sbuf_setlen(&chunk, 0);
+			stream_take(&ds, &chunk);
+			pass_through(&sb, &chunk, &over_failed);
+			/* keep the chunk buffer about the size of a read */
+			if (chunk.alloc > (1u << 20))
+				sbuf_release(&chunk);
 		}
 	}
 	stream_flush(&sb);
@@ -247,6 +310,7 @@ int fixrun_stream(const struct fixrun_opts *o, const char *name, FILE *in, FILE 
 		sbuf_release(&sb.jobs[i].piece);
 	free(sb.jobs);
 	free(buf);
+	sbuf_release(&chunk);
 	sbuf_release(&all_old);
 	sbuf_release(&all_new);
 	sbuf_release(&patch);
