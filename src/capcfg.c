@@ -5,10 +5,31 @@
 #include "capfix/profiles.h"
 #include "capfix/yamlspan.h"
 
+#include "capfix/msg.h"
+
 #include <fnmatch.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int node_err(const char *path, const struct ynode *n, const char *fmt, ...) CF_PRINTF(3, 4);
+
+/*
+ * A value from the file as shown in a message: control characters escaped
+ * and cut after 24 bytes, so that an error never echoes more of the file
+ * than the offending key (the file could be anything a link points at).
+ */
+static const char *shown(const char *s, size_t n, char *out, size_t size)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t cut = n > 24 ? 24 : n;
+
+	msg_escape(&sb, s, cut);
+	if (cut < n)
+		sbuf_addstr(&sb, "...");
+	snprintf(out, size, "%s", sbuf_cstr(&sb));
+	sbuf_release(&sb);
+	return out;
+}
 
 static int node_err(const char *path, const struct ynode *n, const char *fmt, ...)
 {
@@ -24,6 +45,7 @@ static int node_err(const char *path, const struct ynode *n, const char *fmt, ..
 
 static int parse_caps(const char *path, const struct ynode *n, uint64_t *out)
 {
+	char sh[64];
 	size_t i;
 
 	if (yamlspan_is_null(n))
@@ -38,7 +60,8 @@ static int parse_caps(const char *path, const struct ynode *n, uint64_t *out)
 			return node_err(path, n->kids[i], "expected a capability name");
 		ci = caps_lookup(s);
 		if (!ci)
-			return node_err(path, n->kids[i], "unknown capability '%s'", s);
+			return node_err(path, n->kids[i], "unknown capability '%s'",
+					shown(s, strlen(s), sh, sizeof(sh)));
 		*out |= (uint64_t)1 << ci->number;
 	}
 	return 0;
@@ -46,6 +69,7 @@ static int parse_caps(const char *path, const struct ynode *n, uint64_t *out)
 
 static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rule *r, bool top)
 {
+	char sh[64];
 	size_t i;
 
 	if (m->kind != YN_MAP)
@@ -84,9 +108,11 @@ static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rul
 		else if (!top && !strcmp(key, "container"))
 			field = &r->container;
 		if (!field)
-			return node_err(path, k, "unknown key '%s'", key);
+			return node_err(path, k, "unknown key '%s'",
+					shown(key, strlen(key), sh, sizeof(sh)));
 		if (!yamlspan_str(v) || yamlspan_is_null(v))
-			return node_err(path, v, "'%s' must be a string (a glob pattern)", key);
+			return node_err(path, v, "'%s' must be a string (a glob pattern)",
+					shown(key, strlen(key), sh, sizeof(sh)));
 		free(*field);
 		*field = xstrdup(yamlspan_str(v));
 	}
@@ -218,6 +244,7 @@ void capcfg_eval(const struct capcfg *cfg, const struct capcfg_target *t, uint64
 
 int capcfg_parse_list(const char *list, uint64_t *out)
 {
+	char sh[64];
 	const char *p = list;
 
 	while (*p) {
@@ -230,10 +257,12 @@ int capcfg_parse_list(const char *list, uint64_t *out)
 			name[n] = '\0';
 			ci = caps_lookup(name);
 			if (!ci)
-				return cf_err(CF_E_USAGE, "unknown capability '%s'", name);
+				return cf_err(CF_E_USAGE, "unknown capability '%s'",
+					      shown(name, strlen(name), sh, sizeof(sh)));
 			*out |= (uint64_t)1 << ci->number;
 		} else if (n) {
-			return cf_err(CF_E_USAGE, "unknown capability '%.*s'", (int)n, p);
+			return cf_err(CF_E_USAGE, "unknown capability '%s'",
+				      shown(p, n, sh, sizeof(sh)));
 		}
 		p += n;
 		if (*p == ',')
@@ -248,9 +277,16 @@ int capcfg_load_file(struct capcfg *out, const char *path)
 	int ret = -1;
 
 	if (!path) {
+		struct stat st;
+
 		path = CAPCFG_DEFAULT_PATH;
-		if (access(path, F_OK) != 0)
+		if (lstat(path, &st) != 0)
 			return 0;
+		/* found, not named: only a regular file of this tree is read */
+		if (!S_ISREG(st.st_mode))
+			return cf_err(CF_E_USAGE,
+				      "%s is %s, not a regular file: not read (name a file with --config, or --no-config)",
+				      path, S_ISLNK(st.st_mode) ? "a symbolic link" : "special");
 	}
 	if (fsutil_read(path, 4 * 1024 * 1024, &buf) == 0 &&
 	    capcfg_load(out, path, buf.buf ? buf.buf : "", buf.len) == 0)

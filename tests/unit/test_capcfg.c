@@ -130,6 +130,28 @@ static void test_capcfg_load_file(void **state)
 	assert_int_equal(capcfg_load_file(&cfg, "bad.yaml"), -1);
 	assert_non_null(strstr(cf_err_last()->msg, "bad.yaml:1:"));
 	unlink(CAPCFG_DEFAULT_PATH);
+	/* found, not named: a symbolic link is not followed (it could point anywhere) */
+	fp = fopen("secret", "w");
+	assert_non_null(fp);
+	fputs("root:$6$abcdefghijklmnopqrstuvwxyz:19000:0:99999:7:::\n", fp);
+	fclose(fp);
+	assert_int_equal(symlink("secret", CAPCFG_DEFAULT_PATH), 0);
+	assert_int_equal(capcfg_load_file(&cfg, NULL), -1);
+	assert_int_equal(cf_err_last()->cls, CF_E_USAGE);
+	assert_non_null(strstr(cf_err_last()->msg, "is a symbolic link"));
+	assert_null(strstr(cf_err_last()->msg, "root"));
+	/* named, it is the user's choice: read, but the message shows 24 bytes of the key at most */
+	assert_int_equal(capcfg_load_file(&cfg, CAPCFG_DEFAULT_PATH), -1);
+	assert_non_null(strstr(cf_err_last()->msg, "unknown key 'root:$6$abcdefghijklmnop...'"));
+	fp = fopen("ctl.yaml", "w");
+	assert_non_null(fp);
+	fputs("\"a\\u001b[31mb\": 1\n", fp);
+	fclose(fp);
+	assert_int_equal(capcfg_load_file(&cfg, "ctl.yaml"), -1);
+	assert_non_null(strstr(cf_err_last()->msg, "unknown key 'a\\033[31mb'"));
+	unlink(CAPCFG_DEFAULT_PATH);
+	unlink("secret");
+	unlink("ctl.yaml");
 	unlink("bad.yaml");
 	assert_int_equal(chdir(cwd), 0);
 	rmdir(dir);
