@@ -285,8 +285,8 @@ int capcfg_load_file(struct capcfg *out, const char *path)
 		/* found, not named: only a regular file of this tree is read */
 		if (!S_ISREG(st.st_mode))
 			return cf_err(CF_E_USAGE,
-				      "%s is %s, not a regular file: not read (name a file with --config, or --no-config)",
-				      path, S_ISLNK(st.st_mode) ? "a symbolic link" : "special");
+				      "%s: not a regular file (%s): not read (name a file with --config, or --no-config)",
+				      path, S_ISLNK(st.st_mode) ? "a symbolic link" : "a FIFO, device or directory");
 	}
 	if (fsutil_read(path, 4 * 1024 * 1024, &buf) == 0 &&
 	    capcfg_load(out, path, buf.buf ? buf.buf : "", buf.len) == 0)

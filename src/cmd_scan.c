@@ -173,7 +173,13 @@ static void scan_work(void *ctx, size_t i, void **scratch)
 	}
 	buf = sbuf_scratch(scratch);
 	if (fsutil_read(path, r->c->max_size, buf) < 0) {
-		scan_add_error(&r->jobs[i], path, 0, 0, cf_err_last()->msg);
+		const char *m = cf_err_last()->msg;
+		size_t n = strlen(path);
+
+		/* the message names the file: the report says it once */
+		if (!strncmp(m, path, n) && !strncmp(m + n, ": ", 2))
+			m += n + 2;
+		scan_fail_input(&r->jobs[i], path, m);
 		return;
 	}
 	scan_buffer(&r->jobs[i], path, buf->buf ? buf->buf : "", buf->len,
@@ -214,7 +220,7 @@ int cmd_scan(int argc, char **argv)
 			}
 			stdin_done = true;
 			if (read_stdin(&buf, c.max_size) < 0) {
-				scan_add_error(&res, "-", 0, 0, cf_err_last()->msg);
+				scan_fail_input(&res, "-", cf_err_last()->msg);
 				errors++;
 			} else {
 				scan_buffer(&res, "-", buf.buf ? buf.buf : "", buf.len, false);
@@ -225,8 +231,12 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (optind >= argc)
 		walk_collect(&wr, dot, 1);
-	for (i = 0; i < wr.nproblems; i++)
-		scan_add_error(&res, wr.problems[i].path, 0, 0, wr.problems[i].msg);
+	for (i = 0; i < wr.nproblems; i++) {
+		if (wr.problems[i].error)
+			scan_fail_input(&res, wr.problems[i].path, wr.problems[i].msg);
+		else
+			scan_skip_input(&res, wr.problems[i].path, wr.problems[i].msg);
+	}
 	{
 		static const struct pool_ops ops = { scan_work, scan_done, sbuf_free };
 		struct scan_run run = { &c, wr.files, NULL, &res };

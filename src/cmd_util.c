@@ -50,9 +50,14 @@ int cmd_exit_for_err(void)
 
 void cmd_print_problem(const struct fixrun_record *rec)
 {
+	size_t n = rec->path ? strlen(rec->path) : 0;
+
 	if (!rec->why)
 		return;
-	if (rec->named || !rec->path)
+	/* a message that starts with the file's name: said once, as "path: error: ..." */
+	if (rec->named && n && !strncmp(rec->why, rec->path, n) && !strncmp(rec->why + n, ": ", 2))
+		msg_print(stderr, rec->path, 0, 0, rec->sev, "%s", rec->why + n + 2);
+	else if (rec->named || !rec->path)
 		msg_print(stderr, NULL, 0, 0, rec->sev, "%s", rec->why);
 	else
 		msg_print(stderr, rec->path, rec->line ? rec->line0 + rec->line : 0, rec->col,

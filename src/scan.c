@@ -206,6 +206,19 @@ void scan_add_error(struct scan_result *res, const char *path, int line, int col
 	e->skipped = false;
 }
 
+void scan_fail_input(struct scan_result *res, const char *path, const char *message)
+{
+	scan_add_error(res, path, 0, 0, message);
+	add_file(res, path, "error");
+}
+
+void scan_skip_input(struct scan_result *res, const char *path, const char *message)
+{
+	scan_add_error(res, path, 0, 0, message);
+	res->errors[res->nerrors - 1].skipped = true;
+	add_file(res, path, "skipped");
+}
+
 void scan_skip_template(struct scan_result *res, const char *path)
 {
 	scan_add_error(res, path, 0, 0, "Helm chart template (scan the rendered output)");

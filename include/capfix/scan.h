@@ -91,9 +91,15 @@ int scan_severity_parse(const char *name);
 void scan_buffer(struct scan_result *res, const char *path, const char *buf, size_t len, bool json);
 void scan_skip_template(struct scan_result *res, const char *path);
 
-/* Record an unreadable input. */
+/* Record an error at a place of input @path (the input's own status is the caller's). */
 void scan_add_error(struct scan_result *res, const char *path, int line, int col,
 		    const char *message);
+
+/* An input that could not be read: an error, and the input counted with status "error". */
+void scan_fail_input(struct scan_result *res, const char *path, const char *message);
+
+/* An input left out on purpose (a symbolic link): noted, counted as "skipped". */
+void scan_skip_input(struct scan_result *res, const char *path, const char *message);
 
 /* Sort findings (by input, then position) and apply the set-level rules. Call once. */
 void scan_finish(struct scan_result *res);

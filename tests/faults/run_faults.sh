@@ -136,7 +136,7 @@ F="fix --no-config -q ."
 
 # ---- writing ----
 run "ENOSPC writing the new file" "write:ENOSPC:path=.capfix-" 4 \
-	'a\.yaml: No space left on device' $F
+	'a\.yaml: error: No space left on device' $F
 same a.yaml sub/b.yaml c.yaml; report
 
 run "ENOSPC after short writes" "write:short:times=3:path=.capfix-;write:ENOSPC:path=.capfix-" 4 \
@@ -152,24 +152,24 @@ fixed a.yaml sub/b.yaml c.yaml; report
 run "EINTR on write is retried" "write:EINTR:times=2:path=.capfix-" 0 '' $F
 fixed a.yaml sub/b.yaml c.yaml; report
 
-run "EIO on close (NFS)" "close:EIO:path=.capfix-" 4 'a\.yaml: Input/output error' $F
+run "EIO on close (NFS)" "close:EIO:path=.capfix-" 4 'a\.yaml: error: Input/output error' $F
 same a.yaml sub/b.yaml c.yaml; report
 
-run "EPERM on fchmod" "fchmod:EPERM:path=.capfix-" 4 'a\.yaml: Operation not permitted' $F
+run "EPERM on fchmod" "fchmod:EPERM:path=.capfix-" 4 'a\.yaml: error: Operation not permitted' $F
 same a.yaml sub/b.yaml c.yaml; report
 
-run "EIO on rename" "rename:EIO" 4 'a\.yaml: Input/output error' $F
+run "EIO on rename" "rename:EIO" 4 'a\.yaml: error: Input/output error' $F
 same a.yaml sub/b.yaml c.yaml; report
 
-run "EIO on one rename only" "rename:EIO:path=sub/b.yaml" 4 'sub/b\.yaml: Input/output error' $F
+run "EIO on one rename only" "rename:EIO:path=sub/b.yaml" 4 'sub/b\.yaml: error: Input/output error' $F
 fixed a.yaml; same sub/b.yaml c.yaml; report
 
 run "read-only file system (EROFS)" "mkstemp:EROFS" 4 \
-	'a\.yaml: cannot create a temporary file: Read-only file system' $F
+	'a\.yaml: error: cannot create a temporary file: Read-only file system' $F
 same a.yaml sub/b.yaml c.yaml; report
 
 run "directory not writable (EACCES)" "mkstemp:EACCES:path=sub/" 4 \
-	'sub/b\.yaml: cannot create a temporary file: Permission denied' $F
+	'sub/b\.yaml: error: cannot create a temporary file: Permission denied' $F
 fixed a.yaml; same sub/b.yaml c.yaml; report
 
 if [ "$(id -u)" != 0 ]; then
@@ -184,7 +184,7 @@ if [ "$(id -u)" != 0 ]; then
 	rc=$?
 	chmod u+w "$w/sub"
 	[ $rc = 4 ] || fail "exit $rc, expected 4"
-	grep -q 'sub/b\.yaml: cannot create a temporary file: Permission denied' "$tmp/err" ||
+	grep -q 'sub/b\.yaml: error: cannot create a temporary file: Permission denied' "$tmp/err" ||
 		fail "no clear message"
 	fixed a.yaml; same sub/b.yaml
 	[ -z "$(find "$w" -name '.*.capfix-*')" ] || fail "temporary files left"
@@ -201,7 +201,7 @@ chmod 0444 "$w/a.yaml"
 (cd "$w" && "$capfix" $F >"$tmp/out" 2>"$tmp/err")
 rc=$?
 [ $rc = 4 ] || fail "exit $rc, expected 4"
-grep -q 'a\.yaml: read-only file (mode 0444): left unchanged' "$tmp/err" || fail "no clear message"
+grep -q 'a\.yaml: error: read-only file (mode 0444): left unchanged' "$tmp/err" || fail "no clear message"
 same a.yaml c.yaml; fixed sub/b.yaml
 [ "$(stat -c %a "$w/a.yaml")" = 444 ] || fail "the mode of a.yaml changed"
 [ -z "$(find "$w" -name '.*.capfix-*')" ] || fail "temporary files left"
@@ -230,7 +230,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64k,mode=0755 capfix-faults "$sm
 	(cd "$small" && "$capfix" fix --no-config -q -j1 . >"$tmp/out" 2>"$tmp/err")
 	rc=$?
 	[ $rc = 4 ] || fail "exit $rc, expected 4"
-	grep -q 'a\.yaml: No space left on device' "$tmp/err" || fail "no clear message"
+	grep -q 'a\.yaml: error: No space left on device' "$tmp/err" || fail "no clear message"
 	cmp -s "$tmp/a-big.yaml" "$small/a.yaml" || fail "a.yaml is not the original"
 	cmp -s "$tmp/ref/sub/b.yaml" "$small/b.yaml" || fail "b.yaml was not fixed"
 	[ -z "$(find "$small" -name '.*.capfix-*')" ] || fail "temporary files left"
@@ -246,7 +246,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64k,mode=0755 capfix-faults "$sm
 	(cd "$small" && "$capfix" fix --no-config -q . >"$tmp/out" 2>"$tmp/err")
 	rc=$?
 	[ $rc = 4 ] || fail "exit $rc, expected 4"
-	grep -q 'b\.yaml: cannot create a temporary file: Read-only file system' "$tmp/err" ||
+	grep -q 'b\.yaml: error: cannot create a temporary file: Read-only file system' "$tmp/err" ||
 		fail "no clear message"
 	cmp -s "$tmp/orig/sub/b.yaml" "$small/b.yaml" || fail "b.yaml is not the original"
 	[ $ok = 0 ] && sed 's/^/    stderr: /' "$tmp/err" >&2
@@ -264,24 +264,24 @@ run "short reads are completed" "read:short:path=.yaml" 0 '' $F
 fixed a.yaml sub/b.yaml c.yaml; report
 
 run "EIO reading one file, the rest is fixed" "read:EIO:path=a.yaml" 3 \
-	'a\.yaml: Input/output error' $F
+	'a\.yaml: error: Input/output error' $F
 same a.yaml c.yaml; fixed sub/b.yaml; report
 
-run "unreadable file (EACCES)" "open:EACCES:path=a.yaml" 3 'a\.yaml: Permission denied' $F
+run "unreadable file (EACCES)" "open:EACCES:path=a.yaml" 3 'a\.yaml: error: Permission denied' $F
 same a.yaml c.yaml; fixed sub/b.yaml; report
 
 run "out of file descriptors (EMFILE)" "open:EMFILE:path=b.yaml" 3 \
-	'b\.yaml: Too many open files' $F
+	'b\.yaml: error: Too many open files' $F
 same sub/b.yaml c.yaml; fixed a.yaml; report
 
 run "a file vanishes between the walk and the read" "open:vanish:path=b.yaml" 3 \
-	'sub/b\.yaml: No such file or directory' $F
+	'sub/b\.yaml: error: No such file or directory' $F
 fixed a.yaml; same c.yaml
 [ -e "$w/sub/b.yaml" ] && fail "sub/b.yaml was created again"
 report
 
 run "a file turns into a FIFO between the walk and the read" "open:fifo:path=b.yaml" 3 \
-	'sub/b\.yaml: not a regular file' $F
+	'sub/b\.yaml: error: not a regular file' $F
 fixed a.yaml; same c.yaml
 [ -p "$w/sub/b.yaml" ] || fail "sub/b.yaml is no longer the FIFO"
 report
@@ -299,7 +299,7 @@ grep -q 'no file was changed (2 would have been)' "$tmp/err" || fail "no 'no fil
 same a.yaml sub/b.yaml c.yaml; report
 
 run "one file cannot be written, with --backout" "rename:EIO:path=sub/b.yaml" 4 \
-	'sub/b\.yaml: Input/output error' fix --no-config -q --backout backout.patch .
+	'sub/b\.yaml: error: Input/output error' fix --no-config -q --backout backout.patch .
 fixed a.yaml; same sub/b.yaml c.yaml
 # the patch undoes exactly what was written: a.yaml, not the unwritten b.yaml
 grep -q 'sub/b.yaml' "$w/backout.patch" && fail "the backout patch names the file that was not written"
@@ -310,13 +310,13 @@ same a.yaml sub/b.yaml c.yaml; report
 # an edit saved between the read and the replacement is never overwritten (exit 3)
 export CAPFIX_FAULT_EXEC='printf "# saved by an editor\n" >>a.yaml'
 run "a file edited while capfix runs" "mkstemp:exec:once:path=a.yaml" 3 \
-	'a\.yaml: changed since capfix read it' fix --no-config -q -j1 .
+	'a\.yaml: error: changed since capfix read it' fix --no-config -q -j1 .
 tail -1 "$w/a.yaml" | grep -q '^# saved by an editor$' || fail "the edit was lost"
 fixed sub/b.yaml; same c.yaml; report
 
 # an edit between the read and the start of the replacement (the first comparison)
 run "a file edited right after it was read" "close:exec:once:path=a.yaml" 3 \
-	'a\.yaml: changed since capfix read it' fix --no-config -q -j1 .
+	'a\.yaml: error: changed since capfix read it' fix --no-config -q -j1 .
 tail -1 "$w/a.yaml" | grep -q '^# saved by an editor$' || fail "the edit was lost"
 report
 
@@ -325,7 +325,7 @@ mkdir -p "$tmp/outside"
 cp "$tmp/orig/sub/b.yaml" "$tmp/outside/b.yaml"
 export CAPFIX_FAULT_EXEC="mv sub sub.moved && ln -s '$tmp/outside' sub"
 run "a directory becomes a link to outside the tree" "open:exec:once:path=a.yaml" 3 \
-	'sub/b\.yaml: a directory on the way is now a symbolic link' fix --no-config -q -j1 .
+	'sub/b\.yaml: error: a directory on the way is now a symbolic link' fix --no-config -q -j1 .
 cmp -s "$tmp/outside/b.yaml" "$tmp/orig/sub/b.yaml" || fail "a file outside the tree was rewritten"
 [ -L "$w/sub" ] || fail "the link was replaced"
 fixed a.yaml; report
@@ -335,7 +335,7 @@ printf 'secret: 1\n' >"$tmp/victim"
 chmod 600 "$tmp/victim"
 export CAPFIX_FAULT_EXEC="mv a.yaml a.moved && ln -s '$tmp/victim' a.yaml"
 run "a file becomes a link before the rename" "mkstemp:exec:once:path=a.yaml" 3 \
-	'a\.yaml: changed since capfix read it' fix --no-config -q -j1 .
+	'a\.yaml: error: changed since capfix read it' fix --no-config -q -j1 .
 [ -L "$w/a.yaml" ] || fail "the link was replaced by a regular file"
 [ "$(cat "$tmp/victim")" = "secret: 1" ] || fail "the link's target was changed"
 [ "$(stat -c %a "$tmp/victim")" = 600 ] || fail "the target's mode changed"
@@ -410,7 +410,7 @@ case_links() {
 case_links "a file with another hard link is refused"
 (cd "$w" && "$capfix" fix --no-config -q . >"$tmp/out" 2>"$tmp/err"); rc=$?
 [ $rc = 4 ] || fail "exit $rc, expected 4"
-grep -q 'a\.yaml: has 2 hard links; replacing it would break them' "$tmp/err" || fail "no clear message: $(cat "$tmp/err")"
+grep -q 'a\.yaml: error: has 2 hard links; replacing it would break them' "$tmp/err" || fail "no clear message: $(cat "$tmp/err")"
 same a.yaml; fixed sub/b.yaml; report
 case_links "--break-hard-links replaces it"
 (cd "$w" && "$capfix" fix --no-config -q --break-hard-links . >"$tmp/out" 2>"$tmp/err") || fail "exit $?"
