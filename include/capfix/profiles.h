@@ -18,6 +18,9 @@ struct image_profile {
 	bool file_caps; /* needed even when not root (file capabilities on the binary) */
 	const char *why; /* one line: what in the image needs them */
 	const char *source; /* where this is documented */
+	bool nonroot; /* the image runs as a non-root user by default (its Dockerfile's
+		       * USER); its caps matter only when the pod/service runs it as
+		       * root. false when unknown or when it starts as root. */
 };
 
 /*
