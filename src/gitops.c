@@ -7,6 +7,8 @@
 #include <git2.h>
 #include <pthread.h>
 #include <limits.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct gitops {
@@ -45,6 +47,45 @@ static const char *gitmsg(void)
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
 
+/*
+ * Opening the repository failed: is it because it belongs to another user
+ * (git refuses it: safe.directory)? libgit2 1.5 then reports only that the
+ * config value 'safe.directory' was not found. If so, records what git
+ * says and how to allow it, and returns true.
+ */
+static bool not_owned(void)
+{
+	git_buf gitdir = GIT_BUF_INIT;
+	struct sbuf top = SBUF_INIT;
+	struct stat st;
+	int was = 1;
+	bool found;
+
+	/* where it is: found again without the ownership check, then the check is back */
+	git_libgit2_opts(GIT_OPT_GET_OWNER_VALIDATION, &was);
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	found = git_repository_discover(&gitdir, ".", 0, NULL) == 0 && gitdir.ptr;
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, was);
+	if (found) {
+		char *dotgit;
+
+		sbuf_addstr(&top, gitdir.ptr);
+		while (top.len > 1 && top.buf[top.len - 1] == '/')
+			sbuf_setlen(&top, top.len - 1);
+		dotgit = strrchr(top.buf, '/');
+		if (dotgit && !strcmp(dotgit, "/.git"))
+			sbuf_setlen(&top, dotgit > top.buf ? (size_t)(dotgit - top.buf) : 1);
+		found = stat(top.buf, &st) == 0 && st.st_uid != geteuid();
+	}
+	git_buf_dispose(&gitdir);
+	if (found)
+		cf_err(CF_E_USAGE,
+		       "the git repository at %s is owned by someone else (uid %ld, you are %ld): git refuses to use it; if you trust it, allow it with: git config --global --add safe.directory %s",
+		       top.buf, (long)st.st_uid, (long)geteuid(), top.buf);
+	sbuf_release(&top);
+	return found;
+}
+
 int gitops_open(struct gitops **out, const char *base_rev)
 {
 	struct gitops *g = xcalloc(1, sizeof(*g));
@@ -54,6 +95,8 @@ int gitops_open(struct gitops **out, const char *base_rev)
 
 	gitops_lib_init();
 	if (git_repository_open_ext(&g->repo, ".", 0, NULL) < 0) {
+		if (not_owned())
+			goto out;
 		cf_err(CF_E_USAGE, "not in a git repository (--branch needs one): %s", gitmsg());
 		goto out;
 	}
@@ -173,6 +216,7 @@ int gitops_relpath(const struct gitops *g, const char *arg, char **out)
 
 struct list_ctx {
 	struct gitops *g;
+	bool lazy; /* leave the bytes in the object database (gitops_file_load()) */
 	const char *prefix; /* "" or "dir/" */
 	struct gitops_file *files;
 	size_t n, alloc;
@@ -221,26 +265,56 @@ static bool in_chart_templates(git_tree *t, const char *path)
 	return found;
 }
 
-static int add_blob(struct list_ctx *x, const char *path, const git_oid *id, git_filemode_t mode)
+/* Read the blob @id into @f->data and @f->len. */
+static int load_blob(git_repository *repo, struct gitops_file *f, const git_oid *id)
 {
 	git_blob *b = NULL;
-	struct gitops_file *f;
 
-	if (git_blob_lookup(&b, x->g->repo, id) < 0) {
-		x->err = cf_err(CF_E_SYSTEM, "%s: cannot read the blob: %s", path, gitmsg());
-		return -1;
-	}
-	CF_ALLOC_GROW(x->files, x->n + 1, x->alloc);
-	f = &x->files[x->n++];
-	f->path = xstrdup(path);
-	f->mode = (unsigned)mode;
+	if (git_blob_lookup(&b, repo, id) < 0)
+		return cf_err(CF_E_SYSTEM, "%s: cannot read the blob: %s", f->path, gitmsg());
 	f->len = (size_t)git_blob_rawsize(b);
 	f->data = xmalloc(f->len + 1);
 	memcpy(f->data, git_blob_rawcontent(b), f->len);
 	f->data[f->len] = '\0';
-	f->chart_template = in_chart_templates(x->g->base_tree, path);
 	git_blob_free(b);
 	return 0;
+}
+
+static int add_blob(struct list_ctx *x, const char *path, const git_oid *id, git_filemode_t mode)
+{
+	struct gitops_file *f;
+
+	CF_ALLOC_GROW(x->files, x->n + 1, x->alloc);
+	f = &x->files[x->n];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	f->mode = (unsigned)mode;
+	memcpy(f->id, id->id, sizeof(f->id));
+	if (!x->lazy && load_blob(x->g->repo, f, id) < 0) {
+		free(f->path);
+		x->err = -1;
+		return -1;
+	}
+	x->n++;
+	f->chart_template = in_chart_templates(x->g->base_tree, path);
+	return 0;
+}
+
+int gitops_file_load(struct gitops *g, struct gitops_file *f)
+{
+	git_oid id;
+
+	if (f->data)
+		return 0;
+	memcpy(id.id, f->id, sizeof(f->id));
+	return load_blob(g->repo, f, &id);
+}
+
+void gitops_file_unload(struct gitops_file *f)
+{
+	free(f->data);
+	f->data = NULL;
+	f->len = 0;
 }
 
 static int walk_cb(const char *root, const git_tree_entry *e, void *payload)
@@ -266,14 +340,15 @@ static int cmp_file(const void *a, const void *b)
 	return strcmp(((const struct gitops_file *)a)->path, ((const struct gitops_file *)b)->path);
 }
 
-int gitops_list(struct gitops *g, const char *const *paths, size_t npaths, struct gitops_file **out,
-		size_t *nout)
+static int list(struct gitops *g, bool lazy, const char *const *paths, size_t npaths,
+		struct gitops_file **out, size_t *nout)
 {
 	struct list_ctx x;
 	size_t i, j, k;
 
 	memset(&x, 0, sizeof(x));
 	x.g = g;
+	x.lazy = lazy;
 	for (i = 0; i < npaths; i++) {
 		git_tree_entry *e = NULL;
 		struct sbuf prefix = SBUF_INIT;
@@ -336,6 +411,18 @@ fail:
 	return -1;
 }
 
+int gitops_list(struct gitops *g, const char *const *paths, size_t npaths, struct gitops_file **out,
+		size_t *nout)
+{
+	return list(g, false, paths, npaths, out, nout);
+}
+
+int gitops_list_lazy(struct gitops *g, const char *const *paths, size_t npaths,
+		     struct gitops_file **out, size_t *nout)
+{
+	return list(g, true, paths, npaths, out, nout);
+}
+
 void gitops_files_free(struct gitops_file *files, size_t n)
 {
 	size_t i;
@@ -347,15 +434,80 @@ void gitops_files_free(struct gitops_file *files, size_t n)
 	free(files);
 }
 
+/* Does the HEAD of @repo name @ref (symbolically: checked out, born or not)? */
+static bool head_names(git_repository *repo, const char *ref)
+{
+	git_reference *head = NULL;
+	bool yes = git_reference_lookup(&head, repo, "HEAD") == 0 &&
+		   git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
+		   !strcmp(git_reference_symbolic_target(head), ref);
+
+	git_reference_free(head);
+	return yes;
+}
+
+/*
+ * The work tree where @ref is checked out, in @where: the main one or a
+ * linked one (git worktree add). Returns true when there is one.
+ */
+static bool checked_out(struct gitops *g, const char *ref, struct sbuf *where)
+{
+	git_repository *main_repo = g->repo, *opened = NULL;
+	git_strarray names = { NULL, 0 };
+	size_t i;
+	bool found = false;
+
+	if (git_repository_is_worktree(g->repo) &&
+	    git_repository_open(&opened, git_repository_commondir(g->repo)) == 0)
+		main_repo = opened;
+	if (head_names(main_repo, ref)) {
+		const char *wd = git_repository_workdir(main_repo);
+
+		sbuf_addstr(where, wd ? wd : git_repository_path(main_repo));
+		found = true;
+	}
+	if (!found && git_worktree_list(&names, main_repo) == 0) {
+		for (i = 0; !found && i < names.count; i++) {
+			git_worktree *wt = NULL;
+			git_repository *wr = NULL;
+			git_reference *head = NULL;
+
+			if (git_worktree_lookup(&wt, main_repo, names.strings[i]) < 0)
+				continue;
+			if (git_repository_open_from_worktree(&wr, wt) == 0)
+				found = head_names(wr, ref);
+			else if (git_repository_head_for_worktree(&head, main_repo,
+								  names.strings[i]) == 0)
+				found = !strcmp(git_reference_name(head), ref); /* its files are gone */
+			if (found)
+				sbuf_addstr(where, git_worktree_path(wt));
+			git_reference_free(head);
+			git_repository_free(wr);
+			git_worktree_free(wt);
+		}
+		git_strarray_dispose(&names);
+	}
+	git_repository_free(opened);
+	return found;
+}
+
 int gitops_check_branch(struct gitops *g, const char *branch, bool force)
 {
-	struct sbuf ref = SBUF_INIT;
+	struct sbuf ref = SBUF_INIT, where = SBUF_INIT;
 	git_reference *existing = NULL;
 	int valid = 0, ret = -1;
 
 	sbuf_addf(&ref, "refs/heads/%s", branch);
 	if (!branch[0] || git_reference_name_is_valid(&valid, ref.buf) < 0 || !valid) {
 		cf_err(CF_E_USAGE, "'%s' is not a valid branch name", branch);
+		goto out;
+	}
+	if (checked_out(g, ref.buf, &where)) {
+		while (where.len > 1 && where.buf[where.len - 1] == '/')
+			sbuf_setlen(&where, where.len - 1);
+		cf_err(CF_E_USAGE,
+		       "branch '%s' is checked out in the work tree at %s: capfix will not move it under that checkout (git refuses too); choose another --branch name",
+		       branch, where.buf);
 		goto out;
 	}
 	if (!force && git_reference_lookup(&existing, g->repo, ref.buf) == 0) {
@@ -368,7 +520,71 @@ int gitops_check_branch(struct gitops *g, const char *branch, bool force)
 out:
 	git_reference_free(existing);
 	sbuf_release(&ref);
+	sbuf_release(&where);
 	return ret;
+}
+
+int gitops_check_new_path(struct gitops *g, const char *path)
+{
+	const char *s = path;
+	struct sbuf prefix = SBUF_INIT;
+	git_tree_entry *e = NULL;
+	int ret = -1;
+
+	if (!*path || *path == '/' || path[strlen(path) - 1] == '/') {
+		cf_err(CF_E_USAGE,
+		       "'%s' is not a file path relative to the repository root (no leading or trailing '/')",
+		       path);
+		goto out;
+	}
+	for (;;) {
+		const char *slash = strchr(s, '/');
+		size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+		if (!n || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.') ||
+		    (n == 4 && !strncasecmp(s, ".git", 4))) {
+			cf_err(CF_E_USAGE,
+			       "'%s' is not a plain path inside the repository (no '.', '..', '.git' or empty components)",
+			       path);
+			goto out;
+		}
+		if (memchr(s, '\\', n) || memchr(s, '\0', n)) {
+			cf_err(CF_E_USAGE, "'%s': a backslash is not allowed in the path", path);
+			goto out;
+		}
+		sbuf_add(&prefix, s, n);
+		git_tree_entry_free(e);
+		e = NULL;
+		if (git_tree_entry_bypath(&e, g->base_tree, prefix.buf) == 0) {
+			if (!slash || git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+				cf_err(CF_E_USAGE,
+				       "'%s' is already in the base commit (%s '%s'): the backout patch would replace it; choose a new path",
+				       path, git_tree_entry_type(e) == GIT_OBJECT_TREE ? "directory" : "file",
+				       prefix.buf);
+				goto out;
+			}
+		}
+		if (!slash)
+			break;
+		sbuf_addch(&prefix, '/');
+		s = slash + 1;
+	}
+	ret = 0;
+out:
+	git_tree_entry_free(e);
+	sbuf_release(&prefix);
+	return ret;
+}
+
+int gitops_write_blob(struct gitops *g, const char *path, const char *data, size_t len,
+		      unsigned char id[GITOPS_ID_RAWSZ])
+{
+	git_oid oid;
+
+	if (git_blob_create_from_buffer(&oid, g->repo, data, len) < 0)
+		return cf_err(CF_E_WRITE, "%s: cannot write the blob: %s", path, gitmsg());
+	memcpy(id, oid.id, GITOPS_ID_RAWSZ);
+	return 0;
 }
 
 /* ---- identity ---- */
@@ -473,6 +689,7 @@ int gitops_commit_branch(struct gitops *g, const char *branch, bool force,
 			 char id_out[41])
 {
 	git_tree_update *upd = xcalloc(nchanges + 1, sizeof(*upd));
+	struct stat st;
 	git_signature *author = NULL, *committer = NULL;
 	git_tree *tree = NULL;
 	git_reference *ref = NULL;
@@ -493,12 +710,7 @@ int gitops_commit_branch(struct gitops *g, const char *branch, bool force,
 					  ? GIT_FILEMODE_BLOB_EXECUTABLE
 					  : GIT_FILEMODE_BLOB;
 		upd[i].path = changes[i].path;
-		if (git_blob_create_from_buffer(&upd[i].id, g->repo, changes[i].data,
-						changes[i].len) < 0) {
-			cf_err(CF_E_WRITE, "%s: cannot write the blob: %s", changes[i].path,
-			       gitmsg());
-			goto out;
-		}
+		memcpy(upd[i].id.id, changes[i].id, GITOPS_ID_RAWSZ);
 	}
 	if (git_tree_create_updated(&tree_id, g->repo, g->base_tree, nchanges, upd) < 0) {
 		cf_err(CF_E_WRITE, "cannot write the new tree: %s", gitmsg());
@@ -538,6 +750,18 @@ int gitops_commit_branch(struct gitops *g, const char *branch, bool force,
 	sbuf_addf(&refname, "refs/heads/%s", branch);
 	sbuf_addf(&logmsg, "capfix: fix on top of %.12s", g->base_id);
 	if (git_reference_create(&ref, g->repo, refname.buf, &commit_id, force, logmsg.buf) < 0) {
+		struct sbuf lock = SBUF_INIT;
+
+		/* libgit2 names the lock file but not why: it exists */
+		sbuf_addf(&lock, "%s%s.lock", git_repository_commondir(g->repo), refname.buf);
+		if (lstat(lock.buf, &st) == 0) {
+			cf_err(CF_E_WRITE,
+			       "cannot create branch '%s': its lock file %s exists (another git process is updating it, or one was killed: remove the file if none is running)",
+			       branch, lock.buf);
+			sbuf_release(&lock);
+			goto out;
+		}
+		sbuf_release(&lock);
 		cf_err(git_error_last() && git_error_last()->klass == GIT_ERROR_REFERENCE
 			       ? CF_E_USAGE
 			       : CF_E_WRITE,

@@ -177,5 +177,59 @@ diff -r "$TMP/chart-want" "$TMP/chart-got" >/dev/null || bad "the commit differs
 git diff --quiet "$base" capfix/values -- charts/app/values.yaml && bad "values.yaml not fixed"
 finish
 
+# A branch checked out in the main work tree or a linked one is never moved (git refuses it too):
+# `--branch main --force` used to move HEAD's branch under the checkout
+start checked-out
+make_repo "$TMP/co" >/dev/null
+git worktree add -q "$TMP/co-linked" -b side
+main_id=$(git rev-parse main)
+side_id=$(git rev-parse side)
+"$CAPFIX" fix -q --branch main --force >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 2 ] || bad "--branch main --force on the checked-out branch: exit $rc, want 2"
+grep -q "checked out in the work tree at $TMP/co" "$TMP/err" || bad "the error does not name the work tree: $(cat "$TMP/err")"
+"$CAPFIX" fix -q --branch side --force >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "checked out in the work tree at $TMP/co-linked" "$TMP/err" || bad "the linked work tree's branch: exit $rc: $(cat "$TMP/err")"
+(cd "$TMP/co-linked" && "$CAPFIX" fix -q --branch main --force >/dev/null 2>"$TMP/err"); rc=$?
+[ $rc -eq 2 ] && grep -q "checked out in the work tree at $TMP/co" "$TMP/err" || bad "from the linked work tree: exit $rc: $(cat "$TMP/err")"
+[ "$(git rev-parse main)" = "$main_id" ] && [ "$(git rev-parse side)" = "$side_id" ] || bad "a checked-out branch moved"
+"$CAPFIX" fix -q --branch other >/dev/null 2>&1 || bad "another branch name failed"
+finish
+
+# --backout-in-commit takes a new file path inside the repository: it used to replace a manifest
+# with the patch (exit 0), make x/x of x/, and fail inside libgit2 for ../../x (exit 4)
+start backout-path
+cd "$TMP/co" || exit 1
+for p in deploy/web.yaml deploy deploy/web.yaml/x x/ ../../x ./x a//b /tmp/x .git/x; do
+	"$CAPFIX" fix -q --branch "bp-$RANDOM" --backout-in-commit "$p" >/dev/null 2>"$TMP/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q -- '--backout-in-commit' "$TMP/err" || bad "--backout-in-commit '$p': exit $rc: $(cat "$TMP/err")"
+done
+[ -z "$(git branch --list 'bp-*')" ] || bad "a branch was created for a refused path"
+"$CAPFIX" fix -q --branch bp-ok --backout-in-commit ops/new/backout.patch >/dev/null 2>&1 || bad "a new path was refused"
+git cat-file -e bp-ok:ops/new/backout.patch 2>/dev/null || bad "the backout patch is not at its path"
+finish
+
+# A locked ref: the error names the lock file (libgit2 leaves the reason empty)
+start locked-ref
+cd "$TMP/co" || exit 1
+: >.git/refs/heads/locked.lock
+"$CAPFIX" fix -q --branch locked >/dev/null 2>"$TMP/err"; rc=$?
+[ $rc -eq 4 ] || bad "locked ref: exit $rc, want 4"
+grep -q "lock file $TMP/co/.git/refs/heads/locked.lock exists" "$TMP/err" || bad "the lock file is not named: $(cat "$TMP/err")"
+grep -q ': $' "$TMP/err" && bad "a message ends with an empty reason"
+rm -f .git/refs/heads/locked.lock
+finish
+
+# A repository owned by someone else: say what git says and how to allow it (needs root to chown)
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	start not-owned
+	cp -a "$TMP/co" "$TMP/owned" && chown -R nobody "$TMP/owned"
+	(cd "$TMP/owned" && "$CAPFIX" fix -q --branch x >/dev/null 2>"$TMP/err"); rc=$?
+	[ $rc -eq 2 ] || bad "exit $rc, want 2"
+	grep -q "owned by someone else" "$TMP/err" && grep -q "safe.directory $TMP/owned\$" "$TMP/err" || bad "the message: $(cat "$TMP/err")"
+	git config --global --add safe.directory "$TMP/owned"
+	(cd "$TMP/owned" && "$CAPFIX" fix -q --branch x >/dev/null 2>"$TMP/err") || bad "allowed by safe.directory, it still failed: $(cat "$TMP/err")"
+	finish
+fi
+
 echo "git: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -145,13 +145,14 @@ static void test_commit_and_backout_check(void **state)
 	struct gitops *g = NULL;
 	struct sbuf backout = SBUF_INIT, wrong = SBUF_INIT;
 	const char *fixed = "kind: Pod\nspec: {}\n# changed\n";
-	struct gitops_change ch = { "deploy/a.yaml", 0100644, fixed, strlen(fixed) };
+	struct gitops_change ch = { "deploy/a.yaml", 0100644, { 0 } };
 	git_repository *repo = NULL;
 	git_reference *ref = NULL;
 	char id[41], id2[41];
 
 	(void)state;
 	assert_int_equal(gitops_open(&g, NULL), 0);
+	assert_int_equal(gitops_write_blob(g, ch.path, fixed, strlen(fixed), ch.id), 0);
 	assert_int_equal(patch_append(&backout, ch.path, false, fixed, strlen(fixed), file_a,
 				      strlen(file_a)),
 			 0);
@@ -183,12 +184,85 @@ static void test_commit_and_backout_check(void **state)
 	gitops_free(g);
 }
 
+/* The listing without bytes, loaded one blob at a time */
+static void test_lazy_list(void **state)
+{
+	static const char *const all[] = { "" };
+	struct gitops *g = NULL;
+	struct gitops_file *files = NULL;
+	size_t n = 0, i;
+
+	(void)state;
+	assert_int_equal(gitops_open(&g, NULL), 0);
+	assert_int_equal(gitops_list_lazy(g, all, 1, &files, &n), 0);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		assert_null(files[i].data);
+		assert_int_equal(gitops_file_load(g, &files[i]), 0);
+		assert_non_null(files[i].data);
+		if (!strcmp(files[i].path, "deploy/a.yaml"))
+			assert_string_equal(files[i].data, file_a);
+		gitops_file_unload(&files[i]);
+		assert_null(files[i].data);
+	}
+	gitops_files_free(files, n);
+	gitops_free(g);
+}
+
+/* Where the backout patch may go in the commit */
+static void test_new_path(void **state)
+{
+	static const char *const bad[] = { "", "/abs", "x/", "../x", "a/../b", "./x", "a//b",
+					   ".git/x", "a/.GIT", "deploy/a.yaml", "deploy",
+					   "deploy/a.yaml/x", "a\\b" };
+	struct gitops *g = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(gitops_open(&g, NULL), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (gitops_check_new_path(g, bad[i]) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(cf_err_last()->cls, CF_E_USAGE);
+	}
+	assert_int_equal(gitops_check_new_path(g, "ops/backout.patch"), 0);
+	assert_int_equal(gitops_check_new_path(g, "deploy/new/backout.patch"), 0);
+	assert_int_equal(gitops_check_new_path(g, "..x"), 0);
+	gitops_free(g);
+}
+
+/* The branch checked out in the work tree is refused, with or without --force */
+static void test_checked_out(void **state)
+{
+	git_repository *repo = NULL;
+	git_reference *head = NULL;
+	struct gitops *g = NULL;
+	const char *name;
+
+	(void)state;
+	assert_int_equal(git_repository_open(&repo, "."), 0);
+	assert_int_equal(git_reference_lookup(&head, repo, "HEAD"), 0);
+	name = git_reference_symbolic_target(head) + strlen("refs/heads/");
+	assert_int_equal(gitops_open(&g, NULL), 0);
+	assert_int_equal(gitops_check_branch(g, name, true), -1);
+	assert_int_equal(cf_err_last()->cls, CF_E_USAGE);
+	assert_non_null(strstr(cf_err_last()->msg, "checked out"));
+	assert_int_equal(gitops_check_branch(g, name, false), -1);
+	assert_non_null(strstr(cf_err_last()->msg, "checked out"));
+	gitops_free(g);
+	git_reference_free(head);
+	git_repository_free(repo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_and_relpath),
 		cmocka_unit_test(test_branch_names),
 		cmocka_unit_test(test_commit_and_backout_check),
+		cmocka_unit_test(test_lazy_list),
+		cmocka_unit_test(test_new_path),
+		cmocka_unit_test(test_checked_out),
 	};
 
 	return cmocka_run_group_tests_name("gitops", tests, setup, teardown);
