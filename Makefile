@@ -19,7 +19,8 @@ FUZZ_SHORT_SECONDS ?= 20
 
 # Debian 12 packages the build and the tests need.
 DEB_PACKAGES = gcc make cmake pkg-config libfyaml-dev libjansson-dev libgit2-dev libcmocka-dev \
-	git patch diffutils python3 python3-yaml python3-jsonschema python3-rfc3987 acl attr
+	git patch diffutils python3 python3-yaml python3-jsonschema python3-rfc3987 acl attr \
+	pre-commit zsh groff-base
 
 # Debian 12 packages `make fuzz` needs (clang and its libFuzzer runtime); `make test` runs a
 # short fuzz run only when they are already installed.
