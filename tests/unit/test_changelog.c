@@ -195,8 +195,8 @@ static void test_changelog_by_hand(void **state)
 	changelog_summary(&cl, "b", "abc", "def", NULL, &out);
 	m = sbuf_cstr(&out);
 	assert_non_null(strstr(m, "1 file changed; 1 capability added to add lists, 0 removed.\n"));
-	/* line breaks in cells become spaces: the row stays one table row */
-	assert_non_null(strstr(m, "\n| `p.yaml` | Pod/p | a b\\|c | drop ALL;  added CHOWN (configuration) |\n"));
+	/* line breaks in cells are escaped (\n, its backslash escaped for Markdown): one table row */
+	assert_non_null(strstr(m, "\n| `p.yaml` | Pod/p | a\\\\nb\\|c | drop ALL;\\\\r\\\\nadded CHOWN (configuration) |\n"));
 	assert_non_null(strstr(m, "`git revert def`.\n"));
 	assert_null(strstr(m, "git apply"));
 	sbuf_release(&out);
@@ -212,6 +212,103 @@ static void test_changelog_by_hand(void **state)
 	sbuf_release(&out);
 }
 
+/* A hand-made entry (the names as a git tree or a manifest may hold them). */
+static void add_entry(struct changelog *cl, const char *path, const char *object,
+		      const char *container, const char *detail)
+{
+	struct changelog_entry *e;
+
+	cl->entries = realloc(cl->entries, (cl->nentries + 1) * sizeof(*cl->entries));
+	assert_non_null(cl->entries);
+	e = &cl->entries[cl->nentries++];
+	e->path = strdup(path);
+	e->object = strdup(object);
+	e->container = strdup(container);
+	e->detail = strdup(detail);
+	cl->aentries = cl->nentries;
+	cl->files++;
+}
+
+/* No line of @s but those allowed starts with @prefix (a forged line). */
+static void no_line_starts(const char *s, const char *prefix)
+{
+	const char *p = s;
+
+	for (; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, prefix, strlen(prefix)))
+			fail_msg("a line starts with '%s': '%.60s'", prefix, p);
+}
+
+/* Control characters in names are escaped in the message; Markdown is escaped in the summary */
+static void test_changelog_hostile_names(void **state)
+{
+	struct changelog cl = CHANGELOG_INIT;
+	struct sbuf out = SBUF_INIT;
+	const char *m;
+
+	(void)state;
+	add_entry(&cl, "k8s/evil\nSigned-off-by: x\r\x1b[31m.yaml", "Pod/a\nCo-authored-by: y",
+		  "c\t1", "drop ALL");
+	add_entry(&cl, "k8s/`b`|<img src=x>.yaml", "Deployment/*web*_x_ [l](http://e) <b>&amp;",
+		  "side|car`", "drop ALL; add NET_BIND_SERVICE (port 80)\n| x | y |");
+	cl.left_alone = calloc(2, sizeof(*cl.left_alone));
+	assert_non_null(cl.left_alone);
+	cl.left_alone[0] = strdup("# 1. k8s/x.yaml:1:1: left alone\n## heading");
+	cl.left_alone[1] = strdup("1. not a list");
+	cl.nleft = cl.aleft = 2;
+
+	changelog_message(&cl, BASE, "ops/back\nout.patch", &out);
+	m = sbuf_cstr(&out);
+	no_line_starts(m, "Signed-off-by");
+	no_line_starts(m, "Co-authored-by");
+	no_line_starts(m, "## heading");
+	no_line_starts(m, "out.patch");
+	assert_non_null(strstr(m, "\nk8s/evil\\nSigned-off-by: x\\r\\033[31m.yaml\n"));
+	assert_non_null(strstr(m, "- Pod/a\\nCo-authored-by: y \"c\\t1\": drop ALL\n"));
+	assert_non_null(strstr(m, "git apply ops/back\\nout.patch."));
+	assert_null(strchr(m, '\r'));
+	assert_null(strchr(m, '\t'));
+	assert_null(strchr(m, '\x1b'));
+
+	sbuf_setlen(&out, 0);
+	changelog_summary(&cl, "cap`fix|x", BASE, COMMIT, "ops/back`out.patch", &out);
+	m = sbuf_cstr(&out);
+	no_line_starts(m, "Signed-off-by");
+	no_line_starts(m, "| x | y |");
+	no_line_starts(m, "## heading");
+	assert_null(strchr(m, '\r'));
+	assert_null(strchr(m, '\x1b'));
+	/* code spans: fenced past the backticks inside, '|' escaped in a table */
+	assert_non_null(strstr(m, "Branch ``cap`fix|x`` (commit"));
+	assert_non_null(strstr(m, "\n| ``k8s/`b`\\|<img src=x>.yaml`` | "));
+	assert_non_null(strstr(m, "| `k8s/evil\\nSigned-off-by: x\\r\\033[31m.yaml` | "));
+	/* text: emphasis, links, HTML, entities, pipes, backticks escaped; NET_BIND_SERVICE kept */
+	assert_non_null(strstr(m, " | Deployment/\\*web\\*\\_x\\_ \\[l\\](http://e) \\<b\\>\\&amp; | side\\|car\\` | "));
+	assert_non_null(strstr(m, "add NET_BIND_SERVICE (port 80)\\\\n\\| x \\| y \\| |\n"));
+	assert_non_null(strstr(m, "\n- \\# 1. k8s/x.yaml:1:1: left alone\\\\n\\#\\# heading\n"));
+	assert_non_null(strstr(m, "\n- 1\\. not a list\n"));
+	assert_non_null(strstr(m, ", or ``git apply ops/back`out.patch``.\n"));
+	/* every table row is one line with five pipes that are not escaped */
+	{
+		const char *row = strstr(m, "\n|---|---|---|---|\n") + 19;
+		int rows = 0;
+
+		while (*row == '|') {
+			const char *end = strchr(row, '\n'), *p;
+			int pipes = 0;
+
+			for (p = row; p < end; p++)
+				pipes += *p == '|' && (p == row || p[-1] != '\\');
+			assert_int_equal(pipes, 5);
+			rows++;
+			row = end + 1;
+		}
+		assert_int_equal(rows, 2);
+	}
+	sbuf_release(&out);
+	changelog_release(&cl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_changelog_message),
 		cmocka_unit_test(test_changelog_summary),
 		cmocka_unit_test(test_changelog_by_hand),
+		cmocka_unit_test(test_changelog_hostile_names),
 	};
 
 	return cmocka_run_group_tests_name("changelog", tests, NULL, NULL);
