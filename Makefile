@@ -32,7 +32,7 @@ DEPS_NEEDED = a C17 compiler, CMake >= 3.25, pkg-config, libfyaml >= 0.7.12, jan
 	for some tests, git, patch and diff for the tests
 FUZZ_DEPS_NEEDED = clang with its libFuzzer runtime (-fsanitize=fuzzer)
 
-.PHONY: all deps fuzz-deps build build-asan build-fuzz run test test-plain test-asan test-fuzz \
+.PHONY: install all deps fuzz-deps build build-asan build-fuzz run test test-plain test-asan test-fuzz \
 	test-fuzz-short fuzz bench format check-format clean
 
 all: build
@@ -116,6 +116,11 @@ test-fuzz: deps
 # $(MAKE) is run even under -n)
 test-fuzz-short: build-fuzz
 	tests/fuzz/run_fuzz.sh $(FUZZ_DIR) $(FUZZ_SHORT_SECONDS)
+
+# cmake --install with a prefix: make install PREFIX=/usr/local (DESTDIR=... honoured)
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 bench: build
 	bench/run.sh $(BUILD_DIR)/capfix
