@@ -2,7 +2,9 @@
  * cmd_scan.c - `capfix scan`: options, calls into the core, rendering, exit code.
  */
 #include "capfix/cmd.h"
+#include "capfix/ignore.h"
 #include "capfix/msg.h"
+#include "capfix/sniff.h"
 #include "capfix/err.h"
 #include "capfix/fsutil.h"
 #include "capfix/pool.h"
@@ -30,6 +32,9 @@ static const char scan_usage[] =
 	"  --min-severity SEV     report only findings at or above SEV (default info)\n"
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
 	"  --max-file-size SIZE   refuse larger inputs (bytes, K, M, G; default 256M)\n"
+	"  --exclude GLOB         leave out matching paths (gitignore syntax, ** allowed;\n"
+	"                         repeatable); ./.capfixignore holds more\n"
+	"  --no-gitignore         also look at files that git ignores\n"
 	"  -j, --jobs N           worker threads (default: the online CPUs, at most 8);\n"
 	"                         the report is the same for every N\n"
 	"  -h, --help             show this help\n"
@@ -45,6 +50,9 @@ struct scan_cmd {
 	const char *output;
 	size_t max_size;
 	int jobs;
+	const char **excludes;
+	size_t nexcludes;
+	bool no_gitignore;
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -63,12 +71,14 @@ static int parse_severity(const char *opt, const char *arg, bool allow_none, int
 
 static int parse_args(struct scan_cmd *c, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_MIN, OPT_MAX_SIZE };
+	enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_MIN, OPT_MAX_SIZE, OPT_EXCLUDE, OPT_NO_GITIGNORE };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "min-severity", required_argument, NULL, OPT_MIN },
 		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -111,6 +121,13 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 				return -1;
 			}
 			c->jobs = v;
+			break;
+		case OPT_EXCLUDE:
+			c->excludes = xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
+			c->excludes[c->nexcludes++] = optarg;
+			break;
+		case OPT_NO_GITIGNORE:
+			c->no_gitignore = true;
 			break;
 		case OPT_MAX_SIZE:
 			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
@@ -184,6 +201,10 @@ static void scan_work(void *ctx, size_t i, void **scratch)
 	}
 	scan_buffer(&r->jobs[i], path, buf->buf ? buf->buf : "", buf->len,
 		    ends_with(path, ".json"));
+	if (r->jobs[i].nerrors && !sniff_manifest(buf->buf ? buf->buf : "", buf->len)) {
+		/* JSON or YAML data that is no manifest and does not parse: left out quietly */
+		scan_result_release(&r->jobs[i]);
+	}
 }
 
 static void scan_done(void *ctx, size_t i)
@@ -200,7 +221,11 @@ int cmd_scan(int argc, char **argv)
 			      SEV_INFO,
 			      NULL,
 			      FSUTIL_DEFAULT_MAX_SIZE,
-			      pool_default_threads(8) };
+			      pool_default_threads(8),
+			      NULL,
+			      0,
+			      false };
+	struct ignore ig = IGNORE_INIT;
 	struct scan_result res = SCAN_RESULT_INIT;
 	struct walk_result wr = WALK_RESULT_INIT;
 	struct sbuf buf = SBUF_INIT, out = SBUF_INIT;
@@ -212,11 +237,17 @@ int cmd_scan(int argc, char **argv)
 	r = parse_args(&c, argc, argv);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	if (cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0) {
+		free(c.excludes);
+		ignore_release(&ig);
+		return CF_EXIT_USAGE;
+	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "-")) {
 			if (stdin_done) {
 				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "'-' given twice");
-				return CF_EXIT_USAGE;
+				ret = CF_EXIT_USAGE;
+				goto done;
 			}
 			stdin_done = true;
 			if (read_stdin(&buf, c.max_size) < 0) {
@@ -227,10 +258,10 @@ int cmd_scan(int argc, char **argv)
 			}
 			continue;
 		}
-		walk_collect(&wr, (const char *const *)&argv[i], 1);
+		walk_collect_ignoring(&wr, (const char *const *)&argv[i], 1, &ig);
 	}
 	if (optind >= argc)
-		walk_collect(&wr, dot, 1);
+		walk_collect_ignoring(&wr, dot, 1, &ig);
 	for (i = 0; i < wr.nproblems; i++) {
 		if (wr.problems[i].error)
 			scan_fail_input(&res, wr.problems[i].path, wr.problems[i].msg);
@@ -269,6 +300,8 @@ int cmd_scan(int argc, char **argv)
 		ret = CF_EXIT_CHANGES;
 done:
 	scan_result_release(&res);
+	ignore_release(&ig);
+	free(c.excludes);
 	walk_result_release(&wr);
 	sbuf_release(&buf);
 	sbuf_release(&out);

@@ -7,6 +7,7 @@
 #include "capfix/err.h"
 #include "capfix/fix.h"
 #include "capfix/fixrun.h"
+#include "capfix/ignore.h"
 #include "capfix/msg.h"
 #include "capfix/sig.h"
 
@@ -75,4 +76,19 @@ int cmd_interrupted(size_t written, size_t left, const char *backout)
 		  backout ? " (" : "", backout ? backout : "",
 		  backout ? " undoes exactly the files changed)" : "");
 	return 128 + sig;
+}
+
+int cmd_ignore_setup(struct ignore *ig, const char *const *excludes, size_t n, bool no_gitignore)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ignore_add(ig, excludes[i]);
+	if (ignore_add_file(ig, CMD_IGNORE_FILE) < 0) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
+		return -1;
+	}
+	if (!no_gitignore)
+		ignore_use_git(ig);
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include "capfix/walk.h"
 
 #include "capfix/sig.h"
+#include "capfix/sniff.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -198,6 +199,11 @@ static void work(void *ctx, size_t i, void **scratch)
 		exec = j->stamp.mode & 0100;
 	}
 	if (transform(r, j, i, buf, len) < 0) {
+		if (j->res.status == FIX_PARSE_ERROR && !sniff_manifest(buf, len)) {
+			/* JSON or YAML data, not a manifest: nothing for capfix, quietly */
+			j->outcome = FIXRUN_SKIPPED;
+			return;
+		}
 		transform_failed(j);
 		return;
 	}
@@ -603,7 +609,7 @@ int fixrun_files(const struct fixrun_opts *o, const char *const *paths, size_t n
 	for (i = 0; i < npaths; i++) {
 		size_t from = wr.nfiles;
 
-		walk_collect(&wr, &paths[i], 1);
+		walk_collect_ignoring(&wr, &paths[i], 1, o->ignore);
 		if (!patches)
 			continue;
 		if (root_patch_name(cwd, paths[i], &rootname) < 0) {

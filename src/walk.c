@@ -1,5 +1,6 @@
 #include "capfix/walk.h"
 #include "capfix/fsutil.h"
+#include "capfix/ignore.h"
 #include "capfix/sbuf.h"
 
 #include <dirent.h>
@@ -102,7 +103,7 @@ static void add_escaped(struct sbuf *sb, const char *path)
 }
 
 static void walk_dir(struct walk_result *res, const char *dir, size_t trusted, bool chart_template,
-		     int depth)
+		     int depth, const struct ignore *ig)
 {
 	DIR *d;
 	struct dirent *de;
@@ -153,12 +154,17 @@ static void walk_dir(struct walk_result *res, const char *dir, size_t trusted, b
 		}
 		if (S_ISLNK(st.st_mode))
 			continue; /* never followed: it could leave the tree or loop */
+		if (ig && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) &&
+		    ignore_path(ig, p.buf, S_ISDIR(st.st_mode))) {
+			res->excluded++;
+			continue;
+		}
 		if (S_ISDIR(st.st_mode)) {
 			if (!strcmp(names[i], ".git"))
 				continue;
 			walk_dir(res, p.buf, trusted,
 				 chart_template || (is_chart && !strcmp(names[i], "templates")),
-				 depth + 1);
+				 depth + 1, ig);
 		} else if (S_ISREG(st.st_mode) && walk_is_manifest_name(names[i])) {
 			add_file(res, p.buf, trusted, chart_template);
 		} else if (S_ISREG(st.st_mode) && fsutil_is_temp_name(names[i])) {
@@ -202,7 +208,34 @@ static bool file_in_chart_templates(const char *path)
 	return found;
 }
 
+/* Is the root @r, or a directory on its way, excluded by @ig? */
+static bool root_excluded(const struct ignore *ig, const char *r, bool dir)
+{
+	struct sbuf p = SBUF_INIT;
+	const char *s;
+	bool out = false;
+
+	if (!ig)
+		return false;
+	for (s = strchr(r, '/'); s && !out; s = strchr(s + 1, '/')) {
+		if (s == r)
+			continue;
+		sbuf_setlen(&p, 0);
+		sbuf_add(&p, r, (size_t)(s - r));
+		if (strcmp(p.buf, ".") && strcmp(p.buf, ".."))
+			out = ignore_path(ig, p.buf, true);
+	}
+	sbuf_release(&p);
+	return out || (strcmp(r, ".") && ignore_path(ig, r, dir));
+}
+
 void walk_collect(struct walk_result *out, const char *const *roots, size_t nroots)
+{
+	walk_collect_ignoring(out, roots, nroots, NULL);
+}
+
+void walk_collect_ignoring(struct walk_result *out, const char *const *roots, size_t nroots,
+			   const struct ignore *ig)
 {
 	size_t i;
 
@@ -219,12 +252,17 @@ void walk_collect(struct walk_result *out, const char *const *roots, size_t nroo
 				    "is a symbolic link; not edited through it (name its target)");
 			continue;
 		}
+		if ((S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) &&
+		    root_excluded(ig, r, S_ISDIR(st.st_mode))) {
+			out->excluded++;
+			continue;
+		}
 		if (S_ISDIR(st.st_mode)) {
 			struct sbuf probe = SBUF_INIT;
 
 			sbuf_addf(&probe, "%s/.", r);
 			walk_dir(out, r, strcmp(r, ".") ? strlen(r) : 0,
-				 file_in_chart_templates(probe.buf), 0);
+				 file_in_chart_templates(probe.buf), 0, ig);
 			sbuf_release(&probe);
 		} else if (S_ISREG(st.st_mode)) {
 			const char *slash = strrchr(r, '/');

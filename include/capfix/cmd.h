@@ -51,4 +51,16 @@ void cmd_print_problem(const struct fixrun_record *rec);
  */
 int cmd_interrupted(size_t written, size_t left, const char *backout);
 
+struct ignore;
+
+/* The file of exclude rules read from the current directory (gitignore syntax). */
+#define CMD_IGNORE_FILE ".capfixignore"
+
+/*
+ * The paths a command leaves out: @excludes (--exclude), ./.capfixignore
+ * when present (a regular file), and what git ignores unless @no_gitignore.
+ * Returns 0, or -1 with the error printed (exit 2).
+ */
+int cmd_ignore_setup(struct ignore *ig, const char *const *excludes, size_t n, bool no_gitignore);
+
 #endif

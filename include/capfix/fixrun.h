@@ -50,6 +50,8 @@
 #include "capfix/fix.h"
 #include "capfix/msg.h"
 
+struct ignore;
+
 enum fixrun_sink {
 	FIXRUN_WRITE, /* replace the files in place */
 	FIXRUN_CHECK, /* write nothing */
@@ -59,7 +61,9 @@ enum fixrun_sink {
 enum fixrun_outcome {
 	FIXRUN_UNCHANGED, /* processed, nothing to change */
 	FIXRUN_CHANGED, /* changed (or would be, with check and diff) */
-	FIXRUN_SKIPPED, /* left out on purpose (a chart template, a symbolic link): see why */
+	FIXRUN_SKIPPED, /* left out on purpose (a chart template, a symbolic link): see why;
+			   a data file that does not parse and does not look like a manifest
+			   (sniff.h) is skipped without a why */
 	FIXRUN_FAILED, /* could not be read, parsed or verified: see why; left as it was */
 	FIXRUN_WRITE_FAILED, /* the change could not be written: see why; left as it was */
 	FIXRUN_INTERRUPTED, /* a signal came first (sig.h): not processed or not written */
@@ -101,6 +105,7 @@ struct fixrun_opts {
 	size_t max_size; /* larger inputs are refused */
 	int jobs; /* worker threads (1: all on the calling thread) */
 	bool break_hard_links; /* replace files with more than one link (else refused) */
+	const struct ignore *ignore; /* paths the walk leaves out (ignore.h), or NULL */
 };
 
 struct fixrun_totals {

@@ -42,11 +42,12 @@ struct walk_result {
 	/* temporary files an interrupted run left (fsutil_is_temp_name()), to remove */
 	struct walk_file *temps;
 	size_t ntemps, atemps;
+	size_t excluded; /* files and directories left out by the ignore rules */
 };
 
 #define WALK_RESULT_INIT                                                                           \
 	{                                                                                          \
-		NULL, 0, 0, NULL, 0, 0, NULL, 0, 0                                                 \
+		NULL, 0, 0, NULL, 0, 0, NULL, 0, 0, 0                                              \
 	}
 
 /*
@@ -56,6 +57,16 @@ struct walk_result {
  * fail.
  */
 void walk_collect(struct walk_result *out, const char *const *roots, size_t nroots);
+
+struct ignore;
+
+/*
+ * walk_collect(), leaving out what @ig (ignore.h) excludes: a directory
+ * left out is not entered; a file named as a root is left out too when it,
+ * or a directory on its way, is excluded. @ig may be NULL.
+ */
+void walk_collect_ignoring(struct walk_result *out, const char *const *roots, size_t nroots,
+			   const struct ignore *ig);
 
 /* True when @name ends in .yaml, .yml or .json. */
 bool walk_is_manifest_name(const char *name);

@@ -39,7 +39,7 @@ static const char already[] = "apiVersion: v1\n"
 			      "      capabilities:\n"
 			      "        drop: [\"ALL\"]\n";
 
-static const char broken[] = "a: [1, 2\nb: 3\n";
+static const char broken[] = "apiVersion: v1\nkind: Pod\nspec: [1, 2\nb: 3\n";
 
 struct seen {
 	size_t n;
@@ -154,7 +154,7 @@ static void test_check_records_in_walk_order(void **state)
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.oc[0], FIXRUN_CHANGED);
 	assert_int_equal(s.oc[1], FIXRUN_UNCHANGED);
-	assert_int_equal(s.oc[2], FIXRUN_FAILED);
+	assert_int_equal(s.oc[2], FIXRUN_FAILED); /* it looks like a manifest: an error */
 	assert_non_null(strstr(s.path[2], "/c.yaml"));
 	assert_true(s.line[2] >= 1); /* a parse error has its place */
 	assert_false(s.patch[0]);
@@ -167,6 +167,28 @@ static void test_check_records_in_walk_order(void **state)
 	a = get("a.yaml");
 	assert_string_equal(a, needs_fix); /* check writes nothing */
 	free(a);
+	seen_release(&s);
+}
+
+/* JSON or YAML data that does not parse and is no manifest: skipped quietly, not an error */
+static void test_data_file_skipped(void **state)
+{
+	struct fix_opts fo = FIX_OPTS_INIT;
+	struct fixrun_opts o;
+	struct fixrun_totals t;
+	struct seen s;
+	const char *path = "package.json";
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&t, 0, sizeof(t));
+	put("package.json", "{\"name\": \"x\", \"scripts\": {}, broken\n");
+	opts_init(&o, &fo, &s, FIXRUN_CHECK);
+	assert_int_equal(fixrun_files(&o, &path, 1, &t), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.oc[0], FIXRUN_SKIPPED);
+	assert_int_equal(t.errors, 0);
+	unlink("package.json");
 	seen_release(&s);
 }
 
@@ -459,6 +481,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_records_in_walk_order),
+		cmocka_unit_test(test_data_file_skipped),
 		cmocka_unit_test(test_diff_carries_patch),
 		cmocka_unit_test(test_write_with_backout),
 		cmocka_unit_test(test_unwritable_backout_changes_nothing),

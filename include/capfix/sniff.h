@@ -1,0 +1,20 @@
+/*
+ * sniff.h - does a file's text look like something capfix reads?
+ *
+ * A file that does not parse is an error when it looks like a manifest,
+ * and is skipped quietly when it is data (a JSON or YAML file that is not
+ * Kubernetes, compose or docker inspect output: package.json, JSON lines,
+ * a CI configuration). "Looks like" means one of the keys those documents
+ * need appears as a key: apiVersion, kind, services, HostConfig.
+ *
+ * Pure functions of the bytes; they can't fail.
+ */
+#ifndef CAPFIX_SNIFF_H
+#define CAPFIX_SNIFF_H
+
+#include "capfix/compat.h"
+
+/* Does @buf (@len bytes) hold `apiVersion`, `kind`, `services` or `HostConfig` as a key? */
+bool sniff_manifest(const char *buf, size_t len);
+
+#endif
