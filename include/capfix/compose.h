@@ -13,6 +13,7 @@
 #ifndef CAPFIX_COMPOSE_H
 #define CAPFIX_COMPOSE_H
 
+#include "capfix/composeenv.h"
 #include "capfix/yamlspan.h"
 
 /* Is the document rooted at @root a compose file? */
@@ -46,5 +47,65 @@ long compose_low_port(const struct ynode *svc);
 
 /* May the service start as root? `user:` absent, null, root, 0, 0:0 or root:... say yes. */
 bool compose_may_run_as_root(const struct ynode *svc);
+
+/*
+ * Is service @svc of compose document @root (read from @path, may be NULL)
+ * a partial object, a fragment merged over another file's service? It is
+ * when it has neither `image` nor `build` (through merge keys and
+ * same-file extends) and either the file is an override file
+ * (`*.override.yml`, `*.override.yaml`, so docker-compose.override.yml
+ * and compose.override.yaml too) or no service of the file has either.
+ */
+bool compose_service_partial(const struct ynode *root, const struct ynode *svc, const char *path);
+
+/* What compose_service_facts() reads a file's services with. */
+struct compose_ctx {
+	const char *dir; /* the compose file's directory: build contexts are relative to it
+			  * (NULL or "" = the current directory) */
+	const char *file; /* the compose file's path or name, for the partial rule (may be NULL) */
+	const struct ynode *root; /* the compose document (for the partial rule; may be NULL:
+				   * then partial is judged on the service alone) */
+	const struct composeenv *env; /* the .env beside it (composeenv_load), or NULL */
+};
+
+/*
+ * The effective facts of one service. Strings are owned (release with
+ * compose_facts_release()); each text is interpolated with ctx->env.
+ */
+struct compose_facts {
+	char *image; /* the image the container runs: with `build:`, the Dockerfile's
+		      * FROM of the build target (else final) stage when it can be read,
+		      * else `image:`; NULL when neither is known */
+	bool image_from_build; /* image came from the Dockerfile */
+	char *user; /* `user:`, else the Dockerfile stage's USER, else NULL (the
+		     * image's own default user applies) */
+	bool user_from_build;
+	bool may_run_as_root; /* user NULL (the image decides: see profiles' nonroot), or
+			       * root / 0 / 0:x / root:x */
+	long *ports; /* container ports of `ports:` and `expose:` in order (ranges give
+		      * their first port); unreadable entries skipped */
+	size_t nports;
+	long low_port; /* the first of them below 1024, or -1 */
+	char *command; /* `command:` (a list joined with spaces), or NULL */
+	char *entrypoint; /* `entrypoint:` likewise, or NULL */
+	char *healthcheck; /* `healthcheck.test` likewise (with its CMD/CMD-SHELL word), or NULL */
+	bool partial; /* compose_service_partial() */
+	bool build; /* the service has `build:` */
+	bool build_read; /* its Dockerfile (or dockerfile_inline) was read and has the stage */
+	int status; /* the worst enum composeenv_status over every interpolated value */
+	char err[256]; /* the first interpolation or Dockerfile problem, or "" */
+};
+
+/*
+ * Fill @out with the facts of service @svc of the mapping @services (values
+ * through merge keys and same-file extends, as compose_get()). Returns 0,
+ * or -1 when an interpolation failed (`${X:?msg}` unset, bad syntax: see
+ * out->err; the facts are filled as far as known). A Dockerfile that can't
+ * be read is not a failure: build_read stays false and err says why.
+ */
+int compose_service_facts(const struct compose_ctx *ctx, const struct ynode *services,
+			  const struct ynode *svc, struct compose_facts *out);
+
+void compose_facts_release(struct compose_facts *f);
 
 #endif

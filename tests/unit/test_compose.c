@@ -7,6 +7,11 @@
 
 #include "capfix/compose.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 static struct ynode *parse(struct yfile *yf, const char *text)
 {
 	struct yerror err;
@@ -95,12 +100,192 @@ static void test_ports_and_root(void **state)
 	yamlspan_release(&yf);
 }
 
+static const struct ynode *service(const struct ynode *root, const char *name)
+{
+	return yamlspan_get(compose_services(root), name);
+}
+
+static void test_partial(void **state)
+{
+	static const char all_partial[] = "services:\n  web:\n    environment: {A: 1}\n"
+					  "  db:\n    user: '999'\n";
+	static const char mixed[] = "services:\n  web: {image: nginx}\n  side: {user: '1'}\n"
+				    "  ext: {extends: web}\n  m: {<<: {build: .}}\n";
+	struct yfile yf = YFILE_INIT;
+	struct ynode *root;
+
+	(void)state;
+	root = parse(&yf, all_partial);
+	assert_true(compose_service_partial(root, service(root, "web"), "compose.yaml"));
+	assert_true(compose_service_partial(root, service(root, "db"), NULL));
+	yamlspan_release(&yf);
+	root = parse(&yf, mixed);
+	assert_false(compose_service_partial(root, service(root, "web"), "compose.yaml"));
+	assert_false(compose_service_partial(root, service(root, "side"), "compose.yaml"));
+	assert_true(compose_service_partial(root, service(root, "side"), "docker-compose.override.yml"));
+	assert_true(compose_service_partial(root, service(root, "side"), "dir/compose.override.yaml"));
+	assert_true(compose_service_partial(root, service(root, "side"), "prod.override.yml"));
+	assert_false(compose_service_partial(root, service(root, "side"), "override.yml"));
+	assert_false(compose_service_partial(root, service(root, "side"), "a.override.yml.bak"));
+	/* extends and merge keys bring image/build */
+	assert_false(compose_service_partial(root, service(root, "ext"), "x.override.yml"));
+	assert_false(compose_service_partial(root, service(root, "m"), "x.override.yml"));
+	yamlspan_release(&yf);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void remove_file(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+static void test_facts(void **state)
+{
+	static const char doc2[] =
+		"services:\n"
+		"  web:\n"
+		"    image: ${REGISTRY:-docker.io}/library/nginx:${NGINX_TAG}\n"
+		"    ports: [\"${HTTPS_PORT:-443}:${HTTPS_PORT:-443}\", \"$$HOME\", {target: \"${ADMIN}\"}]\n"
+		"    expose: ['8080']\n"
+		"    command: [nginx, -g, 'daemon off;']\n"
+		"    healthcheck: {test: [CMD-SHELL, \"curl -f http://localhost:${HTTPS_PORT:-443}/\"]}\n"
+		"  app:\n"
+		"    build: ./app\n"
+		"    ports: ['127.0.0.1:8000:8000']\n"
+		"  job:\n"
+		"    build: {context: ., dockerfile: jobs/Dockerfile.job, target: run}\n"
+		"    user: ${JOB_UID}\n"
+		"    entrypoint: /bin/job --once\n"
+		"  inline:\n"
+		"    build: {dockerfile_inline: \"FROM redis:8\\nUSER root\\n\"}\n"
+		"  bad:\n"
+		"    image: ${MUST:?set MUST}\n"
+		"  nobuild:\n"
+		"    build: ./missing\n"
+		"    image: myapp:1\n";
+	char dir[] = "/tmp/capfix-factsXXXXXX", sub[600];
+	struct composeenv env = COMPOSEENV_INIT;
+	struct compose_ctx ctx;
+	struct compose_facts f;
+	struct yfile yf = YFILE_INIT;
+	struct ynode *root;
+	const struct ynode *svcs;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, ".env", "NGINX_TAG=1.27\nADMIN=81\nJOB_UID=1000\n");
+	snprintf(sub, sizeof(sub), "%s/app", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file(sub, "Dockerfile", "ARG V=16\nFROM postgres:${V} AS base\nUSER postgres\n");
+	snprintf(sub, sizeof(sub), "%s/jobs", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file(sub, "Dockerfile.job", "FROM alpine AS run\nUSER 0\nFROM busybox\n");
+	assert_int_equal(composeenv_load(dir, &env), 1);
+	root = parse(&yf, doc2);
+	svcs = compose_services(root);
+	ctx.dir = dir;
+	ctx.file = "compose.yaml";
+	ctx.root = root;
+	ctx.env = &env;
+
+	assert_int_equal(compose_service_facts(&ctx, svcs, service(root, "web"), &f), 0);
+	assert_string_equal(f.image, "docker.io/library/nginx:1.27");
+	assert_false(f.image_from_build);
+	assert_null(f.user);
+	assert_true(f.may_run_as_root);
+	assert_int_equal(f.nports, 3);
+	assert_int_equal(f.ports[0], 443);
+	assert_int_equal(f.ports[1], 81);
+	assert_int_equal(f.ports[2], 8080);
+	assert_int_equal(f.low_port, 443);
+	assert_string_equal(f.command, "nginx -g daemon off;");
+	assert_null(f.entrypoint);
+	assert_string_equal(f.healthcheck, "CMD-SHELL curl -f http://localhost:443/");
+	assert_int_equal(f.status, COMPOSEENV_DEFAULTED);
+	assert_false(f.partial);
+	assert_false(f.build);
+	compose_facts_release(&f);
+
+	assert_int_equal(compose_service_facts(&ctx, svcs, service(root, "app"), &f), 0);
+	assert_true(f.build && f.build_read);
+	assert_string_equal(f.image, "postgres:16");
+	assert_true(f.image_from_build);
+	assert_string_equal(f.user, "postgres");
+	assert_true(f.user_from_build);
+	assert_false(f.may_run_as_root);
+	assert_int_equal(f.low_port, -1);
+	assert_int_equal(f.status, COMPOSEENV_KNOWN);
+	compose_facts_release(&f);
+
+	assert_int_equal(compose_service_facts(&ctx, svcs, service(root, "job"), &f), 0);
+	assert_string_equal(f.image, "alpine");
+	assert_string_equal(f.user, "1000"); /* user: wins over the Dockerfile's USER 0 */
+	assert_false(f.user_from_build);
+	assert_false(f.may_run_as_root);
+	assert_string_equal(f.entrypoint, "/bin/job --once");
+	compose_facts_release(&f);
+
+	assert_int_equal(compose_service_facts(&ctx, svcs, service(root, "inline"), &f), 0);
+	assert_string_equal(f.image, "redis:8");
+	assert_string_equal(f.user, "root");
+	assert_true(f.may_run_as_root);
+	compose_facts_release(&f);
+
+	assert_int_equal(compose_service_facts(&ctx, svcs, service(root, "bad"), &f), -1);
+	assert_int_equal(f.status, COMPOSEENV_ERROR);
+	assert_non_null(strstr(f.err, "MUST"));
+	compose_facts_release(&f);
+
+	assert_int_equal(compose_service_facts(&ctx, svcs, service(root, "nobuild"), &f), 0);
+	assert_true(f.build);
+	assert_false(f.build_read);
+	assert_string_equal(f.image, "myapp:1"); /* the Dockerfile is unreadable: image: stays */
+	assert_true(f.err[0] != '\0');
+	compose_facts_release(&f);
+
+	/* without .env: unknown variables are said */
+	ctx.env = NULL;
+	assert_int_equal(compose_service_facts(&ctx, svcs, service(root, "web"), &f), 0);
+	assert_string_equal(f.image, "docker.io/library/nginx:");
+	assert_int_equal(f.status, COMPOSEENV_UNKNOWN);
+	compose_facts_release(&f);
+	assert_int_equal(compose_service_facts(NULL, NULL, NULL, &f), 0);
+	compose_facts_release(&f);
+
+	yamlspan_release(&yf);
+	composeenv_release(&env);
+	remove_file(dir, ".env");
+	snprintf(sub, sizeof(sub), "%s/app", dir);
+	remove_file(sub, "Dockerfile");
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/jobs", dir);
+	remove_file(sub, "Dockerfile.job");
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_file),
 		cmocka_unit_test(test_merge_and_extends),
 		cmocka_unit_test(test_ports_and_root),
+		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
