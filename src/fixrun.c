@@ -128,6 +128,8 @@ static int transform(const struct run *r, struct job *j, size_t index, const cha
 	return ret;
 }
 
+static void note_record(const struct run *r, const char *path, const char *why);
+
 /* Forget that @j would change its file. */
 static void drop_change(struct job *j)
 {
@@ -399,13 +401,20 @@ void fixrun_run_jobs(struct run *r)
 	pool_run(r->n, r->git ? 1 : o->jobs, &ops, r);
 	if (r->git)
 		return;
-	if (r->defer)
-		commit_pending(r);
 	if (r->defer) {
+		size_t pending = 0;
+
+		for (i = 0; i < r->n; i++)
+			pending += r->jobs[i].pending;
+		if (pending)
+			commit_pending(r);
 		for (i = 0; i < r->n; i++) {
 			fixrun_deliver(r, i);
 			fixrun_job_release(&r->jobs[i]);
 		}
+		/* an empty patch is no patch (git apply refuses one): none is written */
+		if (!pending)
+			note_record(r, NULL, "nothing changed: no backout patch written");
 	}
 }
 
