@@ -61,34 +61,108 @@ static const char *values_path(const char *s, const char *end, size_t *len)
 	return NULL;
 }
 
-/* The values path rendered by `toYaml` on line [s, end), @with_path for `toYaml .`. */
+/* The values path, or @with_path for `.`/`$.`, named by the argument at @a; NULL otherwise. */
+static const char *arg_path(const char *a, const char *end, const char *with_path,
+			    size_t with_len, size_t *len)
+{
+	while (a < end && (*a == ' ' || *a == '('))
+		a++;
+	if (a < end && *a == '$')
+		a++;
+	if (a >= end || *a != '.')
+		return NULL;
+	if (a + 1 == end || !(isalnum((unsigned char)a[1]) || a[1] == '_')) {
+		if (!with_path)
+			return NULL;
+		*len = with_len;
+		return with_path;
+	}
+	return strncmp(a, ".Values.", 8) ? NULL : values_path(a, end, len);
+}
+
+/*
+ * The values path rendered by `toYaml` on line [s, end): `toYaml ARG` or
+ * `ARG | toYaml` (ARG first in its action), @with_path for `.`.
+ */
 static const char *toyaml_path(const char *s, const char *end, const char *with_path,
 			       size_t with_len, size_t *len)
 {
 	const char *t;
 
 	for (t = s; t + 6 <= end; t++) {
-		const char *a;
+		const char *b, *r;
 
-		if (strncmp(t, "toYaml", 6))
+		if (strncmp(t, "toYaml", 6) || (t + 6 < end && isalnum((unsigned char)t[6])))
 			continue;
-		a = t + 6;
-		while (a < end && (*a == ' ' || *a == '('))
-			a++;
-		if (a < end && (*a == '.' || *a == '$')) {
-			if (*a == '$')
-				a++;
-			if (a + 1 <= end && *a == '.' &&
-			    (a + 1 == end || !isalnum((unsigned char)a[1]))) {
-				if (!with_path)
-					return NULL;
-				*len = with_len;
-				return with_path;
+		for (b = t; b > s && b[-1] == ' '; b--)
+			;
+		if (b > s && b[-1] == '|') {
+			/* a pipeline: its first command is the argument */
+			for (b--; b > s && !(b[-1] == '{' && b - 1 > s && b[-2] == '{'); b--)
+				;
+			while (b < t && (*b == '-' || *b == ' '))
+				b++;
+			r = arg_path(b, t, with_path, with_len, len);
+			/* only a bare argument: `.Values.x | toYaml`, not `include ... | toYaml` */
+			if (r && memchr(b, ' ', (size_t)(t - b)) &&
+			    (size_t)(strcspn(b, " |")) < (size_t)(t - b)) {
+				const char *after = b + strcspn(b, " |");
+
+				while (after < t && *after == ' ')
+					after++;
+				if (*after != '|')
+					r = NULL;
 			}
-			return values_path(a, end, len);
+			if (r)
+				return r;
+			continue;
 		}
+		r = arg_path(t + 6, end, with_path, with_len, len);
+		if (r)
+			return r;
 	}
 	return NULL;
+}
+
+/* Does [s, e) hold a template action other than a comment or a block keyword? */
+static bool has_action(const char *s, const char *e)
+{
+	for (; s + 1 < e; s++) {
+		const char *a;
+
+		if (s[0] != '{' || s[1] != '{')
+			continue;
+		for (a = s + 2; a < e && (*a == '-' || *a == ' '); a++)
+			;
+		if ((e - a >= 2 && !strncmp(a, "/*", 2)) || (e - a >= 3 && !strncmp(a, "end", 3)) ||
+		    (e - a >= 3 && !strncmp(a, "if ", 3)) || (e - a >= 5 && !strncmp(a, "with ", 5)) ||
+		    (e - a >= 4 && !strncmp(a, "else", 4)) || (e - a >= 6 && !strncmp(a, "range ", 6)))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static void add_unread(struct helmchart_refs *out, const char *src, int line, const char *s,
+		       const char *e, const char *s2, const char *e2)
+{
+	struct helmchart_unread *u;
+	struct sbuf t = SBUF_INIT;
+
+	CF_ALLOC_GROW(out->unread, out->nunread + 1, out->aunread);
+	u = &out->unread[out->nunread++];
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	sbuf_add(&t, s, (size_t)(e - s));
+	if (s2) {
+		while (s2 < e2 && (*s2 == ' ' || *s2 == '\t'))
+			s2++;
+		sbuf_addch(&t, ' ');
+		sbuf_add(&t, s2, (size_t)(e2 - s2));
+	}
+	u->source = xstrdup(src);
+	u->line = line;
+	u->text = sbuf_detach(&t, NULL);
 }
 
 struct tline {
@@ -130,6 +204,7 @@ void helmchart_scan_template(const char *name, const char *text, size_t len,
 		const char *q = lines[i].s + lines[i].indent, *e = lines[i].end;
 		const char *path;
 		size_t plen = 0;
+		bool same_line_action = false, next_action = false;
 
 		/* template blocks: with/if/range/define push, end pops */
 		if (e - q >= 3 && !strncmp(q, "{{", 2)) {
@@ -170,11 +245,15 @@ void helmchart_scan_template(const char *name, const char *text, size_t len,
 				}
 			}
 			path = toyaml_path(q + 16, e, wp, wl, &plen);
-			if (!path && i + 1 < n)
+			same_line_action = has_action(q + 16, e);
+			next_action = !same_line_action && i + 1 < n && lines[i + 1].tpl_only &&
+				      has_action(lines[i + 1].s, lines[i + 1].end) &&
+				      lines[i + 1].indent > lines[i].indent;
+			if (!path && i + 1 < n && !same_line_action)
 				path = toyaml_path(lines[i + 1].s, lines[i + 1].end, wp, wl, &plen);
 		}
-		if (!path)
-			continue;
+		if (!path && !same_line_action && !next_action)
+			continue; /* a literal block: no template action renders it */
 		/* a container's, not the pod's: the parent line is a list item */
 		for (j = i; j > 0; j--) {
 			const struct tline *pl = &lines[j - 1];
@@ -182,8 +261,14 @@ void helmchart_scan_template(const char *name, const char *text, size_t len,
 			if (pl->tpl_only || pl->indent >= lines[i].indent)
 				continue;
 			if (pl->end - pl->s > pl->indent + 1 && pl->s[pl->indent] == '-' &&
-			    pl->s[pl->indent + 1] == ' ')
-				add_ref(out, path, plen, name);
+			    pl->s[pl->indent + 1] == ' ') {
+				if (path)
+					add_ref(out, path, plen, name);
+				else
+					add_unread(out, name, (int)i + 1, q, e,
+						   next_action ? lines[i + 1].s : NULL,
+						   next_action ? lines[i + 1].end : NULL);
+			}
 			break;
 		}
 	}
@@ -241,5 +326,10 @@ void helmchart_refs_release(struct helmchart_refs *refs)
 	}
 	free(refs->paths);
 	free(refs->sources);
+	for (i = 0; i < refs->nunread; i++) {
+		free(refs->unread[i].source);
+		free(refs->unread[i].text);
+	}
+	free(refs->unread);
 	memset(refs, 0, sizeof(*refs));
 }

@@ -3,9 +3,12 @@
  * container's securityContext.
  *
  * Chart templates are Go templates, not YAML, so they are read as lines: a
- * `securityContext:` key whose value is `toYaml .Values.X` (on its line or
- * the next, or `toYaml .` inside `with .Values.X`), and whose parent line
- * is a list item (a container, not the pod), names the values block X.
+ * `securityContext:` key whose value is `toYaml .Values.X` or the pipeline
+ * `.Values.X | toYaml` (either followed by `| trim`, `| indent N` or
+ * `| nindent N`; on its line or the next; `.` for X inside
+ * `with .Values.X`), and whose parent line is a list item (a container, not
+ * the pod), names the values block X. A container's securityContext
+ * rendered by any other template action is listed as unread.
  *
  * Ownership: a struct helmchart_refs owns its strings; release it with
  * helmchart_refs_release().
@@ -15,15 +18,30 @@
 
 #include "capfix/compat.h"
 
+struct helmchart_unread {
+	char *source; /* the template, relative to the chart */
+	int line; /* 1-based line of the `securityContext:` key */
+	char *text; /* that line's text from the key on (and the next line's when the
+		     * value sits there), trimmed */
+};
+
 struct helmchart_refs {
 	char **paths; /* dotted paths below .Values, unique, in discovery order */
 	char **sources; /* the template (relative to the chart) rendering each */
 	size_t n, alloc;
+	/*
+	 * Containers' `securityContext:` keys whose value is a template action
+	 * that names no values block capfix reads (`include "x" .`, `tpl`,
+	 * `.Values.a.b.runAsUser` scalars, ...): callers report each one
+	 * ("rendered in a form capfix does not read: ...").
+	 */
+	struct helmchart_unread *unread;
+	size_t nunread, aunread;
 };
 
 #define HELMCHART_REFS_INIT                                                                        \
 	{                                                                                          \
-		NULL, NULL, 0, 0                                                                   \
+		NULL, NULL, 0, 0, NULL, 0, 0                                                       \
 	}
 
 /* Is @dir a chart directory (values.yaml beside a templates/ folder)? */
