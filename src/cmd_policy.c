@@ -6,9 +6,11 @@
 #include "capfix/err.h"
 #include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
+#include "capfix/k8sname.h"
 #include "capfix/msg.h"
 #include "capfix/nslabels.h"
 #include "capfix/policy.h"
+#include "capfix/policygen.h"
 
 #include <getopt.h>
 
@@ -36,15 +38,28 @@ static const char policy_usage[] =
 	"                         Namespace manifests, in place\n"
 	"  --backout FILE         (pss --write) also write the reverse patch\n"
 	"  --emit-missing DIR     (pss) write Namespace manifests for namespaces without one\n"
+	"  --assume-empty         (pss) label namespaces without workloads restricted\n"
+	"  --namespace NAME       (pss) label or suggest only NAME (repeatable); needed for\n"
+	"                         kube-system, kube-public and kube-node-lease\n"
+	"  --pss-version V        v1.23 .. v1.37 or latest (default): the checks of that\n"
+	"                         Kubernetes version\n"
+	"  --action deny|warn|audit  (vap, kyverno, gatekeeper) what a violation does\n"
 	"  --config FILE, --no-config  as for fix\n"
 	"  -h, --help             show this help\n"
 	"\n"
-	"exit status: 0 done, 2 usage error, 3 some input could not be processed,\n"
-	"4 a file could not be written.\n";
+	"exit status: 0 done, 1 no pod-bearing objects in the input (nothing generated),\n"
+	"2 usage error, 3 some input could not be processed (an invalid name: the object\n"
+	"is left out), 4 a file could not be written.\n";
+
+#define MAX_NS 64
 
 struct policy_cmd {
 	const char *kind, *output, *tdir, *backout, *emit_missing, *config;
-	bool per_need, json, write, no_config;
+	bool per_need, json, write, no_config, action_set;
+	int pss_minor;
+	const char *only[MAX_NS];
+	struct policy_pss_opts pss;
+	enum policygen_action action;
 	struct capcfg cfg;
 	struct fix_opts fopts;
 };
@@ -59,7 +74,11 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		OPT_BACKOUT,
 		OPT_EMIT,
 		OPT_CONFIG,
-		OPT_NO_CONFIG
+		OPT_NO_CONFIG,
+		OPT_ASSUME_EMPTY,
+		OPT_NAMESPACE,
+		OPT_PSS_VERSION,
+		OPT_ACTION
 	};
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -71,6 +90,10 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		{ "emit-missing", required_argument, NULL, OPT_EMIT },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+		{ "assume-empty", no_argument, NULL, OPT_ASSUME_EMPTY },
+		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+		{ "pss-version", required_argument, NULL, OPT_PSS_VERSION },
+		{ "action", required_argument, NULL, OPT_ACTION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,6 +135,37 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		case OPT_NO_CONFIG:
 			c->no_config = true;
 			break;
+		case OPT_ASSUME_EMPTY:
+			c->pss.assume_empty = true;
+			break;
+		case OPT_NAMESPACE:
+			if (!k8sname_valid(K8SNAME_LABEL, optarg) || c->pss.nonly >= MAX_NS) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					  "--namespace '%.64s': not a namespace name, or more than %d",
+					  optarg, MAX_NS);
+				return -1;
+			}
+			c->only[c->pss.nonly++] = optarg;
+			c->pss.only = c->only;
+			break;
+		case OPT_PSS_VERSION:
+			c->pss_minor = pss_version_parse(optarg);
+			if (c->pss_minor < 0) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					  "--pss-version '%.32s': v1.%d to v1.%d or latest", optarg,
+					  PSS_OLDEST_MINOR, PSS_LATEST_MINOR);
+				return -1;
+			}
+			break;
+		case OPT_ACTION:
+			if (policygen_action_parse(optarg) < 0) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					  "--action '%.32s': deny, warn or audit", optarg);
+				return -1;
+			}
+			c->action = (enum policygen_action)policygen_action_parse(optarg);
+			c->action_set = true;
+			break;
 		case 'h':
 			fputs(policy_usage, stdout);
 			return 1;
@@ -123,9 +177,21 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 	return 0;
 }
 
+/* The labels for @lvl, pinned to --pss-version (or latest). */
+static size_t pss_labels(const struct policy_cmd *c, enum pss_level lvl, const char **keys,
+			 const char **values)
+{
+	size_t n = nslabels_pss(lvl, keys, values), i;
+
+	for (i = 1; i < n; i += 2)
+		values[i] = pss_version_name(c->pss_minor);
+	return n;
+}
+
 /* `pss --write`: the Namespace manifests, labelled by the run engine. */
 struct label_run {
 	const struct policy_set *ps;
+	const struct policy_cmd *c;
 	struct sbuf *done; /* per manifest: "labelled ..." lines */
 	struct sbuf *failed; /* per manifest: the namespaces left unchanged */
 	struct sbuf *report;
@@ -149,9 +215,14 @@ static int label_file(void *ctx, size_t index, const char *path, const char *buf
 		size_t nl;
 		struct fix_result one;
 
+		int lvl;
+
 		if (!pn->path || strcmp(pn->path, path))
 			continue;
-		nl = nslabels_pss(policy_ns_level(ps, pn->name), keys, values);
+		lvl = policy_pss_target(ps, pn->name, &lr->c->pss, NULL);
+		if (lvl < 0)
+			continue;
+		nl = pss_labels(lr->c, (enum pss_level)lvl, keys, values);
 		fix_result_init(&one);
 		if (nslabels_set(&one, cur.buf, cur.len, pn->name, keys, values, nl) < 0) {
 			msg_add(&lr->failed[index], path, 0, 0, MSG_ERROR,
@@ -197,6 +268,7 @@ static int label_files(struct policy_cmd *c, const struct policy_set *ps, const 
 
 	memset(&lr, 0, sizeof(lr));
 	lr.ps = ps;
+	lr.c = c;
 	lr.report = report;
 	lr.done = xcalloc(np ? np : 1, sizeof(*lr.done));
 	lr.failed = xcalloc(np ? np : 1, sizeof(*lr.failed));
@@ -249,19 +321,35 @@ static int write_labels(struct policy_cmd *c, const struct policy_set *ps, struc
 	if (c->write)
 		ret = label_files(c, ps, paths, np, report);
 	for (i = 0; i < n; i++) {
-		const struct policy_namespace *pn = NULL;
-		enum pss_level lvl = policy_ns_level(ps, names[i]);
-		const char *keys[6], *values[6];
-		size_t nl = nslabels_pss(lvl, keys, values);
+		const struct policy_namespace *pn = policy_ns_find(ps, names[i]);
+		const char *keys[6], *values[6], *why = NULL;
+		int lvl = policy_pss_target(ps, names[i], &c->pss, &why);
+		size_t nl;
 
-		for (j = 0; j < ps->nns; j++)
-			if (!strcmp(ps->ns[j].name, names[i]))
-				pn = &ps->ns[j];
+		if (lvl < 0) {
+			if (pn && pn->path && pn->labels[0] > policy_ns_level(ps, names[i]) &&
+			    policy_ns_level(ps, names[i]) != POLICY_LEVEL_UNKNOWN)
+				msg_print(stderr, pn->path, pn->line, 0, MSG_WARNING,
+					  "namespace %s enforces %s, stricter than its workloads meet "
+					  "(%s): left as is, never weakened",
+					  names[i], pss_level_name((enum pss_level)pn->labels[0]),
+					  pss_level_name((enum pss_level)policy_ns_level(ps, names[i])));
+			continue;
+		}
 		if (pn && pn->path)
 			continue;
+		nl = pss_labels(c, (enum pss_level)lvl, keys, values);
 		if (c->emit_missing) {
 			struct sbuf out = SBUF_INIT, p = SBUF_INIT;
 
+			/* the file name holds the namespace: a DNS-1123 label, nothing else */
+			if (!k8sname_valid(K8SNAME_LABEL, names[i])) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					  "namespace '%.64s' is not a DNS-1123 label: no file written",
+					  names[i]);
+				ret = CF_EXIT_INPUT;
+				continue;
+			}
 			sbuf_addf(&p, "%s/namespace-%s.yaml", c->emit_missing, names[i]);
 			if (policy_namespace_manifest(&out, c->tdir, names[i], keys, values, nl) < 0 ||
 			    fsutil_write_new(p.buf, out.buf, out.len) < 0) {
@@ -305,11 +393,63 @@ static void gather_record(void *ctx, const struct fixrun_record *rec)
 		cmd_print_problem(rec);
 }
 
+/* The notes gathered and made (errors: invalid names), in order; the count of errors. */
+static size_t print_notes(const struct policy_set *ps, size_t from)
+{
+	size_t i, errors = 0;
+
+	for (i = from; i < ps->nnotes; i++) {
+		const struct policy_note *n = &ps->notes[i];
+
+		msg_print(stderr, n->path, n->line, n->col, n->sev, "%s", n->text);
+		errors += n->sev == MSG_ERROR;
+	}
+	return errors;
+}
+
+static int check_args(const struct policy_cmd *c)
+{
+	const char *bad = NULL;
+
+	if (strcmp(c->kind, "pss") && (c->json || c->write || c->backout || c->emit_missing ||
+				       c->pss.assume_empty || c->pss.nonly))
+		bad = "--format, --write, --backout, --emit-missing, --assume-empty and --namespace are for 'policy pss'";
+	else if (c->backout && !c->write)
+		bad = "--backout needs --write";
+	else if (c->per_need && strcmp(c->kind, "psp"))
+		bad = "--per-need is for 'policy psp'";
+	else if (c->action_set && (!strcmp(c->kind, "psp") || !strcmp(c->kind, "pss")))
+		bad = "--action is for 'policy vap', 'kyverno' and 'gatekeeper'";
+	if (bad)
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", bad);
+	return bad ? -1 : 0;
+}
+
+/* `pss`: the report, then --write, kubectl commands or --emit-missing files; an exit code. */
+static int run_pss(struct policy_cmd *c, const struct policy_set *ps, struct sbuf *out)
+{
+	struct sbuf rep = SBUF_INIT;
+	int w;
+
+	if (policy_render_pss(out, ps, &c->pss, c->json) < 0)
+		return -1;
+	w = write_labels(c, ps, &rep);
+	if (c->json) {
+		fputs(sbuf_cstr(&rep), stderr);
+	} else if (rep.len) {
+		sbuf_addch(out, '\n');
+		sbuf_add(out, rep.buf, rep.len);
+	}
+	sbuf_release(&rep);
+	return w;
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	struct policy_cmd c;
 	struct policy_set ps = POLICY_SET_INIT;
 	struct sbuf out = SBUF_INIT;
+	size_t seen;
 	int r, ret = CF_EXIT_OK, errors = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -327,21 +467,12 @@ int cmd_policy(int argc, char **argv)
 	r = parse_args(&c, argc - 1, argv + 1);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
-	if (strcmp(c.kind, "pss") && (c.json || c.write || c.backout || c.emit_missing)) {
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--format, --write, --backout and --emit-missing are for 'policy pss'");
+	if (check_args(&c) < 0)
 		return CF_EXIT_USAGE;
-	}
-	if (c.backout && !c.write) {
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--backout needs --write");
-		return CF_EXIT_USAGE;
-	}
-	if (c.per_need && strcmp(c.kind, "psp")) {
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--per-need is for 'policy psp'");
-		return CF_EXIT_USAGE;
-	}
 	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0)
 		return CF_EXIT_USAGE;
 	optind++; /* past the kind */
+	ps.pss_minor = c.pss_minor;
 	{
 		struct fixrun_opts o;
 		struct fixrun_totals t;
@@ -359,26 +490,31 @@ int cmd_policy(int argc, char **argv)
 		fixrun_files(&o, (const char *const *)argv + optind, (size_t)(argc - optind), &t);
 		errors = t.errors > 0;
 	}
+	/* invalid names: errors, the objects left out */
+	errors |= print_notes(&ps, 0) > 0;
+	seen = ps.nnotes;
+	if (!ps.nw) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+			  "no pod-bearing objects (Pod, Deployment, StatefulSet, DaemonSet, Job, "
+			  "CronJob, ...) in the input: no %s policy generated",
+			  c.kind);
+		ret = errors ? CF_EXIT_INPUT : CF_EXIT_CHANGES;
+		goto done;
+	}
 	if (!strcmp(c.kind, "pss")) {
-		r = policy_render_pss(&out, &ps, c.json);
-		if (!r) {
-			/* --write labels manifests; kubectl commands (or --emit-missing files)
-			 * for namespaces without one */
-			struct sbuf rep = SBUF_INIT;
-			int w = write_labels(&c, &ps, &rep);
-
-			if (c.json) {
-				fputs(sbuf_cstr(&rep), stderr);
-			} else if (rep.len) {
-				sbuf_addch(&out, '\n');
-				sbuf_add(&out, rep.buf, rep.len);
-			}
-			if (w != CF_EXIT_OK)
-				ret = w;
-			sbuf_release(&rep);
-		}
+		r = run_pss(&c, &ps, &out);
+		if (r > 0)
+			ret = r;
 	} else {
-		r = policy_render(&out, &ps, c.kind, c.tdir, c.per_need);
+		struct policygen_opts go = { c.kind, c.tdir, c.per_need, c.action };
+
+		r = policygen_render(&out, &ps, &go);
+		print_notes(&ps, seen);
+		if (r > 0)
+			msg_print(stderr, NULL, 0, 0, MSG_WARNING,
+				  "the %s policy would deny %d workload%s of this input after fix "
+				  "(see above)",
+				  c.kind, r, r == 1 ? "" : "s");
 	}
 	if (r < 0) {
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);

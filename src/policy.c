@@ -1,20 +1,57 @@
+/*
+ * policy.c - workloads and namespaces gathered from fixed manifests, names
+ * checked (k8sname.h); the per-namespace Pod Security Standards report.
+ */
 #include "capfix/policy.h"
 #include "capfix/caps.h"
 #include "capfix/err.h"
 #include "capfix/k8s.h"
+#include "capfix/k8sname.h"
 #include "capfix/templates.h"
 
 #include <jansson.h>
 
 #define BIT(n) ((uint64_t)1 << (n))
 
-static char *dup(const char *s)
+static const char *const pss_label_keys[3] = { "pod-security.kubernetes.io/enforce",
+					       "pod-security.kubernetes.io/warn",
+					       "pod-security.kubernetes.io/audit" };
+
+void policy_note(struct policy_set *ps, enum msg_severity sev, const char *path, int line,
+		 int col, const char *fmt, ...)
 {
-	return xstrdup(s ? s : "");
+	struct policy_note *n;
+	char *text;
+	va_list ap, ap2;
+	int len;
+
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	text = xcalloc((size_t)(len > 0 ? len : 0) + 1, 1);
+	if (len > 0)
+		vsnprintf(text, (size_t)len + 1, fmt, ap2);
+	va_end(ap2);
+	va_end(ap);
+	CF_ALLOC_GROW(ps->notes, ps->nnotes + 1, ps->anotes);
+	n = &ps->notes[ps->nnotes++];
+	n->sev = sev;
+	n->path = path ? xstrdup(path) : NULL;
+	n->line = line;
+	n->col = col;
+	n->text = text;
 }
 
-static void add_namespace(struct policy_set *ps, const char *name, const char *path, int line)
+bool policy_system_namespace(const char *ns)
 {
+	return !strcmp(ns, "kube-system") || !strcmp(ns, "kube-public") ||
+	       !strcmp(ns, "kube-node-lease");
+}
+
+static struct policy_namespace *add_namespace(struct policy_set *ps, const char *name,
+					      const char *path, int line)
+{
+	struct policy_namespace *pn;
 	size_t i;
 
 	for (i = 0; i < ps->nns; i++) {
@@ -24,27 +61,159 @@ static void add_namespace(struct policy_set *ps, const char *name, const char *p
 			ps->ns[i].path = xstrdup(path);
 			ps->ns[i].line = line;
 		}
-		return;
+		return &ps->ns[i];
 	}
 	CF_ALLOC_GROW(ps->ns, ps->nns + 1, ps->ans);
-	ps->ns[ps->nns].name = xstrdup(name);
-	ps->ns[ps->nns].path = path ? xstrdup(path) : NULL;
-	ps->ns[ps->nns].line = line;
-	ps->nns++;
+	pn = &ps->ns[ps->nns++];
+	memset(pn, 0, sizeof(*pn));
+	pn->name = xstrdup(name);
+	pn->path = path ? xstrdup(path) : NULL;
+	pn->line = line;
+	pn->labels[0] = pn->labels[1] = pn->labels[2] = -1;
+	return pn;
+}
+
+/*
+ * Whether @n's value follows @rule; otherwise an error note at @n (or @obj
+ * when absent) naming @what. Shows at most 64 bytes of the name.
+ */
+static bool name_ok(struct policy_set *ps, const char *path, const struct ynode *obj,
+		    const char *kind, const struct ynode *n, const char *what,
+		    enum k8sname_rule rule)
+{
+	const char *s = yamlspan_dvalue(n);
+	const struct ynode *at = n && n->line >= 0 ? n : obj;
+
+	if (k8sname_valid(rule, s))
+		return true;
+	if (!s)
+		policy_note(ps, MSG_ERROR, path, at->line + 1, at->col + 1,
+			    "%s: no %s: left out of the policy", kind ? kind : "object", what);
+	else
+		policy_note(ps, MSG_ERROR, path, at->line + 1, at->col + 1,
+			    "%s: %s \"%.64s%s\" is not %s: left out of the policy",
+			    kind ? kind : "object", what, s, strlen(s) > 64 ? "..." : "",
+			    k8sname_rule_text(rule));
+	return false;
+}
+
+/* The pod labels (template labels, else selector.matchLabels) into @w; false when invalid. */
+static bool gather_labels(struct policy_set *ps, const char *path, const struct ynode *obj,
+			  const struct ynode *spec_parent, const struct ynode *tmd,
+			  struct policy_workload *w)
+{
+	const struct ynode *l = yamlspan_deref(yamlspan_dget(tmd, "labels"));
+	size_t i;
+
+	if (!l || l->kind != YN_MAP || !l->nkids)
+		l = yamlspan_deref(
+			yamlspan_dget(yamlspan_dget(spec_parent, "selector"), "matchLabels"));
+	if (!l || l->kind != YN_MAP)
+		return true;
+	w->labels = xcalloc(l->nkids ? l->nkids : 1, sizeof(*w->labels));
+	for (i = 0; i + 1 < l->nkids; i += 2) {
+		if (!name_ok(ps, path, obj, w->kind, l->kids[i], "pod label key",
+			     K8SNAME_QUALIFIED) ||
+		    !name_ok(ps, path, obj, w->kind, l->kids[i + 1], "pod label value",
+			     K8SNAME_LABEL_VALUE))
+			return false;
+		w->labels[2 * w->nlabels] = xstrdup(yamlspan_dvalue(l->kids[i]));
+		w->labels[2 * w->nlabels + 1] = xstrdup(yamlspan_dvalue(l->kids[i + 1]));
+		w->nlabels++;
+	}
+	return true;
+}
+
+static bool gather_containers(struct policy_set *ps, const char *path,
+			      const struct ynode *spec, struct policy_workload *w)
+{
+	static const char *const lists[] = { "initContainers", "containers",
+					     "ephemeralContainers" };
+	size_t i, j, k;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		const struct ynode *l = yamlspan_deref(yamlspan_dget(spec, lists[i]));
+
+		for (j = 0; l && l->kind == YN_SEQ && j < l->nkids; j++) {
+			const struct ynode *c = yamlspan_deref(l->kids[j]);
+			const struct ynode *sc = yamlspan_dget(c, "securityContext");
+			const struct ynode *caps = yamlspan_dget(sc, "capabilities");
+			const struct ynode *add = yamlspan_deref(yamlspan_dget(caps, "add"));
+			const struct ynode *drop = yamlspan_deref(yamlspan_dget(caps, "drop"));
+			struct policy_container *pc;
+
+			if (!c || c->kind != YN_MAP)
+				continue;
+			if (!name_ok(ps, path, c, w->kind, yamlspan_dget(c, "name"),
+				     "container name", K8SNAME_LABEL))
+				return false;
+			w->c = xrealloc(w->c, (w->nc + 1) * sizeof(*w->c));
+			pc = &w->c[w->nc++];
+			memset(pc, 0, sizeof(*pc));
+			pc->name = xstrdup(yamlspan_dvalue(yamlspan_dget(c, "name")));
+			pc->privileged = yamlspan_dtrue(yamlspan_dget(sc, "privileged"));
+			for (k = 0; drop && drop->kind == YN_SEQ && k < drop->nkids; k++)
+				pc->drop_all |= yamlspan_dvalue(drop->kids[k]) &&
+						!strcmp(yamlspan_dvalue(drop->kids[k]), "ALL");
+			for (k = 0; add && add->kind == YN_SEQ && k < add->nkids; k++) {
+				const char *s = yamlspan_dvalue(add->kids[k]);
+				const struct cap_info *ci = s ? caps_lookup(s) : NULL;
+
+				if (ci)
+					pc->adds |= BIT(ci->number);
+			}
+			w->adds |= pc->adds;
+			w->privileged |= pc->privileged;
+		}
+	}
+	return true;
+}
+
+static void workload_release(struct policy_workload *w)
+{
+	size_t i;
+
+	free(w->path);
+	free(w->kind);
+	free(w->name);
+	free(w->ns);
+	free(w->sa);
+	for (i = 0; i < w->nc; i++)
+		free(w->c[i].name);
+	free(w->c);
+	for (i = 0; i < 2 * w->nlabels; i++)
+		free(w->labels[i]);
+	free(w->labels);
+	pss_result_release(&w->pss);
+}
+
+static void gather_namespace(struct policy_set *ps, const char *path, const struct ynode *obj,
+			     const struct ynode *md)
+{
+	const struct ynode *labels = yamlspan_dget(md, "labels");
+	struct policy_namespace *pn;
+	size_t i;
+
+	if (!name_ok(ps, path, obj, "Namespace", yamlspan_dget(md, "name"), "namespace name",
+		     K8SNAME_LABEL))
+		return;
+	pn = add_namespace(ps, yamlspan_dvalue(yamlspan_dget(md, "name")), path, obj->line + 1);
+	for (i = 0; i < 3; i++) {
+		const char *v = yamlspan_dvalue(yamlspan_dget(labels, pss_label_keys[i]));
+
+		if (v && pn->path && !strcmp(pn->path, path))
+			pn->labels[i] = pss_level_parse(v);
+	}
 }
 
 static void gather_object(struct policy_set *ps, const char *path, const struct ynode *obj)
 {
-	static const char *const lists[] = { "initContainers", "containers",
-					     "ephemeralContainers" };
-	const struct ynode *md = yamlspan_dget(obj, "metadata"), *spec, *tmd;
-	const char *kind = yamlspan_dvalue(yamlspan_dget(obj, "kind")),
-		   *ns = yamlspan_dvalue(yamlspan_dget(md, "namespace"));
-	struct policy_workload *w;
-	size_t i, j, k;
+	const struct ynode *md = yamlspan_dget(obj, "metadata"), *spec, *tmd, *sa, *nsn;
+	const char *kind = yamlspan_dvalue(yamlspan_dget(obj, "kind"));
+	struct policy_workload w;
 
-	if (kind && !strcmp(kind, "Namespace") && yamlspan_dvalue(yamlspan_dget(md, "name"))) {
-		add_namespace(ps, yamlspan_dvalue(yamlspan_dget(md, "name")), path, obj->line + 1);
+	if (kind && !strcmp(kind, "Namespace") && yamlspan_dget(md, "name")) {
+		gather_namespace(ps, path, obj, md);
 		return;
 	}
 	if (!k8s_pod_template(obj, &spec, &tmd))
@@ -52,40 +221,31 @@ static void gather_object(struct policy_set *ps, const char *path, const struct 
 	/* partial objects (kustomize patches) say nothing about the workload */
 	if (k8s_partial(obj))
 		return;
-	CF_ALLOC_GROW(ps->w, ps->nw + 1, ps->aw);
-	w = &ps->w[ps->nw++];
-	memset(w, 0, sizeof(*w));
-	w->path = dup(path);
-	w->kind = dup(kind);
-	w->name = dup(yamlspan_dvalue(yamlspan_dget(md, "name")));
-	w->ns = dup(ns ? ns : "default");
-	w->sa = dup(yamlspan_dvalue(yamlspan_dget(spec, "serviceAccountName"))
-			    ? yamlspan_dvalue(yamlspan_dget(spec, "serviceAccountName"))
-			    : "default");
-	w->line = obj->line + 1;
-	for (i = 0; i < ARRAY_SIZE(lists); i++) {
-		const struct ynode *l = yamlspan_dget(spec, lists[i]);
-
-		for (j = 0; l && l->kind == YN_SEQ && j < l->nkids; j++) {
-			const struct ynode *sc = yamlspan_dget(l->kids[j], "securityContext");
-			const struct ynode *add =
-				yamlspan_dget(yamlspan_dget(sc, "capabilities"), "add");
-
-			w->privileged |= yamlspan_is_true(yamlspan_dget(sc, "privileged"));
-			for (k = 0; add && add->kind == YN_SEQ && k < add->nkids; k++) {
-				const struct cap_info *ci =
-					yamlspan_dvalue(add->kids[k])
-						? caps_lookup(yamlspan_dvalue(add->kids[k]))
-						: NULL;
-
-				if (ci)
-					w->adds |= BIT(ci->number);
-			}
-		}
+	memset(&w, 0, sizeof(w));
+	w.kind = xstrdup(kind ? kind : "");
+	nsn = yamlspan_dget(md, "namespace");
+	sa = yamlspan_dget(spec, "serviceAccountName");
+	if (!name_ok(ps, path, obj, kind, yamlspan_dget(md, "name"), "name", K8SNAME_SUBDOMAIN) ||
+	    (yamlspan_dvalue(nsn) &&
+	     !name_ok(ps, path, obj, kind, nsn, "namespace", K8SNAME_LABEL)) ||
+	    (yamlspan_dvalue(sa) &&
+	     !name_ok(ps, path, obj, kind, sa, "serviceAccountName", K8SNAME_SUBDOMAIN)) ||
+	    !gather_containers(ps, path, spec, &w) ||
+	    !gather_labels(ps, path, obj, yamlspan_dget(obj, "spec"), tmd, &w)) {
+		workload_release(&w);
+		return;
 	}
-	w->pss.level = PSS_RESTRICTED;
-	pss_evaluate(spec, tmd, &w->pss);
-	add_namespace(ps, w->ns, NULL, 0);
+	w.path = xstrdup(path);
+	w.name = xstrdup(yamlspan_dvalue(yamlspan_dget(md, "name")));
+	w.ns = xstrdup(yamlspan_dvalue(nsn) ? yamlspan_dvalue(nsn) : "default");
+	w.sa = xstrdup(yamlspan_dvalue(sa) ? yamlspan_dvalue(sa) : "default");
+	w.line = obj->line + 1;
+	w.col = obj->col + 1;
+	w.pss.level = PSS_RESTRICTED;
+	pss_evaluate_version(spec, tmd, ps->pss_minor, &w.pss);
+	CF_ALLOC_GROW(ps->w, ps->nw + 1, ps->aw);
+	ps->w[ps->nw++] = w;
+	add_namespace(ps, w.ns, NULL, 0);
 }
 
 struct gather {
@@ -130,34 +290,42 @@ void policy_set_release(struct policy_set *ps)
 {
 	size_t i;
 
-	for (i = 0; i < ps->nw; i++) {
-		struct policy_workload *w = &ps->w[i];
-
-		free(w->path);
-		free(w->kind);
-		free(w->name);
-		free(w->ns);
-		free(w->sa);
-		pss_result_release(&w->pss);
-	}
+	for (i = 0; i < ps->nw; i++)
+		workload_release(&ps->w[i]);
 	for (i = 0; i < ps->nns; i++) {
 		free(ps->ns[i].name);
 		free(ps->ns[i].path);
 	}
+	for (i = 0; i < ps->nnotes; i++) {
+		free(ps->notes[i].path);
+		free(ps->notes[i].text);
+	}
 	free(ps->w);
 	free(ps->ns);
+	free(ps->notes);
 	memset(ps, 0, sizeof(*ps));
 }
 
-enum pss_level policy_ns_level(const struct policy_set *ps, const char *ns)
+int policy_ns_level(const struct policy_set *ps, const char *ns)
 {
-	enum pss_level level = PSS_RESTRICTED;
+	int level = POLICY_LEVEL_UNKNOWN;
 	size_t i;
 
 	for (i = 0; i < ps->nw; i++)
-		if (!strcmp(ps->w[i].ns, ns) && ps->w[i].pss.level < level)
-			level = ps->w[i].pss.level;
+		if (!strcmp(ps->w[i].ns, ns) &&
+		    (level == POLICY_LEVEL_UNKNOWN || (int)ps->w[i].pss.level < level))
+			level = (int)ps->w[i].pss.level;
 	return level;
+}
+
+const struct policy_namespace *policy_ns_find(const struct policy_set *ps, const char *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nns; i++)
+		if (!strcmp(ps->ns[i].name, ns))
+			return &ps->ns[i];
+	return NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -178,230 +346,158 @@ size_t policy_namespaces(const struct policy_set *ps, const char ***out)
 	return ps->nns;
 }
 
-/* ---- generators ---- */
-
-/* `["A", "B"]`, `['A', 'B']` and `A, B` for capability set @m (catalogue order). */
-static void cap_lists(uint64_t m, struct sbuf *flow, struct sbuf *cel, struct sbuf *plain)
-{
-	size_t i, n = 0;
-
-	sbuf_setlen(flow, 0);
-	sbuf_setlen(cel, 0);
-	sbuf_setlen(plain, 0);
-	sbuf_addch(flow, '[');
-	sbuf_addch(cel, '[');
-	for (i = 0; i < caps_count(); i++) {
-		const struct cap_info *ci = caps_at(i);
-
-		if (!(m & BIT(ci->number)))
-			continue;
-		sbuf_addf(flow, "%s\"%s\"", n ? ", " : "", ci->name);
-		sbuf_addf(cel, "%s'%s'", n ? ", " : "", ci->name);
-		sbuf_addf(plain, "%s%s", n ? ", " : "", ci->name);
-		n++;
-	}
-	sbuf_addch(flow, ']');
-	sbuf_addch(cel, ']');
-	if (!n)
-		sbuf_addstr(plain, "nothing");
-}
-
-/* The union of the add lists, never NET_RAW (the policies forbid it). */
-static uint64_t all_adds(const struct policy_set *ps)
-{
-	const struct cap_info *raw = caps_lookup("NET_RAW");
-	uint64_t m = 0;
-	size_t i;
-
-	for (i = 0; i < ps->nw; i++)
-		if (!ps->w[i].privileged)
-			m |= ps->w[i].adds;
-	return raw ? m & ~BIT(raw->number) : m;
-}
-
-static int render_one(struct sbuf *out, const char *tdir, const char *tname,
-		      const char *const *keys, const char *const *values, size_t n)
-{
-	struct sbuf t = SBUF_INIT;
-	int r;
-
-	if (templates_load(tdir, tname, &t) < 0) {
-		sbuf_release(&t);
-		return -1;
-	}
-	r = templates_render(t.buf ? t.buf : "", keys, values, n, out);
-	sbuf_release(&t);
-	return r;
-}
-
-int policy_render(struct sbuf *out, const struct policy_set *ps, const char *kind, const char *tdir,
-		  bool per_need)
-{
-	struct sbuf flow = SBUF_INIT, cel = SBUF_INIT, plain = SBUF_INIT;
-	const char *keys[] = { "name", "caps_flow", "caps_cel", "caps_plain" };
-	const char *values[4];
-	uint64_t m = all_adds(ps);
-	const struct cap_info *nbs = caps_lookup("NET_BIND_SERVICE");
-	int ret = -1;
-	size_t i;
-
-	if (!strcmp(kind, "psp") && per_need)
-		m &= BIT(nbs->number); /* the shared policy: restricted's one capability */
-	cap_lists(m, &flow, &cel, &plain);
-	values[0] = !strcmp(kind, "psp") ? "capfix-restricted" : "capfix-capabilities";
-	values[1] = flow.buf;
-	values[2] = cel.buf;
-	values[3] = plain.buf;
-	if (!strcmp(kind, "vap") || !strcmp(kind, "kyverno") || !strcmp(kind, "gatekeeper")) {
-		struct sbuf tn = SBUF_INIT;
-
-		sbuf_addf(&tn, "%s.yaml", kind);
-		ret = render_one(out, tdir, tn.buf, keys, values, 4);
-		sbuf_release(&tn);
-		goto out;
-	}
-	if (strcmp(kind, "psp")) {
-		ret = cf_err(CF_E_USAGE, "unknown policy kind '%s'", kind);
-		goto out;
-	}
-	if (render_one(out, tdir, "psp.yaml", keys, values, 4) < 0 ||
-	    render_one(out, tdir, "psp-binding-all.yaml", keys, values, 4) < 0)
-		goto out;
-	for (i = 0; per_need && i < ps->nw; i++) {
-		const struct policy_workload *w = &ps->w[i];
-		const char *k2[] = { "name",	  "caps_flow",	     "caps_cel", "caps_plain",
-				     "namespace", "service_account", "workloads" };
-		const char *v2[7];
-		struct sbuf name = SBUF_INIT, who = SBUF_INIT;
-		uint64_t need = w->adds & ~m;
-		size_t j;
-		bool seen = false;
-
-		if (w->privileged || !need)
-			continue;
-		/* one policy per service account: the first workload names it */
-		for (j = 0; j < i && !seen; j++)
-			seen = !strcmp(ps->w[j].ns, w->ns) && !strcmp(ps->w[j].sa, w->sa) &&
-			       (ps->w[j].adds & ~m) && !ps->w[j].privileged;
-		if (seen)
-			continue;
-		need = 0;
-		for (j = i; j < ps->nw; j++)
-			if (!strcmp(ps->w[j].ns, w->ns) && !strcmp(ps->w[j].sa, w->sa) &&
-			    !ps->w[j].privileged && (ps->w[j].adds & ~m)) {
-				need |= ps->w[j].adds;
-				sbuf_addf(&who, "%s%s/%s", who.len ? ", " : "", ps->w[j].kind,
-					  ps->w[j].name);
-			}
-		cap_lists(need & ~BIT(caps_lookup("NET_RAW")->number), &flow, &cel, &plain);
-		sbuf_addf(&name, "capfix-%s-%s", w->ns, w->sa);
-		v2[0] = name.buf;
-		v2[1] = flow.buf;
-		v2[2] = cel.buf;
-		v2[3] = plain.buf;
-		v2[4] = w->ns;
-		v2[5] = w->sa;
-		v2[6] = who.buf;
-		sbuf_addstr(out, "---\n");
-		if (render_one(out, tdir, "psp.yaml", k2, v2, 7) < 0 ||
-		    render_one(out, tdir, "psp-binding-sa.yaml", k2, v2, 7) < 0) {
-			sbuf_release(&name);
-			sbuf_release(&who);
-			goto out;
-		}
-		sbuf_release(&name);
-		sbuf_release(&who);
-	}
-	ret = 0;
-out:
-	sbuf_release(&flow);
-	sbuf_release(&cel);
-	sbuf_release(&plain);
-	return ret;
-}
-
 /* ---- Pod Security Standards per namespace ---- */
 
-int policy_render_pss(struct sbuf *out, const struct policy_set *ps, bool json)
+int policy_pss_target(const struct policy_set *ps, const char *ns,
+		      const struct policy_pss_opts *o, const char **why)
 {
-	const char **names = NULL;
-	size_t n = policy_namespaces(ps, &names), i, j, k;
-	json_t *root = NULL, *jns = NULL, *jobj = NULL;
-	int ret = 0;
+	const struct policy_namespace *pn = policy_ns_find(ps, ns);
+	int lvl = policy_ns_level(ps, ns);
+	bool named = false;
+	size_t i;
+	const char *dummy;
 
-	if (json) {
-		root = json_object();
-		jns = json_array();
-		jobj = json_array();
-		json_object_set_new(root, "version", json_integer(1));
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	for (i = 0; o && i < o->nonly; i++)
+		named |= !strcmp(o->only[i], ns);
+	if (o && o->nonly && !named) {
+		*why = "not among --namespace";
+		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		const struct policy_namespace *pn = NULL;
-		enum pss_level lvl = policy_ns_level(ps, names[i]);
-		json_t *held = json ? json_array() : NULL;
-
-		for (j = 0; j < ps->nns; j++)
-			if (!strcmp(ps->ns[j].name, names[i]))
-				pn = &ps->ns[j];
-		if (!json)
-			sbuf_addf(out, "%s: %s (%s%s)\n", names[i], pss_level_name(lvl),
-				  pn && pn->path ? "Namespace manifest in "
-						 : "no Namespace manifest",
-				  pn && pn->path ? pn->path : "");
-		for (j = 0; j < ps->nw; j++) {
-			const struct policy_workload *w = &ps->w[j];
-
-			if (strcmp(w->ns, names[i]) || w->pss.level != lvl || lvl == PSS_RESTRICTED)
-				continue;
-			if (json) {
-				json_array_append_new(held,
-						      json_pack("{s:s, s:s, s:s}", "file", w->path,
-								"kind", w->kind, "name", w->name));
-				continue;
-			}
-			sbuf_addf(out, "  held back from %s by %s/%s (%s:%d):\n",
-				  pss_level_name((enum pss_level)(lvl + 1)), w->kind, w->name,
-				  w->path, w->line);
-			for (k = 0; k < w->pss.n; k++)
-				if (w->pss.v[k].level == lvl + 1)
-					sbuf_addf(out, "    %s\n", w->pss.v[k].message);
+	if (policy_system_namespace(ns) && !named) {
+		*why = "a system namespace: labelled only when named with --namespace";
+		return -1;
+	}
+	if (lvl == POLICY_LEVEL_UNKNOWN) {
+		if (!o || !o->assume_empty) {
+			*why = "unknown: no workloads in these manifests (--assume-empty labels it restricted)";
+			return -1;
 		}
-		if (json)
-			json_array_append_new(jns, json_pack("{s:s, s:s, s:s?, s:o}", "name",
-							     names[i], "level", pss_level_name(lvl),
-							     "manifest", pn ? pn->path : NULL,
-							     "held_back_by", held));
+		lvl = PSS_RESTRICTED;
 	}
-	if (json) {
+	if (pn && pn->labels[0] >= 0 && pn->labels[0] >= lvl) {
+		*why = pn->labels[0] > lvl ? "its enforce label is stricter: never weakened"
+					   : "already enforced";
+		return -1;
+	}
+	return lvl;
+}
+
+static void render_pss_text(struct sbuf *out, const struct policy_set *ps, const char *ns,
+			    const struct policy_pss_opts *o)
+{
+	const struct policy_namespace *pn = policy_ns_find(ps, ns);
+	int lvl = policy_ns_level(ps, ns);
+	const char *why = NULL;
+	size_t j, k;
+
+	policy_pss_target(ps, ns, o, &why);
+	sbuf_addf(out, "%s: %s (%s%s)", ns,
+		  lvl == POLICY_LEVEL_UNKNOWN ? "unknown: no workloads in these manifests"
+					      : pss_level_name((enum pss_level)lvl),
+		  pn && pn->path ? "Namespace manifest in " : "no Namespace manifest",
+		  pn && pn->path ? pn->path : "");
+	if (policy_system_namespace(ns))
+		sbuf_addstr(out, " [system namespace: left alone unless named with --namespace]");
+	else if (pn && pn->labels[0] > lvl && lvl != POLICY_LEVEL_UNKNOWN)
+		sbuf_addf(out, " [enforces %s: kept, never weakened]",
+			  pss_level_name((enum pss_level)pn->labels[0]));
+	sbuf_addch(out, '\n');
+	if (lvl == POLICY_LEVEL_UNKNOWN || lvl == PSS_RESTRICTED)
+		return;
+	for (j = 0; j < ps->nw; j++) {
+		const struct policy_workload *w = &ps->w[j];
+
+		if (strcmp(w->ns, ns) || (int)w->pss.level != lvl)
+			continue;
+		sbuf_addf(out, "  held back from %s by %s/%s (%s:%d):\n",
+			  pss_level_name((enum pss_level)(lvl + 1)), w->kind, w->name, w->path,
+			  w->line);
+		for (k = 0; k < w->pss.n; k++)
+			if ((int)w->pss.v[k].level == lvl + 1)
+				sbuf_addf(out, "    %s\n", w->pss.v[k].message);
+	}
+}
+
+static json_t *pss_json(const struct policy_set *ps, const char *const *names, size_t n,
+			const struct policy_pss_opts *o)
+{
+	json_t *root = json_object(), *jns = json_array(), *jobj = json_array();
+	size_t i, j, k;
+
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "pss_version",
+			    json_string(pss_version_name(ps->pss_minor)));
+	for (i = 0; i < n; i++) {
+		const struct policy_namespace *pn = policy_ns_find(ps, names[i]);
+		int lvl = policy_ns_level(ps, names[i]);
+		const char *why = NULL;
+		int target = policy_pss_target(ps, names[i], o, &why);
+		json_t *held = json_array();
+
 		for (j = 0; j < ps->nw; j++) {
 			const struct policy_workload *w = &ps->w[j];
-			json_t *v = json_array();
 
-			for (k = 0; k < w->pss.n; k++)
-				json_array_append_new(
-					v, json_pack("{s:s, s:s, s:s}", "check", w->pss.v[k].check,
-						     "level", pss_level_name(w->pss.v[k].level),
-						     "message", w->pss.v[k].message));
-			json_array_append_new(
-				jobj, json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o}", "file",
+			if (strcmp(w->ns, names[i]) || (int)w->pss.level != lvl ||
+			    lvl == PSS_RESTRICTED)
+				continue;
+			json_array_append_new(held, json_pack("{s:s, s:s, s:s}", "file", w->path,
+							      "kind", w->kind, "name", w->name));
+		}
+		json_array_append_new(
+			jns, json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:o}", "name", names[i],
+				       "level",
+				       lvl == POLICY_LEVEL_UNKNOWN
+					       ? NULL
+					       : pss_level_name((enum pss_level)lvl),
+				       "manifest", pn ? pn->path : NULL, "left_alone",
+				       target < 0 ? why : NULL, "system",
+				       policy_system_namespace(names[i]), "held_back_by", held));
+	}
+	for (j = 0; j < ps->nw; j++) {
+		const struct policy_workload *w = &ps->w[j];
+		json_t *v = json_array();
+
+		for (k = 0; k < w->pss.n; k++)
+			json_array_append_new(v, json_pack("{s:s, s:s, s:s}", "check",
+							   w->pss.v[k].check, "level",
+							   pss_level_name(w->pss.v[k].level),
+							   "message", w->pss.v[k].message));
+		json_array_append_new(jobj,
+				      json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:o}", "file",
 						w->path, "line", w->line, "kind", w->kind, "name",
 						w->name, "namespace", w->ns, "level",
 						pss_level_name(w->pss.level), "violations", v));
-		}
-		json_object_set_new(root, "namespaces", jns);
-		json_object_set_new(root, "objects", jobj);
-		{
-			char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	}
+	json_object_set_new(root, "namespaces", jns);
+	json_object_set_new(root, "objects", jobj);
+	return root;
+}
 
-			if (text) {
-				sbuf_addstr(out, text);
-				sbuf_addch(out, '\n');
-				free(text);
-			} else {
-				ret = cf_err(CF_E_SYSTEM, "cannot serialise the report");
-			}
+int policy_render_pss(struct sbuf *out, const struct policy_set *ps,
+		      const struct policy_pss_opts *o, bool json)
+{
+	const char **names = NULL;
+	size_t n = policy_namespaces(ps, &names), i;
+	int ret = 0;
+
+	if (json) {
+		json_t *root = pss_json(ps, names, n, o);
+		char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		if (text) {
+			sbuf_addstr(out, text);
+			sbuf_addch(out, '\n');
+			free(text);
+		} else {
+			ret = cf_err(CF_E_SYSTEM, "cannot serialise the report");
 		}
 		json_decref(root);
+	} else {
+		for (i = 0; i < n; i++)
+			render_pss_text(out, ps, names[i], o);
 	}
 	free(names);
 	return ret;
@@ -410,15 +506,25 @@ int policy_render_pss(struct sbuf *out, const struct policy_set *ps, bool json)
 int policy_namespace_manifest(struct sbuf *out, const char *tdir, const char *ns,
 			      const char *const *keys, const char *const *values, size_t n)
 {
-	struct sbuf t = SBUF_INIT, lab = SBUF_INIT;
+	struct sbuf t = SBUF_INIT, lab = SBUF_INIT, qns = SBUF_INIT;
 	const char *k[] = { "namespace", "labels" };
 	const char *v[2];
 	size_t j;
 	int r;
 
-	for (j = 0; j < n; j++)
-		sbuf_addf(&lab, "    %s: %s%s", keys[j], values[j], j + 1 < n ? "\n" : "");
-	v[0] = ns;
+	if (!k8sname_valid(K8SNAME_LABEL, ns))
+		return cf_err(CF_E_USAGE, "namespace \"%.64s\" is not %s", ns,
+			      k8sname_rule_text(K8SNAME_LABEL));
+	for (j = 0; j < n; j++) {
+		sbuf_addstr(&lab, "    ");
+		k8sname_yaml(&lab, keys[j]);
+		sbuf_addstr(&lab, ": ");
+		k8sname_yaml(&lab, values[j]);
+		if (j + 1 < n)
+			sbuf_addch(&lab, '\n');
+	}
+	k8sname_yaml(&qns, ns);
+	v[0] = qns.buf;
 	v[1] = lab.buf ? lab.buf : "";
 	sbuf_setlen(out, 0);
 	r = templates_load(tdir, "namespace.yaml", &t);
@@ -426,16 +532,24 @@ int policy_namespace_manifest(struct sbuf *out, const char *tdir, const char *ns
 		r = templates_render(t.buf, k, v, 2, out);
 	sbuf_release(&t);
 	sbuf_release(&lab);
+	sbuf_release(&qns);
 	return r;
 }
 
 void policy_label_command(struct sbuf *out, const char *ns, const char *const *keys,
 			  const char *const *values, size_t n)
 {
+	struct sbuf kv = SBUF_INIT;
 	size_t j;
 
-	sbuf_addf(out, "kubectl label --overwrite namespace %s", ns);
-	for (j = 0; j < n; j++)
-		sbuf_addf(out, " %s=%s", keys[j], values[j]);
+	sbuf_addstr(out, "kubectl label namespace ");
+	k8sname_shell(out, ns);
+	for (j = 0; j < n; j++) {
+		sbuf_setlen(&kv, 0);
+		sbuf_addf(&kv, "%s=%s", keys[j], values[j]);
+		sbuf_addch(out, ' ');
+		k8sname_shell(out, kv.buf);
+	}
 	sbuf_addch(out, '\n');
+	sbuf_release(&kv);
 }

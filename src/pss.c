@@ -13,6 +13,32 @@ const char *pss_level_name(enum pss_level level)
 	return (size_t)level < ARRAY_SIZE(level_names) ? level_names[level] : "?";
 }
 
+int pss_version_parse(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(s, "latest"))
+		return 0;
+	if (strncmp(s, "v1.", 3) || !s[3] || s[3] == '0' || s[3] == '+' || s[3] == '-')
+		return -1;
+	v = strtol(s + 3, &end, 10);
+	if (*end || v < PSS_OLDEST_MINOR || v > PSS_LATEST_MINOR)
+		return -1;
+	return (int)v;
+}
+
+const char *pss_version_name(int minor)
+{
+	static const char *const names[] = { "v1.23", "v1.24", "v1.25", "v1.26", "v1.27",
+					     "v1.28", "v1.29", "v1.30", "v1.31", "v1.32",
+					     "v1.33", "v1.34", "v1.35", "v1.36", "v1.37" };
+
+	if (minor < PSS_OLDEST_MINOR || minor > PSS_LATEST_MINOR)
+		return "latest";
+	return names[minor - PSS_OLDEST_MINOR];
+}
+
 int pss_level_parse(const char *s)
 {
 	size_t i;
@@ -289,97 +315,134 @@ static void check_apparmor(const struct ynode *spec, const struct ynode *md, con
 			   size_t n, struct pss_result *r)
 {
 	const struct ynode *ann = yamlspan_dget(md, "annotations");
-	struct sbuf sb = SBUF_INIT;
-	size_t i;
+	struct sbuf setters = SBUF_INIT, ctrs = SBUF_INIT, values = SBUF_INIT;
+	const char *pt = yamlspan_dvalue(yamlspan_dget(
+		yamlspan_dget(yamlspan_dget(spec, "securityContext"), "appArmorProfile"), "type"));
+	size_t i, k = 0, nann = 0, nvals = 0;
 
-	for (i = 0; ann && ann->kind == YN_MAP && i + 1 < ann->nkids; i += 2) {
-		const char *k = yamlspan_dvalue(ann->kids[i]),
-			   *v = yamlspan_dvalue(ann->kids[i + 1]);
-		static const char prefix[] = "container.apparmor.security.beta.kubernetes.io/";
-
-		if (!k || strncmp(k, prefix, sizeof(prefix) - 1) || !v)
-			continue;
-		if (strcmp(v, "runtime/default") && strncmp(v, "localhost/", 10))
-			sbuf_addf(&sb, "%s%s=\"%s\"", sb.len ? ", " : "", k, v);
+	/* upstream: setters "pod", containers, "annotation(s)"; values: the bad types
+	 * (sorted, unique), then the annotations key="value" (sorted) */
+	if (!apparmor_ok(pt)) {
+		sbuf_addstr(&setters, "pod");
+		quoted(&values, pt);
+		nvals++;
 	}
-	if (!apparmor_ok(yamlspan_dvalue(yamlspan_dget(
-		    yamlspan_dget(yamlspan_dget(spec, "securityContext"), "appArmorProfile"),
-		    "type"))))
-		sbuf_addf(&sb, "%spod must not set securityContext.appArmorProfile.type to \"%s\"",
-			  sb.len ? ", " : "",
-			  yamlspan_dvalue(yamlspan_dget(
-				  yamlspan_dget(yamlspan_dget(spec, "securityContext"),
-						"appArmorProfile"),
-				  "type")));
 	for (i = 0; i < n; i++) {
 		const char *t = yamlspan_dvalue(yamlspan_dget(
 			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "appArmorProfile"),
 			"type"));
 
-		if (!apparmor_ok(t))
-			sbuf_addf(
-				&sb,
-				"%scontainer \"%s\" must not set securityContext.appArmorProfile.type to \"%s\"",
-				sb.len ? ", " : "", cs[i].name, t);
+		if (!apparmor_ok(t)) {
+			quoted(&ctrs, cs[i].name);
+			k++;
+			if (!strstr(values.buf ? values.buf : "", t)) {
+				quoted(&values, t);
+				nvals++;
+			}
+		}
 	}
-	if (sb.len)
-		violation(r, PSS_BASELINE, "appArmorProfile", "forbidden AppArmor profile (%s)",
-			  sb.buf);
-	sbuf_release(&sb);
+	if (k)
+		sbuf_addf(&setters, "%s%s %s", setters.len ? " and " : "",
+			  plural(k, "container", "containers"), ctrs.buf);
+	for (i = 0; ann && ann->kind == YN_MAP && i + 1 < ann->nkids; i += 2) {
+		const char *key = yamlspan_dvalue(ann->kids[i]),
+			   *v = yamlspan_dvalue(ann->kids[i + 1]);
+		static const char prefix[] = "container.apparmor.security.beta.kubernetes.io/";
+
+		if (!key || strncmp(key, prefix, sizeof(prefix) - 1) || !v || !*v)
+			continue;
+		if (strcmp(v, "runtime/default") && strncmp(v, "localhost/", 10)) {
+			sbuf_addf(&values, "%s\"%s=\"%s\"\"", values.len ? ", " : "", key, v);
+			nann++;
+			nvals++;
+		}
+	}
+	if (nann)
+		sbuf_addf(&setters, "%s%s", setters.len ? " and " : "",
+			  plural(nann, "annotation", "annotations"));
+	if (setters.len)
+		violation(r, PSS_BASELINE, "appArmorProfile",
+			  "%s (%s must not set AppArmor profile type to %s)",
+			  plural(nvals, "forbidden AppArmor profile", "forbidden AppArmor profiles"),
+			  setters.buf, values.buf);
+	sbuf_release(&setters);
+	sbuf_release(&ctrs);
+	sbuf_release(&values);
 }
 
-static bool selinux_bad(const struct ynode *o, struct sbuf *why, const char *who)
+struct selinux_bad {
+	struct sbuf types; /* `"a", "b"` */
+	bool user, role;
+};
+
+static bool selinux_bad(const struct ynode *o, int minor, struct selinux_bad *b)
 {
 	static const char *const types[] = { "container_t", "container_init_t", "container_kvm_t",
 					     "container_engine_t" };
 	const char *t = yamlspan_dvalue(yamlspan_dget(o, "type")),
 		   *u = yamlspan_dvalue(yamlspan_dget(o, "user")),
 		   *ro = yamlspan_dvalue(yamlspan_dget(o, "role"));
+	/* container_engine_t is allowed from 1.31 */
+	size_t ntypes = minor >= 31 ? ARRAY_SIZE(types) : ARRAY_SIZE(types) - 1;
 	bool bad = false;
 
-	if (!o)
+	if (!o || o->kind != YN_MAP)
 		return false;
-	if (t && *t && !in_list(t, types, ARRAY_SIZE(types))) {
-		sbuf_addf(why, "%s%s must not set securityContext.seLinuxOptions.type to \"%s\"",
-			  why->len ? ", " : "", who, t);
+	if (t && *t && !in_list(t, types, ntypes)) {
+		char q[300];
+
+		snprintf(q, sizeof(q), "\"%s\"", t);
+		if (!strstr(b->types.buf ? b->types.buf : "", q))
+			quoted(&b->types, t);
 		bad = true;
 	}
-	if (u && *u) {
-		sbuf_addf(why, "%s%s must not set securityContext.seLinuxOptions.user",
-			  why->len ? ", " : "", who);
-		bad = true;
-	}
-	if (ro && *ro) {
-		sbuf_addf(why, "%s%s must not set securityContext.seLinuxOptions.role",
-			  why->len ? ", " : "", who);
-		bad = true;
-	}
+	if (u && *u)
+		bad = b->user = true;
+	if (ro && *ro)
+		bad = b->role = true;
 	return bad;
 }
 
-static void check_selinux(const struct ynode *spec, const struct ctr *cs, size_t n,
+static void check_selinux(const struct ynode *spec, const struct ctr *cs, size_t n, int minor,
 			  struct pss_result *r)
 {
-	struct sbuf sb = SBUF_INIT;
-	char who[300];
-	size_t i;
+	struct selinux_bad b = { SBUF_INIT, false, false };
+	struct sbuf ctrs = SBUF_INIT, data = SBUF_INIT;
+	size_t i, k = 0;
+	bool pod = selinux_bad(yamlspan_dget(yamlspan_dget(spec, "securityContext"), "seLinuxOptions"),
+			       minor, &b);
 
-	selinux_bad(yamlspan_dget(yamlspan_dget(spec, "securityContext"), "seLinuxOptions"), &sb,
-		    "pod");
-	for (i = 0; i < n; i++) {
-		snprintf(who, sizeof(who), "container \"%s\"", cs[i].name);
-		selinux_bad(
-			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "seLinuxOptions"),
-			&sb, who);
+	for (i = 0; i < n; i++)
+		if (selinux_bad(yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"),
+					      "seLinuxOptions"),
+				minor, &b)) {
+			quoted(&ctrs, cs[i].name);
+			k++;
+		}
+	if (pod || k) {
+		if (b.types.len)
+			sbuf_addf(&data, "%s %s", strchr(b.types.buf, ',') ? "types" : "type",
+				  b.types.buf);
+		if (b.user)
+			sbuf_addf(&data, "%suser may not be set", data.len ? "; " : "");
+		if (b.role)
+			sbuf_addf(&data, "%srole may not be set", data.len ? "; " : "");
+		violation(r, PSS_BASELINE, "seLinuxOptions",
+			  "seLinuxOptions (%s%s%s%s%s set forbidden securityContext.seLinuxOptions: %s)",
+			  pod ? "pod" : "", pod && k ? " and " : "",
+			  k ? plural(k, "container ", "containers ") : "", k ? ctrs.buf : "", "",
+			  data.buf ? data.buf : "");
 	}
-	if (sb.len)
-		violation(r, PSS_BASELINE, "seLinuxOptions", "seLinuxOptions (%s)", sb.buf);
-	sbuf_release(&sb);
+	sbuf_release(&b.types);
+	sbuf_release(&ctrs);
+	sbuf_release(&data);
 }
 
-static void check_proc_mount(const struct ctr *cs, size_t n, struct pss_result *r)
+/* procMount_1_0: @level baseline ("procMount") or restricted ("procMount_restricted", 1.35+). */
+static void check_proc_mount(const struct ctr *cs, size_t n, enum pss_level level,
+			     struct pss_result *r)
 {
-	struct sbuf sb = SBUF_INIT;
+	struct sbuf sb = SBUF_INIT, types = SBUF_INIT;
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
@@ -387,16 +450,79 @@ static void check_proc_mount(const struct ctr *cs, size_t n, struct pss_result *
 			yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"), "procMount"));
 
 		if (pm && strcmp(pm, "Default")) {
+			char q[300];
+
 			quoted(&sb, cs[i].name);
 			k++;
+			snprintf(q, sizeof(q), "\"%s\"", pm);
+			if (!strstr(types.buf ? types.buf : "", q))
+				quoted(&types, pm);
 		}
 	}
 	if (k)
-		violation(
-			r, PSS_BASELINE, "procMount",
-			"procMount (%s %s must not set securityContext.procMount to \"Unmasked\")",
-			plural(k, "container", "containers"), sb.buf);
+		violation(r, level, level == PSS_BASELINE ? "procMount" : "procMount_restricted",
+			  "procMount (%s %s must not set securityContext.procMount to %s)",
+			  plural(k, "container", "containers"), sb.buf, types.buf);
 	sbuf_release(&sb);
+	sbuf_release(&types);
+}
+
+/* spec.hostUsers: false (the pod runs in a user namespace). */
+static bool user_namespace(const struct ynode *spec)
+{
+	return is_false(yamlspan_dget(spec, "hostUsers"));
+}
+
+/* hostProbesAndHostLifecycle (1.34+): probe and lifecycle handler hosts. */
+static void probe_hosts(const struct ynode *h, struct sbuf *hosts, bool *bad)
+{
+	static const char *const kinds[] = { "httpGet", "tcpSocket" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		const char *host = yamlspan_dvalue(yamlspan_dget(yamlspan_dget(h, kinds[i]), "host"));
+		char q[300];
+
+		if (!host || !*host)
+			continue;
+		*bad = true;
+		snprintf(q, sizeof(q), "\"%s\"", host);
+		if (!strstr(hosts->buf ? hosts->buf : "", q))
+			quoted(hosts, host);
+	}
+}
+
+static void check_host_probes(const struct ctr *cs, size_t n, struct pss_result *r)
+{
+	static const char *const probes[] = { "livenessProbe", "readinessProbe", "startupProbe" };
+	struct sbuf ctrs = SBUF_INIT, hosts = SBUF_INIT;
+	size_t i, j, k = 0, nh;
+
+	for (i = 0; i < n; i++) {
+		const struct ynode *lc = yamlspan_dget(cs[i].c, "lifecycle");
+		bool bad = false;
+
+		for (j = 0; j < ARRAY_SIZE(probes); j++)
+			probe_hosts(yamlspan_dget(cs[i].c, probes[j]), &hosts, &bad);
+		probe_hosts(yamlspan_dget(lc, "postStart"), &hosts, &bad);
+		probe_hosts(yamlspan_dget(lc, "preStop"), &hosts, &bad);
+		if (bad) {
+			quoted(&ctrs, cs[i].name);
+			k++;
+		}
+	}
+	if (k) {
+		nh = 1;
+		for (i = 0; i < hosts.len; i++)
+			nh += hosts.buf[i] == ',';
+		violation(r, PSS_BASELINE, "hostProbesAndHostLifecycle",
+			  "probe or lifecycle host (%s %s %s %s %s)",
+			  plural(k, "container", "containers"), ctrs.buf, k == 1 ? "uses" : "use",
+			  plural(nh, "probe or lifecycle host", "probe or lifecycle hosts"),
+			  hosts.buf);
+	}
+	sbuf_release(&ctrs);
+	sbuf_release(&hosts);
 }
 
 static void check_seccomp_baseline(const struct ynode *spec, const struct ctr *cs, size_t n,
@@ -427,26 +553,39 @@ static void check_seccomp_baseline(const struct ynode *spec, const struct ctr *c
 	sbuf_release(&sb);
 }
 
-static void check_sysctls(const struct ynode *spec, struct pss_result *r)
+static void check_sysctls(const struct ynode *spec, int minor, struct pss_result *r)
 {
-	static const char *const safe[] = { "kernel.shm_rmid_forced",
-					    "net.ipv4.ip_local_port_range",
-					    "net.ipv4.ip_unprivileged_port_start",
-					    "net.ipv4.tcp_syncookies",
-					    "net.ipv4.ping_group_range",
-					    "net.ipv4.ip_local_reserved_ports",
-					    "net.ipv4.tcp_keepalive_time",
-					    "net.ipv4.tcp_fin_timeout",
-					    "net.ipv4.tcp_keepalive_intvl",
-					    "net.ipv4.tcp_keepalive_probes" };
+	/* the allowed set grows with the version: count the names allowed at @minor */
+	static const struct {
+		const char *name;
+		int since;
+	} safe[] = {
+		{ "kernel.shm_rmid_forced", 0 },
+		{ "net.ipv4.ip_local_port_range", 0 },
+		{ "net.ipv4.tcp_syncookies", 0 },
+		{ "net.ipv4.ping_group_range", 0 },
+		{ "net.ipv4.ip_unprivileged_port_start", 0 },
+		{ "net.ipv4.ip_local_reserved_ports", 27 },
+		{ "net.ipv4.tcp_keepalive_time", 29 },
+		{ "net.ipv4.tcp_fin_timeout", 29 },
+		{ "net.ipv4.tcp_keepalive_intvl", 29 },
+		{ "net.ipv4.tcp_keepalive_probes", 29 },
+		{ "net.ipv4.tcp_rmem", 32 },
+		{ "net.ipv4.tcp_wmem", 32 },
+		{ "net.ipv4.tcp_slow_start_after_idle", 37 },
+		{ "net.ipv4.tcp_notsent_lowat", 37 },
+	};
 	const struct ynode *l = yamlspan_dget(yamlspan_dget(spec, "securityContext"), "sysctls");
 	struct sbuf sb = SBUF_INIT;
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++) {
 		const char *name = yamlspan_dvalue(yamlspan_dget(l->kids[i], "name"));
+		bool ok = false;
 
-		if (name && !in_list(name, safe, ARRAY_SIZE(safe)))
+		for (j = 0; name && j < ARRAY_SIZE(safe); j++)
+			ok |= safe[j].since <= minor && !strcmp(name, safe[j].name);
+		if (name && !ok)
 			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", name);
 	}
 	if (sb.len)
@@ -664,17 +803,25 @@ static void check_capabilities_restricted(const struct ctr *cs, size_t n, struct
 	sbuf_release(&addctrs);
 }
 
-void pss_evaluate(const struct ynode *spec, const struct ynode *metadata, struct pss_result *out)
+void pss_evaluate_version(const struct ynode *spec, const struct ynode *metadata, int minor,
+			  struct pss_result *out)
 {
 	struct ctr cs[MAXC];
 	size_t n;
-	const char *os = yamlspan_dvalue(yamlspan_dget(yamlspan_dget(spec, "os"), "name"));
-	bool windows = os && !strcmp(os, "windows");
+	const char *os;
+	bool windows, userns;
 
+	if (!minor)
+		minor = PSS_LATEST_MINOR;
 	out->level = PSS_RESTRICTED;
 	spec = yamlspan_deref(spec);
 	if (!spec || spec->kind != YN_MAP)
 		return;
+	os = yamlspan_dvalue(yamlspan_dget(yamlspan_dget(spec, "os"), "name"));
+	/* Windows pods skip three restricted checks from 1.25 (the *_1_25 variants) */
+	windows = minor >= 25 && os && !strcmp(os, "windows");
+	/* hostUsers: false relaxes procMount (baseline), runAsNonRoot, runAsUser from 1.35 */
+	userns = minor >= 35 && user_namespace(spec);
 	n = containers(spec, cs);
 	/* baseline */
 	check_host_process(spec, cs, n, out);
@@ -683,22 +830,35 @@ void pss_evaluate(const struct ynode *spec, const struct ynode *metadata, struct
 	check_capabilities_baseline(cs, n, out);
 	check_host_path(spec, out);
 	check_host_ports(cs, n, out);
+	if (minor >= 34)
+		check_host_probes(cs, n, out);
 	check_apparmor(spec, metadata, cs, n, out);
-	check_selinux(spec, cs, n, out);
-	check_proc_mount(cs, n, out);
+	check_selinux(spec, cs, n, minor, out);
+	if (!userns)
+		check_proc_mount(cs, n, PSS_BASELINE, out);
 	check_seccomp_baseline(spec, cs, n, out);
-	check_sysctls(spec, out);
+	check_sysctls(spec, minor, out);
 	/* restricted */
 	check_volume_types(spec, out);
-	if (!windows) /* these do not apply to Windows pods (PSA 1.25+) */
-		check_privilege_escalation(cs, n, out);
-	check_run_as_non_root(spec, cs, n, out);
 	if (!windows)
+		check_privilege_escalation(cs, n, out);
+	if (!userns)
+		check_run_as_non_root(spec, cs, n, out);
+	if (!userns)
 		check_run_as_user(spec, cs, n, out);
 	if (!windows)
 		check_seccomp_restricted(spec, cs, n, out);
 	if (!windows)
 		check_capabilities_restricted(cs, n, out);
+	/* procMount_restricted (1.35+) overrides procMount at restricted: user namespaces
+	 * or not, only Default; before 1.35 the baseline check already covers it */
+	if (minor >= 35 && userns)
+		check_proc_mount(cs, n, PSS_RESTRICTED, out);
+}
+
+void pss_evaluate(const struct ynode *spec, const struct ynode *metadata, struct pss_result *out)
+{
+	pss_evaluate_version(spec, metadata, 0, out);
 }
 
 void pss_result_release(struct pss_result *res)

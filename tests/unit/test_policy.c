@@ -12,6 +12,7 @@
 #include "capfix/caps.h"
 #include "capfix/err.h"
 #include "capfix/policy.h"
+#include "capfix/policygen.h"
 #include "capfix/yamlspan.h"
 
 #include <jansson.h>
@@ -261,7 +262,7 @@ static void test_policy_namespaces_and_levels(void **state)
 	assert_int_equal(n, 0);
 	assert_non_null(names);
 	free(names);
-	assert_int_equal(policy_ns_level(&ps, "anything"), PSS_RESTRICTED);
+	assert_int_equal(policy_ns_level(&ps, "anything"), POLICY_LEVEL_UNKNOWN);
 
 	gather(&ps, "all.yaml", manifests);
 	gather(&ps, "ns.yaml", ns2);
@@ -276,14 +277,35 @@ static void test_policy_namespaces_and_levels(void **state)
 	assert_int_equal(policy_ns_level(&ps, "default"), PSS_RESTRICTED);
 	assert_int_equal(policy_ns_level(&ps, "ops"), PSS_PRIVILEGED);
 	assert_int_equal(policy_ns_level(&ps, "prod"), PSS_PRIVILEGED);
-	assert_int_equal(policy_ns_level(&ps, "alpha"), PSS_RESTRICTED);
-	assert_int_equal(policy_ns_level(&ps, "patched"), PSS_RESTRICTED);
+	/* no workloads: no level (the patch is partial, not a workload) */
+	assert_int_equal(policy_ns_level(&ps, "alpha"), POLICY_LEVEL_UNKNOWN);
+	assert_int_equal(policy_ns_level(&ps, "patched"), POLICY_LEVEL_UNKNOWN);
 	policy_set_release(&ps);
 
 	/* the strictest level every workload meets: one baseline pod makes it baseline */
 	gather(&ps, "b.yaml", baseline);
 	assert_int_equal(policy_ns_level(&ps, "prod"), PSS_BASELINE);
 	policy_set_release(&ps);
+}
+
+/* Render @kind with the default options (deny); the number of workloads the model denies. */
+static int render(struct sbuf *out, struct policy_set *ps, const char *kind, const char *tdir,
+		  bool per_need)
+{
+	struct policygen_opts o = { kind, tdir, per_need, POLICYGEN_DENY };
+
+	return policygen_render(out, ps, &o);
+}
+
+/* Whether a warning note of @ps holds @text. */
+static bool noted(const struct policy_set *ps, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nnotes; i++)
+		if (strstr(ps->notes[i].text, text))
+			return true;
+	return false;
 }
 
 static void test_policy_render_psp(void **state)
@@ -296,40 +318,43 @@ static void test_policy_render_psp(void **state)
 
 	(void)state;
 	gather(&ps, "all.yaml", manifests);
-	/* one shared PSP: every non-privileged add but NET_RAW (catalogue order) */
-	assert_int_equal(policy_render(&out, &ps, "psp", NULL, false), 0);
+	/* one shared PSP: the baseline adds of non-privileged workloads; net keeps NET_ADMIN
+	 * and NET_RAW and the privileged pod: exceptions by service account */
+	assert_true(render(&out, &ps, "psp", NULL, false) >= 0);
 	parse_output(&out, &yf);
-	assert_int_equal(yf.ndocs, 3);
 	d = doc(&yf, "PodSecurityPolicy", "capfix-restricted");
 	assert_non_null(d);
 	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"), buf,
 				   sizeof(buf)),
-			    "CHOWN NET_ADMIN");
+			    "CHOWN");
 	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "requiredDropCapabilities"),
 				   buf, sizeof(buf)),
 			    "ALL");
 	assert_non_null(doc(&yf, "ClusterRole", "capfix-restricted-use"));
-	d = doc(&yf, "ClusterRoleBinding", "capfix-restricted-use");
-	assert_non_null(d);
-	assert_string_equal(yamlspan_str(yamlspan_get(
-				    yamlspan_get(d, "subjects")->kids[0], "name")),
-			    "system:serviceaccounts");
-	assert_null(strstr(out.buf, "NET_RAW"));
-	assert_null(strstr(out.buf, "SYS_ADMIN"));
-	yamlspan_release(&yf);
-	sbuf_release(&out);
-
-	/* per need: the shared one allows nothing (no one needs NET_BIND_SERVICE), one per SA */
-	assert_int_equal(policy_render(&out, &ps, "psp", NULL, true), 0);
-	parse_output(&out, &yf);
-	assert_int_equal(yf.ndocs, 6);
-	d = doc(&yf, "PodSecurityPolicy", "capfix-restricted");
-	assert_int_equal(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities")->nkids, 0);
+	/* bindings per namespace seen, by group, never cluster-wide */
+	assert_null(doc(&yf, "ClusterRoleBinding", "capfix-restricted-use"));
+	assert_non_null(strstr(out.buf, "name: \"system:serviceaccounts:prod\""));
+	assert_null(strstr(out.buf, "name: system:serviceaccounts\n"));
 	d = doc(&yf, "PodSecurityPolicy", "capfix-prod-builder");
 	assert_non_null(d);
 	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"), buf,
 				   sizeof(buf)),
-			    "CHOWN NET_ADMIN");
+			    "CHOWN NET_ADMIN NET_RAW");
+	d = doc(&yf, "PodSecurityPolicy", "capfix-ops-default");
+	assert_non_null(d);
+	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"), "privileged")), "true");
+	assert_true(noted(&ps, "fix keeps NET_ADMIN, NET_RAW for this workload only"));
+	assert_true(noted(&ps, "Pod/priv: privileged"));
+	yamlspan_release(&yf);
+	sbuf_release(&out);
+	policy_set_release(&ps);
+
+	/* per need: the shared one allows NET_BIND_SERVICE at most */
+	gather(&ps, "all.yaml", manifests);
+	assert_true(render(&out, &ps, "psp", NULL, true) >= 0);
+	parse_output(&out, &yf);
+	d = doc(&yf, "PodSecurityPolicy", "capfix-restricted");
+	assert_int_equal(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities")->nkids, 0);
 	d = doc(&yf, "RoleBinding", "capfix-prod-builder-use");
 	assert_non_null(d);
 	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(d, "metadata"), "namespace")),
@@ -337,13 +362,8 @@ static void test_policy_render_psp(void **state)
 	d = yamlspan_get(d, "subjects")->kids[0];
 	assert_string_equal(yamlspan_str(yamlspan_get(d, "kind")), "ServiceAccount");
 	assert_string_equal(yamlspan_str(yamlspan_get(d, "name")), "builder");
-	assert_string_equal(yamlspan_str(yamlspan_get(d, "namespace")), "prod");
-	assert_non_null(strstr(out.buf, "# Deployment/net needs [\"CHOWN\", \"NET_ADMIN\"]"));
-	/* no policy for the privileged pod or the restricted one */
-	assert_null(doc(&yf, "PodSecurityPolicy", "capfix-ops-default"));
+	assert_non_null(strstr(out.buf, "capfix.io/workloads: \"Deployment/net\""));
 	assert_null(doc(&yf, "PodSecurityPolicy", "capfix-default-default"));
-	assert_null(strstr(out.buf, "NET_RAW"));
-	assert_null(strstr(out.buf, "SYS_ADMIN"));
 	yamlspan_release(&yf);
 	sbuf_release(&out);
 	policy_set_release(&ps);
@@ -373,7 +393,7 @@ static void test_policy_render_psp_per_sa(void **state)
 	(void)state;
 	gather(&ps, "p.yaml", y);
 	assert_int_equal(ps.nw, 3);
-	assert_int_equal(policy_render(&out, &ps, "psp", NULL, true), 0);
+	assert_true(render(&out, &ps, "psp", NULL, true) >= 0);
 	parse_output(&out, &yf);
 	for (i = 0; i < yf.ndocs; i++)
 		npsp += !strcmp(yamlspan_str(yamlspan_get(yf.docs[i].root, "kind")),
@@ -388,7 +408,7 @@ static void test_policy_render_psp_per_sa(void **state)
 	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"), buf,
 				   sizeof(buf)),
 			    "KILL NET_BIND_SERVICE SETUID");
-	assert_non_null(strstr(out.buf, "# Pod/a, Pod/b needs "));
+	assert_non_null(strstr(out.buf, "capfix.io/workloads: \"Pod/a, Pod/b\""));
 	yamlspan_release(&yf);
 	sbuf_release(&out);
 	policy_set_release(&ps);
@@ -406,7 +426,10 @@ static void test_policy_render_admission(void **state)
 	(void)state;
 	gather(&ps, "all.yaml", manifests);
 
-	assert_int_equal(policy_render(&out, &ps, "vap", NULL, false), 0);
+	/* net has no pod labels (selector: {}): no exception can name it, the model denies it */
+	assert_int_equal(render(&out, &ps, "vap", NULL, false), 1);
+	assert_true(noted(&ps, "Deployment/net: no pod labels to scope an exception by"));
+	assert_true(noted(&ps, "Deployment/net: the generated vap policy would deny it after fix"));
 	parse_output(&out, &yf);
 	d = doc(&yf, "ValidatingAdmissionPolicy", "capfix-capabilities");
 	assert_non_null(d);
@@ -417,28 +440,35 @@ static void test_policy_render_admission(void **state)
 		if (!strcmp(yamlspan_str(yamlspan_get(v->kids[i], "name")), "allowed"))
 			break;
 	assert_true(i < v->nkids);
-	assert_string_equal(yamlspan_str(yamlspan_get(v->kids[i], "expression")),
-			    "['CHOWN', 'NET_ADMIN']");
-	assert_non_null(strstr(out.buf, "message: \"containers may add only CHOWN, NET_ADMIN\""));
+	assert_string_equal(yamlspan_str(yamlspan_get(v->kids[i], "expression")), "['CHOWN']");
+	/* the privileged Pod: an exception by namespace and name */
+	assert_non_null(strstr(out.buf, "(request.namespace == 'ops' && object.metadata.name == 'priv')"));
+	assert_non_null(strstr(out.buf, "values: [\"default\", \"ops\", \"prod\"]"));
 	assert_null(strstr(out.buf, "SYS_ADMIN"));
 	yamlspan_release(&yf);
 	sbuf_release(&out);
 
-	assert_int_equal(policy_render(&out, &ps, "kyverno", NULL, false), 0);
+	assert_int_equal(render(&out, &ps, "kyverno", NULL, false), 1);
 	parse_output(&out, &yf);
 	d = doc(&yf, "ClusterPolicy", "capfix-capabilities");
 	assert_non_null(d);
+	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"),
+						      "validationFailureAction")),
+			    "Enforce");
 	d = yamlspan_get(yamlspan_get(d, "spec"), "rules");
 	assert_int_equal(d->nkids, 2);
 	assert_string_equal(yamlspan_str(yamlspan_get(
 				    yamlspan_get(d->kids[1], "validate"), "message")),
-			    "Containers may add only CHOWN, NET_ADMIN, never NET_RAW.");
-	assert_non_null(strstr(out.buf, "value: [\"CHOWN\", \"NET_ADMIN\"]\n"));
-	assert_null(strstr(out.buf, "SYS_ADMIN"));
+			    "Containers may add only CHOWN.");
+	assert_non_null(strstr(out.buf, "names: [\"priv\"]"));
 	yamlspan_release(&yf);
 	sbuf_release(&out);
 
-	assert_int_equal(policy_render(&out, &ps, "gatekeeper", NULL, false), 0);
+	{
+		struct policygen_opts o = { "gatekeeper", NULL, false, POLICYGEN_WARN };
+
+		assert_int_equal(policygen_render(&out, &ps, &o), 1);
+	}
 	parse_output(&out, &yf);
 	assert_non_null(doc(&yf, "ConstraintTemplate", "capfixcapabilities"));
 	d = doc(&yf, "CapfixCapabilities", "capfix-capabilities");
@@ -446,16 +476,12 @@ static void test_policy_render_admission(void **state)
 	assert_string_equal(joined(yamlspan_get(yamlspan_get(yamlspan_get(d, "spec"), "parameters"),
 						"allowedCapabilities"),
 				   buf, sizeof(buf)),
-			    "CHOWN NET_ADMIN");
+			    "CHOWN");
+	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"), "enforcementAction")),
+			    "warn");
 	yamlspan_release(&yf);
 	sbuf_release(&out);
 	policy_set_release(&ps);
-
-	/* nothing gathered: nothing allowed */
-	assert_int_equal(policy_render(&out, &ps, "kyverno", NULL, false), 0);
-	assert_non_null(strstr(out.buf, "value: []\n"));
-	assert_non_null(strstr(out.buf, "Containers may add only nothing, never NET_RAW."));
-	sbuf_release(&out);
 }
 
 static void test_policy_render_errors_and_tdir(void **state)
@@ -468,7 +494,7 @@ static void test_policy_render_errors_and_tdir(void **state)
 	(void)state;
 	gather(&ps, "all.yaml", manifests);
 	cf_err_clear();
-	assert_int_equal(policy_render(&out, &ps, "opa", NULL, false), -1);
+	assert_int_equal(render(&out, &ps, "opa", NULL, false), -1);
 	assert_int_equal(cf_err_last()->cls, CF_E_USAGE);
 	assert_string_equal(cf_err_last()->msg, "unknown policy kind 'opa'");
 	assert_int_equal(out.len, 0);
@@ -480,11 +506,11 @@ static void test_policy_render_errors_and_tdir(void **state)
 	assert_non_null(fp);
 	fputs("kind: Custom\nmetadata: {name: ${name}}\nallowed: ${caps_cel}\n", fp);
 	assert_int_equal(fclose(fp), 0);
-	assert_int_equal(policy_render(&out, &ps, "vap", dir, false), 0);
+	assert_true(render(&out, &ps, "vap", dir, false) >= 0);
 	assert_string_equal(sbuf_cstr(&out),
-			    "kind: Custom\nmetadata: {name: capfix-capabilities}\nallowed: ['CHOWN', 'NET_ADMIN']\n");
+			    "kind: Custom\nmetadata: {name: \"capfix-capabilities\"}\nallowed: ['CHOWN']\n");
 	sbuf_release(&out);
-	assert_int_equal(policy_render(&out, &ps, "kyverno", dir, false), 0);
+	assert_true(render(&out, &ps, "kyverno", dir, false) >= 0);
 	assert_non_null(strstr(out.buf, "kind: ClusterPolicy\n"));
 	sbuf_release(&out);
 	/* a template naming an unknown variable */
@@ -492,7 +518,7 @@ static void test_policy_render_errors_and_tdir(void **state)
 	assert_non_null(fp);
 	fputs("name: ${nmae}\n", fp);
 	assert_int_equal(fclose(fp), 0);
-	assert_int_equal(policy_render(&out, &ps, "vap", dir, false), -1);
+	assert_int_equal(render(&out, &ps, "vap", dir, false), -1);
 	assert_non_null(strstr(cf_err_last()->msg, "${nmae}"));
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
@@ -511,7 +537,7 @@ static void test_policy_render_pss(void **state)
 
 	(void)state;
 	gather(&ps, "all.yaml", manifests);
-	assert_int_equal(policy_render_pss(&out, &ps, false), 0);
+	assert_int_equal(policy_render_pss(&out, &ps, NULL, false), 0);
 	t = sbuf_cstr(&out);
 	/* namespaces in name order, each with its level */
 	assert_non_null(strstr(t, "default: restricted (no Namespace manifest)\n"));
@@ -525,7 +551,7 @@ static void test_policy_render_pss(void **state)
 	assert_null(strstr(t, "Pod/ok"));
 	sbuf_release(&out);
 
-	assert_int_equal(policy_render_pss(&out, &ps, true), 0);
+	assert_int_equal(policy_render_pss(&out, &ps, NULL, true), 0);
 	root = json_loads(out.buf, 0, &jerr);
 	if (!root)
 		fail_msg("not JSON: %s", jerr.text);
@@ -571,9 +597,9 @@ static void test_policy_render_pss(void **state)
 	policy_set_release(&ps);
 
 	/* nothing gathered */
-	assert_int_equal(policy_render_pss(&out, &ps, false), 0);
+	assert_int_equal(policy_render_pss(&out, &ps, NULL, false), 0);
 	assert_int_equal(out.len, 0);
-	assert_int_equal(policy_render_pss(&out, &ps, true), 0);
+	assert_int_equal(policy_render_pss(&out, &ps, NULL, true), 0);
 	assert_non_null(strstr(out.buf, "\"namespaces\": []"));
 	sbuf_release(&out);
 }

@@ -110,7 +110,7 @@ static const struct pss_case cases[] = {
 	  "      seccompProfile: {type: RuntimeDefault}\n      capabilities: {drop: [ALL]}\n"
 	  "      seLinuxOptions: {type: spc_t, user: system_u}\n",
 	  NULL, PSS_PRIVILEGED, "seLinuxOptions",
-	  "container \"c\" must not set securityContext.seLinuxOptions.type to \"spc_t\"" },
+	  "container \"c\" set forbidden securityContext.seLinuxOptions: type \"spc_t\"; user may not be set" },
 	{ "procMount and sysctls",
 	  "securityContext:\n  sysctls:\n    - {name: net.ipv4.tcp_syncookies, value: \"1\"}\n"
 	  "    - {name: kernel.msgmax, value: \"1\"}\ncontainers:\n  - name: c\n    image: i\n"
@@ -171,6 +171,134 @@ static void test_pss_table(void **state)
 	}
 }
 
+/*
+ * Per version: each case's spec at minor @minor gives @checks (space-separated ids) and
+ * @level. Derived from kubernetes/pod-security-admission test/fixtures_*.go: the pass and
+ * fail pods each fixture generator registers for (level, version, check).
+ */
+struct pss_vcase {
+	const char *name;
+	int minor;
+	const char *spec;
+	enum pss_level level;
+	const char *checks;
+};
+
+#define WIN "os: {name: windows}\n"
+#define BARE_C "  - name: c\n    image: i\n"
+#define PROBE_HOST                                                                                 \
+	"  - name: c\n    image: i\n    livenessProbe: {httpGet: {host: 1.2.3.4, port: 80}}\n" OK_SC
+#define LIFECYCLE_HOST                                                                             \
+	"  - name: c\n    image: i\n    lifecycle: {preStop: {tcpSocket: {host: evil, port: 1}}}\n" OK_SC
+#define UNMASKED                                                                                   \
+	"  - name: c\n    image: i\n    securityContext:\n      procMount: Unmasked\n"             \
+	"      allowPrivilegeEscalation: false\n      runAsNonRoot: true\n"                        \
+	"      seccompProfile: {type: RuntimeDefault}\n      capabilities: {drop: [\"ALL\"]}\n"
+#define SYSCTL(n) "securityContext:\n  sysctls: [{name: " n ", value: \"1\"}]\ncontainers:\n" OK_C
+#define SELINUX_ENGINE "securityContext: {seLinuxOptions: {type: container_engine_t}}\ncontainers:\n" OK_C
+#define ROOT_C                                                                                     \
+	"  - name: c\n    image: i\n    securityContext:\n      runAsUser: 0\n"                     \
+	"      allowPrivilegeEscalation: false\n      seccompProfile: {type: RuntimeDefault}\n"    \
+	"      capabilities: {drop: [\"ALL\"]}\n"
+
+static const struct pss_vcase vcases[] = {
+	/* windows (allowPrivilegeEscalation, seccompProfile, capabilities _1_25) */
+	{ "windows bare container 1.24", 24, WIN "containers:\n" BARE_C, PSS_BASELINE,
+	  "allowPrivilegeEscalation runAsNonRoot seccompProfile_restricted capabilities_restricted" },
+	{ "windows bare container 1.25", 25, WIN "containers:\n" BARE_C, PSS_BASELINE,
+	  "runAsNonRoot" },
+	{ "windows runAsUser 0 is not exempt", 37, WIN "containers:\n" ROOT_C, PSS_BASELINE,
+	  "runAsNonRoot runAsUser" },
+	/* hostProbesAndHostLifecycle since 1.34 */
+	{ "probe host 1.33", 33, "containers:\n" PROBE_HOST, PSS_RESTRICTED, "" },
+	{ "probe host 1.34", 34, "containers:\n" PROBE_HOST, PSS_PRIVILEGED,
+	  "hostProbesAndHostLifecycle" },
+	{ "lifecycle tcpSocket host 1.37", 37, "containers:\n" LIFECYCLE_HOST, PSS_PRIVILEGED,
+	  "hostProbesAndHostLifecycle" },
+	{ "empty probe host is fine", 37,
+	  "containers:\n  - name: c\n    image: i\n    readinessProbe: {httpGet: {host: \"\", port: 80}}\n" OK_SC,
+	  PSS_RESTRICTED, "" },
+	/* procMount: hostUsers false relaxes baseline from 1.35; restricted still forbids */
+	{ "Unmasked hostUsers false 1.34", 34, "hostUsers: false\ncontainers:\n" UNMASKED,
+	  PSS_PRIVILEGED, "procMount" },
+	{ "Unmasked hostUsers false 1.35", 35, "hostUsers: false\ncontainers:\n" UNMASKED,
+	  PSS_BASELINE, "procMount_restricted" },
+	{ "Unmasked hostUsers true 1.35", 35, "hostUsers: true\ncontainers:\n" UNMASKED,
+	  PSS_PRIVILEGED, "procMount" },
+	/* runAsNonRoot and runAsUser relaxed for user namespaces from 1.35 */
+	{ "root in a user namespace 1.34", 34, "hostUsers: false\ncontainers:\n" ROOT_C,
+	  PSS_BASELINE, "runAsNonRoot runAsUser" },
+	{ "root in a user namespace 1.35", 35, "hostUsers: false\ncontainers:\n" ROOT_C,
+	  PSS_RESTRICTED, "" },
+	/* sysctls by version */
+	{ "ip_local_reserved_ports 1.26", 26, SYSCTL("net.ipv4.ip_local_reserved_ports"),
+	  PSS_PRIVILEGED, "sysctls" },
+	{ "ip_local_reserved_ports 1.27", 27, SYSCTL("net.ipv4.ip_local_reserved_ports"),
+	  PSS_RESTRICTED, "" },
+	{ "tcp_keepalive_time 1.28", 28, SYSCTL("net.ipv4.tcp_keepalive_time"), PSS_PRIVILEGED,
+	  "sysctls" },
+	{ "tcp_keepalive_probes 1.29", 29, SYSCTL("net.ipv4.tcp_keepalive_probes"),
+	  PSS_RESTRICTED, "" },
+	{ "tcp_rmem 1.31", 31, SYSCTL("net.ipv4.tcp_rmem"), PSS_PRIVILEGED, "sysctls" },
+	{ "tcp_wmem 1.32", 32, SYSCTL("net.ipv4.tcp_wmem"), PSS_RESTRICTED, "" },
+	{ "tcp_notsent_lowat 1.36", 36, SYSCTL("net.ipv4.tcp_notsent_lowat"), PSS_PRIVILEGED,
+	  "sysctls" },
+	{ "tcp_slow_start_after_idle 1.37", 37, SYSCTL("net.ipv4.tcp_slow_start_after_idle"),
+	  PSS_RESTRICTED, "" },
+	{ "tcp_slow_start_after_idle latest", 0, SYSCTL("net.ipv4.tcp_slow_start_after_idle"),
+	  PSS_RESTRICTED, "" },
+	{ "kernel.msgmax never", 37, SYSCTL("kernel.msgmax"), PSS_PRIVILEGED, "sysctls" },
+	/* seLinuxOptions: container_engine_t from 1.31 */
+	{ "container_engine_t 1.30", 30, SELINUX_ENGINE, PSS_PRIVILEGED, "seLinuxOptions" },
+	{ "container_engine_t 1.31", 31, SELINUX_ENGINE, PSS_RESTRICTED, "" },
+	/* AppArmor: field and annotation, every version */
+	{ "AppArmor Unconfined field 1.23", 23,
+	  "securityContext: {appArmorProfile: {type: Unconfined}}\ncontainers:\n" OK_C,
+	  PSS_PRIVILEGED, "appArmorProfile" },
+	/* seccomp: Unconfined fails baseline at every version */
+	{ "seccomp Unconfined 1.23", 23,
+	  "securityContext: {seccompProfile: {type: Unconfined}}\ncontainers:\n" OK_C,
+	  PSS_PRIVILEGED, "seccompProfile_baseline" },
+};
+
+static void test_pss_versions(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(vcases) / sizeof(vcases[0]); i++) {
+		const struct pss_vcase *c = &vcases[i];
+		struct yfile sy = YFILE_INIT;
+		struct yerror err;
+		struct pss_result r = PSS_RESULT_INIT;
+		char got[512] = "";
+
+		if (yamlspan_parse(&sy, c->spec, strlen(c->spec), false, &err) < 0)
+			fail_msg("case '%s': the spec does not parse: %d:%d %s", c->name, err.line,
+				 err.col, err.msg);
+		pss_evaluate_version(sy.docs[0].root, NULL, c->minor, &r);
+		for (j = 0; j < r.n; j++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", j ? " " : "",
+				 r.v[j].check);
+		if (strcmp(got, c->checks))
+			fail_msg("case '%s': checks '%s', want '%s'", c->name, got, c->checks);
+		if (r.level != c->level)
+			fail_msg("case '%s': level %s, want %s", c->name, pss_level_name(r.level),
+				 pss_level_name(c->level));
+		pss_result_release(&r);
+		yamlspan_release(&sy);
+	}
+	assert_int_equal(pss_version_parse("latest"), 0);
+	assert_int_equal(pss_version_parse("v1.23"), 23);
+	assert_int_equal(pss_version_parse("v1.37"), 37);
+	assert_int_equal(pss_version_parse("v1.22"), -1);
+	assert_int_equal(pss_version_parse("v1.38"), -1);
+	assert_int_equal(pss_version_parse("v1.030"), -1);
+	assert_int_equal(pss_version_parse("1.30"), -1);
+	assert_string_equal(pss_version_name(30), "v1.30");
+	assert_string_equal(pss_version_name(0), "latest");
+}
+
 static void test_pss_levels(void **state)
 {
 	(void)state;
@@ -184,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pss_table),
 		cmocka_unit_test(test_pss_levels),
+		cmocka_unit_test(test_pss_versions),
 	};
 
 	return cmocka_run_group_tests_name("pss", tests, NULL, NULL);

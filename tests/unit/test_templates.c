@@ -15,10 +15,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const keys[] = { "name",	 "caps_flow",	    "caps_cel",	 "caps_plain",
-				    "namespace", "service_account", "workloads", "labels" };
-static const char *const values[] = { "capfix-x", "[\"CHOWN\"]", "['CHOWN']", "CHOWN",
-				      "team-a",	  "builder",	 "Pod/p",     "    a: b" };
+/* every key a template may name, with values as the generators write them (quoted scalars) */
+static const char *const keys[] = { "name",	       "caps_flow",	     "caps_cel",
+				    "caps_plain",      "namespace",	     "service_account",
+				    "workloads",       "labels",	     "use_name",
+				    "privileged",      "group",		     "namespaces",
+				    "action",	       "exempt_cel",	     "allowed_cel",
+				    "exclude_privileged", "exclude_exceptions", "exception_rules",
+				    "exceptions" };
+static const char *const values[] = { "\"capfix-x\"", "[\"CHOWN\"]", "['CHOWN']",
+				      "CHOWN",	       "\"team-a\"",	     "\"builder\"",
+				      "\"Pod/p\"",     "    a: b",	     "\"capfix-x-use\"",
+				      "false",	       "\"system:serviceaccounts:team-a\"",
+				      "[\"team-a\"]", "Deny", "\"false\"", "\"['CHOWN']\"", "", "", "",
+				      "[]" };
 
 static void test_templates_embedded(void **state)
 {
@@ -51,7 +61,7 @@ static void test_templates_embedded(void **state)
 		assert_int_equal(out.len, t->len);
 		assert_memory_equal(out.buf, t->text, t->len);
 		/* renders with the generator's keys into YAML */
-		if (templates_render(out.buf, keys, values, 8, &r) < 0)
+		if (templates_render(out.buf, keys, values, ARRAY_SIZE(keys), &r) < 0)
 			fail_msg("%s: %s", t->name, cf_err_last()->msg);
 		assert_null(strstr(r.buf, "${"));
 		if (yamlspan_parse(&yf, r.buf, r.len, false, &err) < 0)

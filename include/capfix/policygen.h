@@ -1,0 +1,75 @@
+/*
+ * policygen.h - admission policies generated from a struct policy_set:
+ * restricted PodSecurityPolicies with RBAC, ValidatingAdmissionPolicy,
+ * Kyverno and Gatekeeper, all from one policy model.
+ *
+ * The model (policygen_plan()):
+ *  - bound namespaces: those seen in the input, never kube-system,
+ *    kube-public or kube-node-lease (matched by kubernetes.io/metadata.name);
+ *  - the global allowance: the capabilities that fixed, non-privileged
+ *    workloads add within the Pod Security Standards baseline set (never
+ *    NET_RAW, never anything outside baseline); for `psp --per-need` only
+ *    NET_BIND_SERVICE;
+ *  - exceptions: a workload that keeps more after fix (NET_RAW for a mesh
+ *    init container, NET_ADMIN) or runs privileged gets an exception scoped
+ *    to it: namespace plus the Pod's name (kind Pod) or its pod labels (the
+ *    template's, else spec.selector.matchLabels); PSP scopes by service
+ *    account. Every exception is a warning note. A workload that cannot be
+ *    scoped (no labels) gets none: a warning says the policy denies it.
+ * policygen_render() then checks the model against every fixed workload
+ * and adds a warning note for each one it would deny (the invariant: none).
+ *
+ * Ownership: none kept; notes go to the set. Failure: -1 with cf_err()
+ * (template problems, unknown kind). Nothing prints.
+ */
+#ifndef CAPFIX_POLICYGEN_H
+#define CAPFIX_POLICYGEN_H
+
+#include "capfix/policy.h"
+
+enum policygen_action { POLICYGEN_DENY, POLICYGEN_WARN, POLICYGEN_AUDIT };
+
+struct policygen_opts {
+	const char *kind; /* "psp", "vap", "kyverno", "gatekeeper" */
+	const char *tdir; /* templates directory, or NULL */
+	bool per_need; /* psp: the shared PSP allows NET_BIND_SERVICE only */
+	enum policygen_action action;
+};
+
+/* "deny", "warn", "audit" -> the action, or -1. */
+int policygen_action_parse(const char *s);
+
+struct policygen_exception {
+	size_t w; /* index into ps->w */
+	uint64_t caps; /* allowed besides the global set */
+	bool privileged; /* exempt from the capability rules */
+};
+
+struct policygen_plan {
+	uint64_t global;
+	struct policygen_exception *e;
+	size_t ne, ae;
+	const char **ns; /* bound namespaces, sorted, borrowed from the set */
+	size_t nns;
+};
+
+/* Build the model for @o over @ps (notes about exceptions go to @ps). */
+void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
+		    struct policygen_plan *plan);
+void policygen_plan_release(struct policygen_plan *plan);
+
+/*
+ * Whether the model denies workload @w (index): @why (may be NULL) gets
+ * the reason. Workloads outside the bound namespaces are never denied.
+ */
+bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *plan,
+		      const struct policygen_opts *o, size_t w, struct sbuf *why);
+
+/*
+ * Render @o->kind's YAML stream into @out from @ps (plan, render, check:
+ * a warning note per denied workload). Returns the number of workloads
+ * the model denies (0 is the invariant), or -1 with cf_err() set.
+ */
+int policygen_render(struct sbuf *out, struct policy_set *ps, const struct policygen_opts *o);
+
+#endif
