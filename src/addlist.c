@@ -2,8 +2,6 @@
 #include "capfix/caps.h"
 #include "capfix/profiles.h"
 
-#include <ctype.h>
-
 #define BIT(n) ((uint64_t)1 << (n))
 
 bool addlist_is_all(const char *s)
@@ -16,86 +14,56 @@ bool addlist_is_all(const char *s)
 	       (s[2] == 'L' || s[2] == 'l') && !s[3];
 }
 
-static void decide(struct addlist_plan *p, enum addlist_verb verb, const char *name,
-		   const char *reason, const char *was)
+const char *addlist_evidence_name(enum addlist_evidence ev)
 {
-	struct addlist_decision *d;
+	static const char *const names[] = { "none",	"declared", "port",  "profile",
+					     "command", "config",   "image", "trace" };
 
-	if (p->ndec >= ARRAY_SIZE(p->dec))
-		return;
-	d = &p->dec[p->ndec++];
+	return (unsigned)ev < ARRAY_SIZE(names) ? names[ev] : "none";
+}
+
+static struct addlist_decision *decide(struct addlist_plan *p, enum addlist_verb verb,
+				       const char *name, const char *reason, const char *was,
+				       enum addlist_evidence ev, const char *source)
+{
+	static _Thread_local struct addlist_decision sink;
+	struct addlist_decision *d = p->ndec < ARRAY_SIZE(p->dec) ? &p->dec[p->ndec++] : &sink;
+
 	d->verb = verb;
 	d->name = name;
 	d->reason = reason;
 	d->was = was;
+	d->evidence = ev;
+	d->source = source;
+	d->strict = false;
+	return d;
 }
+
+static const char src_manifest[] = "the manifest";
+static const char src_port[] = "capabilities(7): CAP_NET_BIND_SERVICE (ports below 1024)";
+static const char src_config[] = "the configuration (.capfix.yaml or --config)";
 
 /*
- * Commands that need a capability of the runtime default set, which drop
- * ALL takes away: an init container running `chown -R 999 /data` as root
- * breaks without CHOWN. Only the programs' names are looked at.
+ * Does a rule of @cfg (not the top level, rules[0]) match @t? capcfg_eval()
+ * only returns sets, so each rule is evaluated alone with a mark bit that no
+ * capability uses.
  */
-static const struct {
-	const char *program;
-	const char *caps[3];
-	const char *why;
-} command_needs[] = {
-	{ "arping", { "NET_RAW" }, "the command runs arping" },
-	{ "chgrp", { "CHOWN" }, "the command runs chgrp" },
-	{ "chmod", { "FOWNER" }, "the command runs chmod" },
-	{ "chown", { "CHOWN" }, "the command runs chown" },
-	{ "chpst", { "SETGID", "SETUID" }, "the command switches user with chpst" },
-	{ "chroot", { "SYS_CHROOT" }, "the command runs chroot" },
-	{ "gosu", { "SETGID", "SETUID" }, "the command switches user with gosu" },
-	{ "mknod", { "MKNOD" }, "the command runs mknod" },
-	{ "ping", { "NET_RAW" }, "the command runs ping" },
-	{ "runuser", { "SETGID", "SETUID" }, "the command switches user with runuser" },
-	{ "setcap", { "SETFCAP" }, "the command runs setcap" },
-	{ "setpriv", { "SETGID", "SETUID" }, "the command switches user with setpriv" },
-	{ "su", { "SETGID", "SETUID" }, "the command switches user with su" },
-	{ "su-exec", { "SETGID", "SETUID" }, "the command switches user with su-exec" },
-	{ "tcpdump", { "NET_RAW" }, "the command runs tcpdump" },
-	{ "traceroute", { "NET_RAW" }, "the command runs traceroute" },
-};
-
-void addlist_command_needs(const char *text, uint64_t *inferred, const char **reason)
+static bool config_rule_matches(const struct capcfg *cfg, const struct capcfg_target *t)
 {
-	const char *p = text;
+	size_t i;
 
-	while (*p) {
-		size_t n, i, j;
-		const char *w;
+	for (i = 1; cfg && i < cfg->nrules; i++) {
+		struct capcfg_rule r = cfg->rules[i];
+		struct capcfg one = { &r, 1, 1 };
+		uint64_t allow, deny, add;
 
-		while (*p && !(isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
-			p++;
-		w = p;
-		while (*p && (isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
-			p++;
-		n = (size_t)(p - w);
-		/* a program name: the word after a '/', a separator or the start */
-		if (!n || (w > text && w[-1] != '/' && w[-1] != ' ' && w[-1] != '\t' &&
-			   w[-1] != '\n' && w[-1] != ';' && w[-1] != '&' && w[-1] != '|' &&
-			   w[-1] != '(' && w[-1] != '`' && w[-1] != '"' && w[-1] != '\''))
-			continue;
-		if (*p == '.' || *p == '=')
-			continue; /* chown.sh, chmod=... are not the program */
-		for (i = 0; i < ARRAY_SIZE(command_needs); i++) {
-			if (strlen(command_needs[i].program) != n ||
-			    strncmp(w, command_needs[i].program, n))
-				continue;
-			for (j = 0; j < 3 && command_needs[i].caps[j]; j++) {
-				const struct cap_info *ci = caps_lookup(command_needs[i].caps[j]);
-
-				if (ci && !(*inferred & BIT(ci->number))) {
-					*inferred |= BIT(ci->number);
-					reason[ci->number] = command_needs[i].why;
-				}
-			}
-		}
+		r.allow |= BIT(63);
+		capcfg_eval(&one, t, &allow, &deny, &add);
+		if (allow & BIT(63))
+			return true;
 	}
+	return false;
 }
-
-/* Look at the programs named in command/args/entrypoint (lists or strings). */
 
 static void plan_drop(struct addlist_plan *p, const struct addlist_list *drop,
 		      const struct addlist_opts *opts)
@@ -139,13 +107,30 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 	bool root = w->root;
 	long port = w->port;
 	uint64_t allow = 0, deny = 0, cfg_add = 0, inferred = 0, present = 0;
-	const char *reason[64] = { 0 };
+	const char *reason[64] = { 0 }, *source[64] = { 0 };
+	unsigned char ev[64] = { 0 };
 	size_t i, nexist = add && add->list ? add->n : 0;
 	bool changed = false;
 
 	if (opts->cfg)
 		capcfg_eval(opts->cfg, &w->t, &allow, &deny, &cfg_add);
 	deny |= opts->deny;
+	/* what is known about how it starts; an image that runs as non-root by
+	 * default does unless the manifest names a user */
+	if (prof && prof->nonroot && !w->user_declared)
+		root = false;
+	p->root = root;
+	p->profile = prof ? prof->name : NULL;
+	if (!root && w->user_declared)
+		p->basis |= 1u << ADDLIST_EV_DECLARED;
+	if (prof)
+		p->basis |= 1u << ADDLIST_EV_PROFILE;
+	if (w->command)
+		p->basis |= 1u << ADDLIST_EV_COMMAND;
+	if (opts->cfg && config_rule_matches(opts->cfg, &w->t))
+		p->basis |= 1u << ADDLIST_EV_CONFIG;
+	p->unknown = root && !(p->basis & ((1u << ADDLIST_EV_PROFILE) | (1u << ADDLIST_EV_COMMAND) |
+					   (1u << ADDLIST_EV_CONFIG)));
 	/* what the workload needs */
 	if (port > 0 && root) {
 		const struct cap_info *nb = caps_lookup("NET_BIND_SERVICE");
@@ -154,6 +139,8 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 			 "port %ld is below 1024 and the process may run as root", port);
 		inferred |= BIT(nb->number);
 		reason[nb->number] = p->portwhy;
+		source[nb->number] = src_port;
+		ev[nb->number] = ADDLIST_EV_PORT;
 	}
 	if (prof && (root || prof->file_caps)) {
 		snprintf(p->profwhy, sizeof(p->profwhy), "image profile %s%s", prof->name,
@@ -164,16 +151,25 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 			if (ci && !(inferred & BIT(ci->number))) {
 				inferred |= BIT(ci->number);
 				reason[ci->number] = p->profwhy;
+				source[ci->number] = prof->source;
+				ev[ci->number] = ADDLIST_EV_PROFILE;
 			}
 		}
 	}
-	for (i = 0; root && i < w->ncmds; i++)
-		if (w->cmds[i])
-			addlist_command_needs(w->cmds[i], &inferred, reason);
+	for (i = 0; root && w->needs && i < 64; i++) {
+		if ((w->needs->caps & BIT(i)) && !(inferred & BIT(i))) {
+			inferred |= BIT(i);
+			reason[i] = w->needs->why[i];
+			source[i] = w->needs->source[i];
+			ev[i] = ADDLIST_EV_COMMAND;
+		}
+	}
 	for (i = 0; i < 64; i++) {
 		if ((cfg_add & BIT(i)) && !(inferred & BIT(i))) {
 			inferred |= BIT(i);
 			reason[i] = "configuration";
+			source[i] = src_config;
+			ev[i] = ADDLIST_EV_CONFIG;
 		}
 	}
 	/* the existing entries */
@@ -186,29 +182,34 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 				p->add_removed_item[i] = true;
 				p->removed++;
 				decide(p, ADDLIST_REMOVED, s ? s : "?",
-				       "--strict: not a capability name", NULL);
+				       "--strict: not a capability name", NULL, ADDLIST_EV_NONE,
+				       "--strict")
+					->strict = true;
 				changed = true;
 				continue;
 			}
 			p->add[p->nadd++] = s ? s : "";
 			p->kept++;
 			decide(p, ADDLIST_KEPT, s ? s : "?",
-			       "not a capability name; left as written", NULL);
+			       "not a capability name; left as written", NULL, ADDLIST_EV_DECLARED,
+			       src_manifest);
 			continue;
 		}
 		if (present & BIT(ci->number)) {
 			p->add_removed_item[i] = true;
-			decide(p, ADDLIST_REMOVED, ci->name, "listed twice", NULL);
+			decide(p, ADDLIST_REMOVED, ci->name, "listed twice", NULL,
+			       ADDLIST_EV_DECLARED, src_manifest);
 			changed = true;
 			continue;
 		}
 		if (deny & BIT(ci->number)) {
+			bool flag = opts->deny & BIT(ci->number);
+
 			p->add_removed_item[i] = true;
 			p->removed++;
 			decide(p, ADDLIST_REMOVED, ci->name,
-			       (opts->deny & BIT(ci->number)) ? "denied by --deny"
-							      : "denied by configuration",
-			       NULL);
+			       flag ? "denied by --deny" : "denied by configuration", NULL,
+			       ADDLIST_EV_CONFIG, flag ? "--deny" : src_config);
 			changed = true;
 			continue;
 		}
@@ -216,7 +217,9 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 			p->add_removed_item[i] = true;
 			p->removed++;
 			decide(p, ADDLIST_REMOVED, ci->name,
-			       "--strict: neither inferred nor allowed", NULL);
+			       "--strict: neither inferred nor allowed", NULL, ADDLIST_EV_NONE,
+			       "--strict")
+				->strict = true;
 			changed = true;
 			continue;
 		}
@@ -224,9 +227,10 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 		p->add[p->nadd++] = ci->name;
 		p->kept++;
 		{
-			const char *r = (inferred & BIT(ci->number)) ? reason[ci->number]
-					: (allow & BIT(ci->number))  ? "allowed by configuration"
-								     : "declared in the manifest";
+			bool inf = inferred & BIT(ci->number), al = allow & BIT(ci->number);
+			const char *r = inf  ? reason[ci->number]
+					: al ? "allowed by configuration"
+					     : "declared in the manifest";
 			const char *was = NULL;
 
 			if (strcmp(s, ci->name)) {
@@ -234,7 +238,13 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 				changed = true;
 				was = s;
 			}
-			decide(p, ADDLIST_KEPT, ci->name, r, was);
+			decide(p, ADDLIST_KEPT, ci->name, r, was,
+			       inf  ? (enum addlist_evidence)ev[ci->number]
+			       : al ? ADDLIST_EV_CONFIG
+				    : ADDLIST_EV_DECLARED,
+			       inf  ? source[ci->number]
+			       : al ? src_config
+				    : src_manifest);
 		}
 	}
 	/* what is still missing, in catalogue order */
@@ -247,7 +257,8 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 		p->add[p->nadd++] = ci->name;
 		present |= BIT(ci->number);
 		p->added++;
-		decide(p, ADDLIST_ADDED, ci->name, reason[ci->number], NULL);
+		decide(p, ADDLIST_ADDED, ci->name, reason[ci->number], NULL,
+		       (enum addlist_evidence)ev[ci->number], source[ci->number]);
 		changed = true;
 	}
 	if (!changed)

@@ -4,6 +4,7 @@
 #include "capfix/capcfg.h"
 #include "capfix/cmd.h"
 #include "capfix/err.h"
+#include "capfix/fixreport.h"
 #include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
 #include "capfix/msg.h"
@@ -29,6 +30,9 @@ static const char fix_usage[] =
 	"  --drop-only       only add ALL to drop; leave add lists as they are\n"
 	"  --deny CAP,...    remove these capabilities from every add list\n"
 	"  --strict          keep only adds that are inferred or allowed by the config\n"
+	"  --unknown-images fix|skip  fix (default) or leave alone containers that may\n"
+	"                    start as root with no evidence about their image (warned)\n"
+	"  --format text|json  json: a report of every container and decision\n"
 	"  --config FILE     read allow/deny/add rules from FILE (default ./.capfix.yaml)\n"
 	"  --no-config       ignore ./.capfix.yaml\n"
 	"  --branch NAME     commit the fix of the base commit's files on branch NAME;\n"
@@ -59,6 +63,8 @@ struct fix_cmd {
 	FILE *story; /* where the per-file lines go: stdout, stderr with --diff or a stream */
 	bool stream;
 	bool branch_made; /* --branch: the commit exists (records say "fixed") */
+	bool json; /* --format json */
+	struct fixreport *rep;
 };
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -74,40 +80,18 @@ static const char *plural(size_t n, const char *one, const char *many)
 static void on_record(void *ctx, const struct fixrun_record *rec)
 {
 	const struct fix_cmd *c = ctx;
-	const struct fix_result *res = rec->res;
+	struct fixreport_text o = { c->quiet, c->verbose, c->stream, c->check || c->diff };
 	struct sbuf err = SBUF_INIT, out = SBUF_INIT;
-	bool changed = rec->outcome == FIXRUN_CHANGED;
-	size_t i;
 
+	fixreport_add(c->rep, rec);
 	cmd_print_problem(rec);
-	if (changed && !c->quiet && !c->stream)
-		sbuf_addf(&out, "%s %s (%zu %s)\n", c->check || c->diff ? "would fix" : "fixed",
-			  rec->path, res->fixed, plural(res->fixed, "container", "containers"));
-	for (i = 0; i < res->nnotes; i++) {
-		const struct fix_note *n = &res->notes[i];
-		bool warn = n->level == FIX_NOTE_WARN;
-
-		if ((n->level == FIX_NOTE_INFO && !c->verbose) || (!warn && c->quiet) ||
-		    (!warn && !changed && !c->stream))
-			continue;
-		msg_add(warn ? &err : &out, rec->path, rec->line0 + n->line, n->col,
-			warn ? MSG_WARNING : MSG_NOTE, "%s", n->msg);
-	}
+	fixreport_text(rec, &o, &out, &err);
 	fwrite(err.buf ? err.buf : "", 1, err.len, stderr);
 	fwrite(out.buf ? out.buf : "", 1, out.len, c->stream ? stderr : c->story);
 	if (rec->patch)
 		fwrite(rec->patch, 1, rec->patchlen, stdout);
 	sbuf_release(&err);
 	sbuf_release(&out);
-}
-
-static int capfix_parse_deny(struct fix_cmd *c, const char *list)
-{
-	if (capcfg_parse_list(list, &c->fopts.deny) < 0) {
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--deny: %s", cf_err_last()->msg);
-		return -1;
-	}
-	return 0;
 }
 
 static int parse_args(struct fix_cmd *c, int argc, char **argv)
@@ -128,7 +112,9 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_SUMMARY,
 		OPT_MAX_SIZE,
 		OPT_STDIN_NAME,
-		OPT_BREAK_LINKS
+		OPT_BREAK_LINKS,
+		OPT_UNKNOWN,
+		OPT_FORMAT
 	};
 	char *end;
 	static const struct option longopts[] = {
@@ -145,6 +131,8 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "stdin-name", required_argument, NULL, OPT_STDIN_NAME },
 		{ "break-hard-links", no_argument, NULL, OPT_BREAK_LINKS },
+		{ "unknown-images", required_argument, NULL, OPT_UNKNOWN },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
@@ -176,8 +164,11 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			c->fopts.strict = true;
 			break;
 		case OPT_DENY:
-			if (capfix_parse_deny(c, optarg) < 0)
+			if (capcfg_parse_list(optarg, &c->fopts.deny) < 0) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--deny: %s",
+					  cf_err_last()->msg);
 				return -1;
+			}
 			break;
 		case OPT_CONFIG:
 			c->config = optarg;
@@ -202,6 +193,19 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case OPT_BREAK_LINKS:
 			c->break_links = true;
+			break;
+		case OPT_UNKNOWN:
+		case OPT_FORMAT:
+			if (opt == OPT_UNKNOWN ? strcmp(optarg, "fix") && strcmp(optarg, "skip")
+					       : strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--%s: unknown value '%s'",
+					  opt == OPT_UNKNOWN ? "unknown-images" : "format", optarg);
+				return -1;
+			}
+			if (opt == OPT_UNKNOWN)
+				c->fopts.skip_unknown = !strcmp(optarg, "skip");
+			else
+				c->json = c->fopts.report = !strcmp(optarg, "json");
 			break;
 		case OPT_STDIN_NAME:
 			c->stdin_name = optarg;
@@ -253,27 +257,17 @@ static int exit_for(const struct fix_cmd *c, const struct fixrun_totals *t)
 	return CF_EXIT_OK;
 }
 
-/* The totals line of a run over files. */
+/* The totals line, or the JSON report, of a run over files. */
 static void print_totals(const struct fix_cmd *c, const struct fixrun_totals *t)
 {
-	FILE *fp = c->story;
-	bool dry = c->check || c->diff;
+	struct sbuf sb = SBUF_INIT;
 
-	fprintf(fp, "capfix: %zu %s, %zu %s, %zu %s %s, %zu %s, %zu left alone", t->files,
-		plural(t->files, "file", "files"), t->changed, dry ? "to change" : "changed",
-		t->fixed, plural(t->fixed, "container", "containers"), dry ? "to fix" : "fixed",
-		t->already, c->fopts.drop_only ? "already dropping ALL" : "already in order",
-		t->skipped);
-	if (t->caps_added || t->caps_removed)
-		fprintf(fp, ", %zu %s added to add lists, %zu removed", t->caps_added,
-			plural(t->caps_added, "capability", "capabilities"), t->caps_removed);
-	if (t->skipped_files)
-		fprintf(fp, ", %zu %s skipped", t->skipped_files,
-			plural(t->skipped_files, "file", "files"));
-	if (t->errors + t->write_errors)
-		fprintf(fp, ", %zu %s", t->errors + t->write_errors,
-			plural(t->errors + t->write_errors, "error", "errors"));
-	fputc('\n', fp);
+	if (c->json)
+		fixreport_json(c->rep, t, &sb);
+	else
+		fixreport_totals(c->rep, t, c->check || c->diff, c->fopts.drop_only, &sb);
+	fwrite(sb.buf ? sb.buf : "", 1, sb.len, c->story);
+	sbuf_release(&sb);
 }
 
 /* --branch: fix the base commit's files and commit them on a branch. */
@@ -313,13 +307,13 @@ static int run_stream(struct fix_cmd *c, const struct fixrun_opts *o)
 	memset(&t, 0, sizeof(t));
 	c->stream = true;
 	fixrun_stream(o, name, stdin, stdout, &t);
-	if (!c->quiet || t.errors)
-		fprintf(stderr, "capfix: %zu %s, %zu %s, %zu %s %s, %zu left alone%s\n", t.files,
-			plural(t.files, "document", "documents"), t.changed,
-			c->check || c->diff ? "to change" : "changed", t.fixed,
-			plural(t.fixed, "container", "containers"),
-			c->check || c->diff ? "to fix" : "fixed", t.skipped,
-			t.errors ? ", with errors" : "");
+	if (!c->quiet || t.errors) {
+		struct sbuf sb = SBUF_INIT;
+
+		fixreport_stream_totals(c->rep, &t, c->check || c->diff, &sb);
+		fputs(sbuf_cstr(&sb), stderr);
+		sbuf_release(&sb);
+	}
 	return exit_for(c, &t);
 }
 
@@ -329,8 +323,9 @@ static int check_args(struct fix_cmd *c, int npaths, char **paths)
 	int i;
 
 	if (c->fopts.drop_only && (c->fopts.strict || c->fopts.deny || c->config)) {
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-			  "--drop-only leaves add lists alone; it cannot be combined with --strict, --deny or --config");
+		msg_print(
+			stderr, NULL, 0, 0, MSG_ERROR,
+			"--drop-only leaves add lists alone; it cannot be combined with --strict, --deny or --config");
 		return CF_EXIT_USAGE;
 	}
 	if (!c->branch && (c->base || c->force || c->backout_in_commit || c->summary)) {
@@ -347,12 +342,20 @@ static int check_args(struct fix_cmd *c, int npaths, char **paths)
 		if (strcmp(paths[i], "-"))
 			continue;
 		if (npaths != 1 || c->branch) {
-			msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-				  "'-' (a stream on stdin) must be the only PATH, without --branch");
+			msg_print(
+				stderr, NULL, 0, 0, MSG_ERROR,
+				"'-' (a stream on stdin) must be the only PATH, without --branch");
 			return CF_EXIT_USAGE;
 		}
 		c->stream = true;
 	}
+	if (c->json && (c->diff || c->branch || c->stream)) {
+		msg_print(
+			stderr, NULL, 0, 0, MSG_ERROR,
+			"--format json reports on stdout; it cannot be combined with --diff, --branch or '-'");
+		return CF_EXIT_USAGE;
+	}
+	c->quiet |= c->json; /* stdout holds only the report */
 	return 0;
 }
 
@@ -390,6 +393,7 @@ int cmd_fix(int argc, char **argv)
 	o.jobs = c.jobs;
 	o.break_hard_links = c.break_links;
 	c.story = c.diff ? stderr : stdout;
+	c.rep = fixreport_new(o.sink, c.json);
 	if (c.stream) {
 		ret = run_stream(&c, &o);
 	} else if (c.branch) {
@@ -401,6 +405,7 @@ int cmd_fix(int argc, char **argv)
 		if (fixrun_files(&o, (const char *const *)paths, npaths, &t) < 0) {
 			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 			capcfg_release(&c.cfg);
+			fixreport_free(c.rep);
 			return cmd_exit_for_err();
 		}
 		print_totals(&c, &t);
@@ -409,5 +414,6 @@ int cmd_fix(int argc, char **argv)
 			ret = cmd_interrupted(t.changed, t.interrupted, c.backout);
 	}
 	capcfg_release(&c.cfg);
+	fixreport_free(c.rep);
 	return ret;
 }

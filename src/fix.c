@@ -6,10 +6,13 @@
  */
 #include "capfix/fix.h"
 #include "capfix/addlist.h"
+#include "capfix/caps.h"
 #include "capfix/compose.h"
 #include "capfix/err.h"
+#include "capfix/fixevidence.h"
 #include "capfix/fixverify.h"
 #include "capfix/k8s.h"
+#include "capfix/shell.h"
 #include "capfix/yamlwrite.h"
 
 struct fix_session {
@@ -25,7 +28,11 @@ struct fix_session {
 	const char *skip; /* why it is left alone */
 	char skipbuf[160];
 	bool already; /* nothing to change */
+	const struct ynode *services; /* compose: the services mapping */
+	bool check_unknown; /* a container or service: the evidence rules apply */
 };
+
+#define unknown_skipped fixevidence_unknown_skipped
 
 void fix_result_init(struct fix_result *res)
 {
@@ -36,6 +43,10 @@ void fix_result_init(struct fix_result *res)
 void fix_result_release(struct fix_result *res)
 {
 	size_t i;
+
+	for (i = 0; i < res->nitems; i++)
+		fixevidence_release(&res->items[i]);
+	free(res->items);
 
 	for (i = 0; i < res->nnotes; i++) {
 		free(res->notes[i].msg);
@@ -189,38 +200,6 @@ static void decide(struct fix_session *f, struct fixverify_plan *p,
 	list_of(add, ai, &al);
 	list_of(drop, di, &dl);
 	addlist_decide(&p->l, w, &al, &dl, &f->aopts);
-}
-
-/*
- * The texts of commands @cmds (lists or strings) for the planner, in
- * @buf (@max entries) or, when more, in a new array *@heap the caller frees.
- */
-static size_t command_texts(const struct ynode *const *cmds, size_t ncmds, const char **buf,
-			    size_t max, const char ***out, const char ***heap)
-{
-	size_t k, i, n = 0;
-	const char **v = buf;
-
-	*heap = NULL;
-	for (k = 0; k < ncmds; k++) {
-		const struct ynode *l = yamlspan_deref(cmds[k]);
-
-		n += l && l->kind == YN_SCALAR;
-		n += l && l->kind == YN_SEQ ? l->nkids : 0;
-	}
-	if (n > max)
-		v = *heap = xcalloc(n, sizeof(*v));
-	n = 0;
-	for (k = 0; k < ncmds; k++) {
-		const struct ynode *l = yamlspan_deref(cmds[k]);
-
-		if (l && l->kind == YN_SCALAR)
-			v[n++] = l->text;
-		for (i = 0; l && l->kind == YN_SEQ && i < l->nkids; i++)
-			v[n++] = yamlspan_dstr(l->kids[i]);
-	}
-	*out = v;
-	return n;
 }
 
 /* ---- writing a plan ---- */
@@ -433,6 +412,13 @@ static enum fix_block settle(struct fix_session *f, struct ynode *m, int r, size
 		res->already++;
 		return FIX_BLOCK_ALREADY;
 	}
+	if (f->check_unknown && l->unknown && f->opts->skip_unknown) {
+		yamlwrite_undo(&f->w, before);
+		res->skipped++;
+		*why = unknown_skipped;
+		return FIX_BLOCK_SKIPPED;
+	}
+	res->unknown += f->check_unknown && l->unknown;
 	res->fixed++;
 	res->caps_added += l->added;
 	res->caps_removed += l->removed;
@@ -461,14 +447,24 @@ static int on_container(struct k8s_container *kc, void *payload)
 	struct fix_session *f = payload;
 	struct fix_result *res = f->res;
 	struct ynode *c = kc->node;
-	const struct ynode *cmds[2];
-	const char *cbuf[16], **ctext, **heap = NULL, *why;
+	const char *why;
 	struct addlist_workload w;
+	struct shell_needs needs;
 	struct fixverify_plan *p;
+	struct fix_who who;
 	size_t before = yamlwrite_mark(&f->w);
-	int line, col, r = 0;
+	enum k8s_user user;
+	enum fix_block b;
+	int r = 0;
 
-	fix_note_pos(kc->node, &line, &col);
+	memset(&who, 0, sizeof(who));
+	fix_note_pos(kc->node, &who.line, &who.col);
+	who.kind = kc->kind;
+	who.name = kc->name;
+	who.ns = kc->ns;
+	who.container = kc->cname;
+	who.image = yamlspan_dstr(yamlspan_dget(c, "image"));
+	who.node = c;
 	if (kc->dup_key) {
 		int dl, dc;
 
@@ -481,23 +477,26 @@ static int on_container(struct k8s_container *kc, void *payload)
 	if (kc->skip) {
 		res->containers++;
 		res->skipped++;
-		fix_note_add(res, FIX_NOTE_WARN, line, col,
+		fix_note_add(res, FIX_NOTE_WARN, who.line, who.col,
 			     "%s/%s: container \"%s\" left alone: %s", kc->kind, kc->name,
 			     kc->cname, kc->skip);
+		fixevidence_record(f->res, f->opts, &who, FIX_BLOCK_SKIPPED, kc->skip, NULL);
 		return 0;
 	}
 	p = new_plan(f);
 	memset(&w, 0, sizeof(w));
+	shell_needs_init(&needs);
 	if (k8s_is_windows(kc->pod_spec)) {
 		f->skip = "Windows pod: Linux capabilities do not apply there";
 	} else {
-		w.image = yamlspan_dstr(yamlspan_get(c, "image"));
-		w.root = k8s_may_run_as_root(c, kc->pod_spec);
+		user = k8s_run_as(c, kc->pod_spec);
+		w.image = who.image;
+		w.root = who.root = user != K8S_USER_NONROOT;
+		w.user_declared = user != K8S_USER_UNKNOWN;
 		w.port = k8s_low_port(c);
-		cmds[0] = yamlspan_get(c, "command");
-		cmds[1] = yamlspan_get(c, "args");
-		w.ncmds = command_texts(cmds, 2, cbuf, ARRAY_SIZE(cbuf), &ctext, &heap);
-		w.cmds = ctext;
+		if (!f->opts->drop_only)
+			w.command = k8s_container_needs(c, w.root, &needs);
+		w.needs = &needs;
 		w.t.image = w.image;
 		w.t.ns = kc->ns;
 		w.t.kind = kc->kind;
@@ -505,17 +504,20 @@ static int on_container(struct k8s_container *kc, void *payload)
 		w.t.container = kc->cname;
 		r = plan_sc(f, c, "securityContext", &w, p);
 	}
-	switch (settle(f, c, r, before, "this capabilities layout is not supported for editing",
-		       &why)) {
+	f->check_unknown = !f->opts->drop_only;
+	b = settle(f, c, r, before, "this capabilities layout is not supported for editing", &why);
+	f->check_unknown = false;
+	switch (b) {
 	case FIX_BLOCK_SKIPPED:
-		fix_note_add(res, FIX_NOTE_WARN, line, col,
-			     "%s/%s: container \"%s\" left alone: %s", kc->kind, kc->name,
-			     kc->cname, why);
+		if (why != unknown_skipped)
+			fix_note_add(res, FIX_NOTE_WARN, who.line, who.col,
+				     "%s/%s: container \"%s\" left alone: %s", kc->kind, kc->name,
+				     kc->cname, why);
 		break;
 	case FIX_BLOCK_ALREADY:
 		if (p->l.spelled && f->opts->drop_only)
 			fix_note_add(
-				res, FIX_NOTE_WARN, line, col,
+				res, FIX_NOTE_WARN, who.line, who.col,
 				"%s/%s: container \"%s\" drops ALL spelled differently; Pod Security Admission only accepts \"ALL\"",
 				kc->kind, kc->name, kc->cname);
 		break;
@@ -525,51 +527,75 @@ static int on_container(struct k8s_container *kc, void *payload)
 
 		if (p->l.spelled && f->opts->drop_only)
 			fix_note_add(
-				res, FIX_NOTE_WARN, line, col,
+				res, FIX_NOTE_WARN, who.line, who.col,
 				"%s/%s: container \"%s\" drops ALL spelled differently; Pod Security Admission only accepts \"ALL\"",
 				kc->kind, kc->name, kc->cname);
 		story(p, "drop", true, &detail);
 		sbuf_addf(&obj, "%s/%s", kc->kind, kc->name);
-		fix_note_add(res, change ? FIX_NOTE_CHANGE : FIX_NOTE_INFO, line, col,
+		fix_note_add(res, change ? FIX_NOTE_CHANGE : FIX_NOTE_INFO, who.line, who.col,
 			     "%s: container \"%s\": %s", obj.buf, kc->cname, detail.buf);
 		note_parts(res, sbuf_detach(&obj, NULL), kc->cname, sbuf_detach(&detail, NULL));
 		break;
 	}
 	}
-	free(heap);
+	if (!f->opts->drop_only && !f->skip && r >= 0)
+		fixevidence_notes(res, &who, b, why, &p->l, &needs);
+	fixevidence_record(f->res, f->opts, &who, b, why, f->skip || r < 0 ? NULL : &p->l);
 	return 0;
 }
 
 /* ---- docker-compose services ---- */
 
-static void compose_workload(const struct ynode *svc, const char *name, struct addlist_workload *w,
-			     const char **cbuf, size_t max, const char ***heap)
+/*
+ * The workload of service @svc: what its entrypoint and command (one vector
+ * when both are lists), and its healthcheck test (CMD: a vector, CMD-SHELL
+ * or a string: a script) need.
+ */
+static void compose_workload(const struct fix_session *f, const struct ynode *svc, const char *name,
+			     struct addlist_workload *w, struct shell_needs *n)
 {
-	const struct ynode *cmds[2];
-	const char **ctext;
+	const struct ynode *ep = compose_get(f->services, svc, "entrypoint");
+	const struct ynode *cmd = compose_get(f->services, svc, "command");
+	const struct ynode *test =
+		yamlspan_deref(yamlspan_dget(compose_get(f->services, svc, "healthcheck"), "test"));
+	const struct ynode *u = compose_get(f->services, svc, "user");
+	const char *t0 =
+		test && test->kind == YN_SEQ && test->nkids ? yamlspan_dstr(test->kids[0]) : NULL;
 
 	memset(w, 0, sizeof(*w));
-	w->image = yamlspan_dstr(yamlspan_get(svc, "image"));
-	if (!w->image)
-		w->image = yamlspan_dstr(compose_merged_get(svc, "image"));
+	w->image = yamlspan_dstr(compose_get(f->services, svc, "image"));
 	w->root = compose_may_run_as_root(svc);
+	w->user_declared = u && !yamlspan_is_null(u);
 	w->port = compose_low_port(svc);
-	cmds[0] = yamlspan_get(svc, "command");
-	cmds[1] = yamlspan_get(svc, "entrypoint");
-	w->ncmds = command_texts(cmds, 2, cbuf, max, &ctext, heap);
-	w->cmds = ctext;
+	ep = ep && !yamlspan_is_null(ep) ? ep : NULL;
+	if (!f->opts->drop_only) {
+		if (ep && yamlspan_deref(ep)->kind == YN_SEQ && cmd &&
+		    yamlspan_deref(cmd)->kind == YN_SEQ) {
+			k8s_command_needs(ep, 0, cmd, w->root, n);
+		} else {
+			k8s_command_needs(ep, 0, NULL, w->root, n);
+			k8s_command_needs(cmd, 0, NULL, w->root, n);
+		}
+		if (test && test->kind == YN_SCALAR)
+			k8s_command_needs(test, 0, NULL, w->root, n);
+		else if (t0 && !strcmp(t0, "CMD"))
+			k8s_command_needs(test, 1, NULL, w->root, n);
+		else if (t0 && !strcmp(t0, "CMD-SHELL") && test->nkids > 1)
+			k8s_command_needs(test->kids[1], 0, NULL, w->root, n);
+	}
+	w->command = ep && !(yamlspan_deref(ep)->kind == YN_SEQ && !yamlspan_deref(ep)->nkids);
+	w->needs = n;
 	w->t.image = w->image;
 	w->t.kind = "service";
 	w->t.name = name;
 	w->t.container = name;
 }
 
-static int plan_service(struct fix_session *f, struct ynode *svc, const char *name,
+static int plan_service(struct fix_session *f, struct ynode *svc, const struct addlist_workload *w,
 			struct fixverify_plan *p)
 {
 	const struct ynode *drop, *add;
-	const char *why, *cbuf[16], **heap = NULL;
-	struct addlist_workload w;
+	const char *why;
 	long kdrop, kadd;
 
 	p->add_key = "cap_add";
@@ -591,16 +617,14 @@ static int plan_service(struct fix_session *f, struct ynode *svc, const char *na
 		f->skip = "privileged comes from a merge key (<<): edit the anchor";
 		return 0;
 	}
-	compose_workload(svc, name, &w, cbuf, ARRAY_SIZE(cbuf), &heap);
 	if ((compose_merged_has(svc, "cap_drop") && !yamlspan_get(svc, "cap_drop")) ||
 	    (compose_merged_has(svc, "cap_add") && !yamlspan_get(svc, "cap_add"))) {
 		/* the lists come from an anchor: fine when nothing needs to change */
 		const struct ynode *md = yamlspan_get(svc, "cap_drop"),
 				   *ma = yamlspan_get(svc, "cap_add");
 
-		decide(f, p, &w, ma ? ma : compose_merged_get(svc, "cap_add"),
+		decide(f, p, w, ma ? ma : compose_merged_get(svc, "cap_add"),
 		       md ? md : compose_merged_get(svc, "cap_drop"));
-		free(heap);
 		p->l.spelled = false; /* the anchor's spelling is the anchor's business */
 		if (!addlist_changes(&p->l)) {
 			f->already = true;
@@ -612,7 +636,7 @@ static int plan_service(struct fix_session *f, struct ynode *svc, const char *na
 	}
 	if (yamlspan_key_count(svc, "cap_drop") > 1 || yamlspan_key_count(svc, "cap_add") > 1) {
 		f->skip = "duplicate cap_drop or cap_add keys";
-		goto out;
+		return 0;
 	}
 	kdrop = yamlspan_key_index(svc, "cap_drop");
 	kadd = yamlspan_key_index(svc, "cap_add");
@@ -620,28 +644,24 @@ static int plan_service(struct fix_session *f, struct ynode *svc, const char *na
 	add = kadd >= 0 ? svc->kids[kadd + 1] : NULL;
 	if ((why = shared(drop)) || (!f->opts->drop_only && (why = shared(add)))) {
 		skip_because(f, "cap_drop or cap_add", why);
-		goto out;
+		return 0;
 	}
 	if ((drop && !yamlspan_is_null(drop) && drop->kind != YN_SEQ) ||
 	    (!f->opts->drop_only && add && !yamlspan_is_null(add) && add->kind != YN_SEQ)) {
 		f->skip = "cap_drop or cap_add is not a list";
-		goto out;
+		return 0;
 	}
 	if ((drop && drop->kind == YN_SEQ && drop->nkids >= ADDLIST_MAX) ||
 	    (add && add->kind == YN_SEQ && add->nkids >= ADDLIST_MAX)) {
 		f->skip = "capability lists too long";
-		goto out;
+		return 0;
 	}
-	decide(f, p, &w, add, drop);
-	free(heap);
+	decide(f, p, w, add, drop);
 	if (!addlist_changes(&p->l)) {
 		f->already = true;
 		return 0;
 	}
 	return edit_lists(f, svc, svc, kadd, kdrop, p);
-out:
-	free(heap);
-	return 0;
 }
 
 static void on_service(struct fix_session *f, struct ynode *key, struct ynode *svc)
@@ -650,35 +670,58 @@ static void on_service(struct fix_session *f, struct ynode *key, struct ynode *s
 	struct fixverify_plan *p = new_plan(f);
 	size_t before = yamlwrite_mark(&f->w);
 	const char *name = key->kind == YN_SCALAR ? key->text : "?", *why;
-	int line, col, r;
+	struct addlist_workload w;
+	struct shell_needs needs;
+	struct fix_who who;
+	enum fix_block b;
+	int r;
 
-	fix_note_pos(svc->line >= 0 ? svc : key, &line, &col);
-	r = plan_service(f, svc, name, p);
-	switch (settle(f, svc, r, before, "this layout is not supported for editing", &why)) {
+	memset(&who, 0, sizeof(who));
+	memset(&w, 0, sizeof(w));
+	shell_needs_init(&needs);
+	fix_note_pos(svc->line >= 0 ? svc : key, &who.line, &who.col);
+	if (svc->kind == YN_MAP)
+		compose_workload(f, svc, name, &w, &needs);
+	who.kind = "service";
+	who.name = who.container = name;
+	who.image = w.image;
+	who.root = w.root;
+	who.node = svc;
+	who.flat = true;
+	r = plan_service(f, svc, &w, p);
+	f->check_unknown = !f->opts->drop_only;
+	b = settle(f, svc, r, before, "this layout is not supported for editing", &why);
+	f->check_unknown = false;
+	switch (b) {
 	case FIX_BLOCK_SKIPPED:
-		fix_note_add(res, FIX_NOTE_WARN, line, col, "service \"%s\" left alone: %s", name,
-			     why);
-		return;
+		if (why != unknown_skipped)
+			fix_note_add(res, FIX_NOTE_WARN, who.line, who.col,
+				     "service \"%s\" left alone: %s", name, why);
+		break;
 	case FIX_BLOCK_ALREADY:
+		if (p->l.spelled && f->opts->drop_only)
+			fix_note_add(res, FIX_NOTE_WARN, who.line, who.col,
+				     "service \"%s\" drops ALL spelled differently; write ALL",
+				     name);
 		break;
 	case FIX_BLOCK_FIXED: {
 		struct sbuf detail = SBUF_INIT;
 		bool change = p->l.ndec || (p->l.spelled && !f->opts->drop_only);
 
 		if (p->l.spelled && f->opts->drop_only)
-			fix_note_add(res, FIX_NOTE_WARN, line, col,
+			fix_note_add(res, FIX_NOTE_WARN, who.line, who.col,
 				     "service \"%s\" drops ALL spelled differently; write ALL",
 				     name);
 		story(p, "cap_drop", true, &detail);
-		fix_note_add(res, change ? FIX_NOTE_CHANGE : FIX_NOTE_INFO, line, col,
+		fix_note_add(res, change ? FIX_NOTE_CHANGE : FIX_NOTE_INFO, who.line, who.col,
 			     "service \"%s\": %s", name, detail.buf);
 		note_parts(res, xstrdup("compose service"), name, sbuf_detach(&detail, NULL));
-		return;
+		break;
 	}
 	}
-	if (p->l.spelled && f->opts->drop_only)
-		fix_note_add(res, FIX_NOTE_WARN, line, col,
-			     "service \"%s\" drops ALL spelled differently; write ALL", name);
+	if (!f->opts->drop_only && !f->skip && r >= 0)
+		fixevidence_notes(res, &who, b, why, &p->l, &needs);
+	fixevidence_record(f->res, f->opts, &who, b, why, f->skip || r < 0 ? NULL : &p->l);
 }
 
 static void each_service(struct fix_session *f, struct ynode *root)
@@ -688,6 +731,7 @@ static void each_service(struct fix_session *f, struct ynode *root)
 
 	if (svcs->kind != YN_MAP || svcs->anchor || svcs->merge)
 		return; /* the services are shared: nothing is edited */
+	f->services = svcs;
 	f->w.seq_indented = true;
 	for (i = 0; i + 1 < svcs->nkids; i += 2)
 		on_service(f, svcs->kids[i], svcs->kids[i + 1]);
@@ -776,10 +820,30 @@ enum fix_block fix_session_block(struct fix_session *f, struct ynode *m, const c
 	struct fixverify_plan *p = new_plan(f);
 	size_t before = yamlwrite_mark(&f->w);
 	int r = plan_sc(f, m, key, f->opts->drop_only ? NULL : w, p);
-	enum fix_block b = settle(f, m, r, before, "this layout is not supported for editing", why);
+	enum fix_block b;
+
+	f->check_unknown = !f->opts->drop_only;
+	b = settle(f, m, r, before, "this layout is not supported for editing", why);
+	f->check_unknown = false;
 
 	if (b == FIX_BLOCK_FIXED)
 		story(p, "drop", false, detail);
+	{
+		struct fix_who who;
+
+		memset(&who, 0, sizeof(who));
+		fix_note_pos(yamlspan_get(m, key), &who.line, &who.col);
+		who.kind = "HelmValues";
+		who.name = w && w->t.name ? w->t.name : "";
+		who.container = w && w->t.container ? w->t.container : key;
+		who.image = w ? w->image : NULL;
+		who.root = w && w->root;
+		who.node = m;
+		who.sc_key = key;
+		if (!f->opts->drop_only && !f->skip && r >= 0)
+			fixevidence_notes(f->res, &who, b, *why, &p->l, NULL);
+		fixevidence_record(f->res, f->opts, &who, b, *why, f->skip || r < 0 ? NULL : &p->l);
+	}
 	return b;
 }
 

@@ -1,4 +1,5 @@
 #include "capfix/k8s.h"
+#include "capfix/shell.h"
 
 static const char *const path_spec[] = { "spec", NULL };
 static const char *const path_template[] = { "spec", "template", "spec", NULL };
@@ -80,7 +81,7 @@ const char *k8s_partial(const struct ynode *obj)
 	return NULL;
 }
 
-bool k8s_may_run_as_root(const struct ynode *c, const struct ynode *pod_spec)
+enum k8s_user k8s_run_as(const struct ynode *c, const struct ynode *pod_spec)
 {
 	const struct ynode *csc = yamlspan_dget(c, "securityContext");
 	const struct ynode *psc = yamlspan_dget(pod_spec, "securityContext");
@@ -90,10 +91,74 @@ bool k8s_may_run_as_root(const struct ynode *c, const struct ynode *pod_spec)
 	if (!u || yamlspan_is_null(u))
 		u = yamlspan_dget(psc, "runAsUser");
 	if (u && !yamlspan_is_null(u) && yamlspan_int(u) >= 0)
-		return yamlspan_int(u) == 0;
+		return yamlspan_int(u) == 0 ? K8S_USER_ROOT : K8S_USER_NONROOT;
 	if (!nr || yamlspan_is_null(nr))
 		nr = yamlspan_dget(psc, "runAsNonRoot");
-	return !yamlspan_is_true(nr);
+	return yamlspan_is_true(nr) ? K8S_USER_NONROOT : K8S_USER_UNKNOWN;
+}
+
+bool k8s_may_run_as_root(const struct ynode *c, const struct ynode *pod_spec)
+{
+	return k8s_run_as(c, pod_spec) != K8S_USER_NONROOT;
+}
+
+void k8s_command_needs(const struct ynode *l, size_t skip, const struct ynode *more, bool root,
+		       struct shell_needs *n)
+{
+	const char *buf[32], **v = buf;
+	size_t k = 0, i, total;
+
+	l = yamlspan_deref(l);
+	more = yamlspan_deref(more);
+	if (l && l->kind == YN_SCALAR && l->text) {
+		shell_needs_script(n, l->text, root);
+		l = NULL;
+	}
+	if (more && more->kind == YN_SCALAR && more->text) {
+		shell_needs_script(n, more->text, root);
+		more = NULL;
+	}
+	total = (l && l->kind == YN_SEQ ? l->nkids : 0) +
+		(more && more->kind == YN_SEQ ? more->nkids : 0);
+	if (total <= skip)
+		return;
+	if (total > ARRAY_SIZE(buf))
+		v = xcalloc(total, sizeof(*v));
+	for (i = skip; l && l->kind == YN_SEQ && i < l->nkids; i++) {
+		const char *s = yamlspan_dstr(l->kids[i]);
+
+		v[k++] = s ? s : "";
+	}
+	for (i = 0; more && more->kind == YN_SEQ && i < more->nkids; i++) {
+		const char *s = yamlspan_dstr(more->kids[i]);
+
+		v[k++] = s ? s : "";
+	}
+	shell_needs_argv(n, v, k, root);
+	if (v != buf)
+		free(v);
+}
+
+bool k8s_container_needs(const struct ynode *c, bool root, struct shell_needs *n)
+{
+	static const char *const probes[] = { "livenessProbe", "readinessProbe", "startupProbe" };
+	static const char *const hooks[] = { "postStart", "preStop" };
+	const struct ynode *cmd = yamlspan_dget(c, "command"), *args = yamlspan_dget(c, "args");
+	const struct ynode *lc = yamlspan_dget(c, "lifecycle");
+	size_t i;
+
+	if (cmd && yamlspan_is_null(cmd))
+		cmd = NULL;
+	k8s_command_needs(cmd, 0, args, root, n);
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
+		k8s_command_needs(yamlspan_dget(yamlspan_dget(yamlspan_dget(c, probes[i]), "exec"),
+						"command"),
+				  0, NULL, root, n);
+	for (i = 0; i < ARRAY_SIZE(hooks); i++)
+		k8s_command_needs(yamlspan_dget(yamlspan_dget(yamlspan_dget(lc, hooks[i]), "exec"),
+						"command"),
+				  0, NULL, root, n);
+	return cmd && !(cmd->kind == YN_SEQ && !cmd->nkids);
 }
 
 long k8s_low_port(const struct ynode *c)

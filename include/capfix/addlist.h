@@ -14,7 +14,16 @@
  * configuration) or, with strict, neither inferred nor allowed; duplicates
  * are removed; NET_BIND_SERVICE is added for a port below 1024 of a process
  * that may run as root; image profiles (profiles.h), commands that need a
- * capability (chown, ping, su-exec...) and configuration adds add the rest.
+ * capability (shell.h: chown, ping, su-exec, apt-get...) and configuration
+ * adds add the rest.
+ *
+ * Evidence: every decision names what it rests on (declared, port,
+ * profile, command, config; image and trace are reserved) and its source.
+ * The plan also says what is known about how the workload starts (the
+ * basis: a declared user, a profile, a command that replaces the image's
+ * entrypoint, a configuration rule); a workload that may start as root with
+ * none of these is "unknown": its image may need capabilities capfix cannot
+ * see.
  *
  * Ownership: the plan holds borrowed strings (canonical names from the
  * catalogue, the caller's item texts, and its own reason buffers), so it
@@ -27,6 +36,7 @@
 
 #include "capfix/capcfg.h"
 #include "capfix/sbuf.h"
+#include "capfix/shell.h"
 
 /* Lists with more items are not planned (the caller leaves them alone). */
 #define ADDLIST_MAX 48
@@ -43,10 +53,28 @@ struct addlist_workload {
 	const char *image; /* or NULL */
 	bool root; /* may start as root */
 	long port; /* a port below 1024 it listens on, or -1 */
-	const char *const *cmds; /* texts of its command/args/entrypoint (strings or items) */
-	size_t ncmds;
+	const struct shell_needs *needs; /* what its commands need (shell.h), or NULL */
 	struct capcfg_target t; /* for the configuration's rules */
+	bool command; /* its command replaces the image's entrypoint (k8s command, compose
+			 entrypoint) */
+	bool user_declared; /* the manifest names the user (root or not) */
 };
+
+/* What a decision rests on. */
+enum addlist_evidence {
+	ADDLIST_EV_NONE, /* nothing: capfix's own rule (drop ALL) or --strict found nothing */
+	ADDLIST_EV_DECLARED, /* the manifest says so */
+	ADDLIST_EV_PORT, /* a port below 1024 */
+	ADDLIST_EV_PROFILE, /* built-in image knowledge (profiles.h) */
+	ADDLIST_EV_COMMAND, /* static analysis of its commands (shell.h) */
+	ADDLIST_EV_CONFIG, /* .capfix.yaml, --deny */
+	ADDLIST_EV_IMAGE, /* reserved: image metadata */
+	ADDLIST_EV_TRACE, /* reserved: a runtime trace */
+	ADDLIST_EV_COUNT
+};
+
+/* "none", "declared", "port", "profile", "command", "config", "image", "trace". */
+const char *addlist_evidence_name(enum addlist_evidence ev);
 
 /* An existing list: item texts (NULL for an item that is not a scalar). */
 struct addlist_list {
@@ -63,6 +91,10 @@ struct addlist_decision {
 	const char *name; /* canonical name, or the text as written ("?" when not a scalar) */
 	const char *reason;
 	const char *was; /* a kept name as it was written when respelled, else NULL */
+	enum addlist_evidence evidence;
+	const char *source; /* where the rule is documented ("capabilities(7): ...", a profile's
+			       source) */
+	bool strict; /* removed by --strict although the manifest declared it */
 };
 
 struct addlist_plan {
@@ -84,6 +116,11 @@ struct addlist_plan {
 	size_t ndec;
 	size_t added, removed, kept;
 	char portwhy[96], profwhy[96]; /* reason texts the decisions point to */
+	/* what is known about how the workload starts: bits (1 << enum addlist_evidence) */
+	unsigned basis;
+	bool root; /* may start as root (after the profile's default user) */
+	bool unknown; /* may start as root and nothing is known about its image */
+	const char *profile; /* the matching profile's name, or NULL */
 };
 
 /*
@@ -102,13 +139,6 @@ bool addlist_changes(const struct addlist_plan *p);
  * nginx); added NET_BIND_SERVICE (port 80 is below 1024 and ...)".
  */
 void addlist_story(const struct addlist_plan *p, struct sbuf *sb);
-
-/*
- * Add the capabilities that the programs named in @text need (a command
- * line or one item of a command list) to @need, with a reason per kernel
- * number in @reason (64 entries; first reason wins).
- */
-void addlist_command_needs(const char *text, uint64_t *need, const char **reason);
 
 /* Is @s "ALL" in any spelling (all, CAP_ALL, cap_all)? */
 bool addlist_is_all(const char *s);

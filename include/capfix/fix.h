@@ -19,6 +19,17 @@
  * Containers that must not be edited (privileged, Windows pods, shared
  * through anchors, aliases or merge keys, partial objects, odd shapes) are
  * left alone with a warning note saying why.
+ *
+ * Evidence: every decision names what it rests on (addlist.h). The
+ * commands a container runs (command and args, exec probes, lifecycle
+ * handlers; compose command, entrypoint and healthcheck) are read by
+ * shell.h. A container that may start as root whose image capfix knows
+ * nothing about (no profile, no configuration rule, no command replacing
+ * the entrypoint) is fixed with a warning and counted in res->unknown, or,
+ * with skip_unknown, left alone with the warning. Warnings also name a
+ * capability added by inference that puts a pod outside the Pod Security
+ * Standards baseline, a declared add removed by --strict, and a package
+ * manager whose needs are not measured.
  */
 #ifndef CAPFIX_FIX_H
 #define CAPFIX_FIX_H
@@ -34,11 +45,13 @@ struct fix_opts {
 	bool strict; /* keep only adds that are inferred or allowed */
 	uint64_t deny; /* removed from every add list (bit = kernel number) */
 	const struct capcfg *cfg; /* allow/deny/add rules, or NULL */
+	bool skip_unknown; /* leave containers without evidence alone (--unknown-images skip) */
+	bool report; /* fill res->items (the structured report) */
 };
 
 #define FIX_OPTS_INIT                                                                              \
 	{                                                                                          \
-		false, false, false, 0, NULL                                                       \
+		false, false, false, 0, NULL, false, false                                         \
 	}
 
 /*
@@ -59,6 +72,30 @@ struct fix_note {
 	size_t seq; /* order of discovery; notes are sorted by position */
 };
 
+/* One decision about one capability, for the structured report. */
+struct fix_decision {
+	char *capability; /* canonical name ("ALL" for drop), or the text as written */
+	const char *action; /* "kept", "added", "removed", "dropped" (static) */
+	const char *evidence; /* addlist_evidence_name() (static) */
+	char *source; /* where the rule is documented */
+	char *reason;
+};
+
+/* What one container (or compose service) is and became (with fix_opts.report). */
+struct fix_container {
+	int line, col; /* 1-based */
+	char *kind, *name, *ns, *container, *image; /* ns and image may be NULL */
+	bool root; /* may start as root */
+	const char *outcome; /* "fixed", "already", "skipped" (static) */
+	char *why; /* skipped: why; else NULL */
+	unsigned basis; /* what is known about how it starts: bits 1 << enum addlist_evidence */
+	bool unknown; /* may start as root and nothing is known about its image */
+	char **drop, **add; /* the lists after the fix (as they are when skipped) */
+	size_t ndrop, nadd;
+	struct fix_decision *dec;
+	size_t ndec;
+};
+
 enum fix_status {
 	FIX_OK, /* parsed; see changed */
 	FIX_PARSE_ERROR, /* not valid YAML/JSON: see err */
@@ -76,9 +113,12 @@ struct fix_result {
 	size_t skipped; /* containers left alone, with a warning note each */
 	size_t caps_added; /* capabilities added to add lists */
 	size_t caps_removed; /* capabilities removed from add lists */
+	size_t unknown; /* containers fixed without evidence (each with a warning) */
 	struct fix_note *notes; /* sorted by position */
 	size_t nnotes, anotes;
 	struct yerror err; /* for FIX_PARSE_ERROR, FIX_TEMPLATE, FIX_REFUSED */
+	struct fix_container *items; /* with fix_opts.report: every container, in order found */
+	size_t nitems, aitems;
 };
 
 void fix_result_init(struct fix_result *res);

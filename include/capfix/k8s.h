@@ -100,6 +100,33 @@ const char *k8s_partial(const struct ynode *obj);
  */
 bool k8s_may_run_as_root(const struct ynode *c, const struct ynode *pod_spec);
 
+/* What the manifest says about the user of container @c (same rules as above). */
+enum k8s_user {
+	K8S_USER_UNKNOWN, /* neither runAsUser nor runAsNonRoot: true: the image decides */
+	K8S_USER_ROOT, /* runAsUser: 0 */
+	K8S_USER_NONROOT, /* runAsUser above 0, or runAsNonRoot: true */
+};
+enum k8s_user k8s_run_as(const struct ynode *c, const struct ynode *pod_spec);
+
+/*
+ * Add what the commands of container @c need (shell.h) to @n: command
+ * followed by args (args alone when there is no command: images without an
+ * entrypoint run them), the exec probes (liveness, readiness, startup) and
+ * the lifecycle postStart/preStop exec handlers; @root as k8s_may_run_as_root().
+ * Returns true when `command` is set: it replaces the image's entrypoint, so
+ * what starts is known.
+ */
+struct shell_needs;
+bool k8s_container_needs(const struct ynode *c, bool root, struct shell_needs *n);
+
+/*
+ * Add the needs of a command to @n: list @l from its item @skip on, then
+ * list @more (its arguments), as one argument vector (no shell); a string
+ * instead of a list is read as a shell script. NULL lists are absent.
+ */
+void k8s_command_needs(const struct ynode *l, size_t skip, const struct ynode *more, bool root,
+		       struct shell_needs *n);
+
 /* The first containerPort of @c below 1024 (and above 0), or -1. Aliases followed. */
 long k8s_low_port(const struct ynode *c);
 

@@ -49,7 +49,7 @@ static void test_drop_all_appended_and_respelled(void **state)
 
 static void test_low_port_needs_root(void **state)
 {
-	struct addlist_workload w = { "example.com/app:1", true, 80, NULL, 0, { 0 } };
+	struct addlist_workload w = { "example.com/app:1", true, 80, NULL, { 0 }, false, false };
 	struct addlist_plan p;
 
 	(void)state;
@@ -70,13 +70,16 @@ static void test_commands_and_respelling(void **state)
 {
 	static const char *const cmds[] = { "sh", "-c", "chown -R 999 /data && ./chown.sh" };
 	static const char *const add[] = { "cap_kill", "KILL", "SYS_ADMIN", "bogus" };
-	struct addlist_workload w = { "example.com/app:1", true, -1, cmds, 3, { 0 } };
+	struct shell_needs needs;
+	struct addlist_workload w = { "example.com/app:1", true, -1, &needs, { 0 }, true, false };
 	struct addlist_list al = list_of(add, 4);
 	const struct cap_info *admin = caps_lookup("SYS_ADMIN");
 	struct addlist_opts opts = defaults;
 	struct addlist_plan p;
 
 	(void)state;
+	shell_needs_init(&needs);
+	shell_needs_argv(&needs, cmds, 3, true);
 	opts.deny = (uint64_t)1 << admin->number;
 	addlist_decide(&p, &w, &al, NULL, &opts);
 	assert_true(p.add_set);
@@ -101,7 +104,7 @@ static void test_commands_and_respelling(void **state)
 static void test_strict_removes_everything_uninferred(void **state)
 {
 	static const char *const add[] = { "NET_ADMIN" };
-	struct addlist_workload w = { NULL, false, -1, NULL, 0, { 0 } };
+	struct addlist_workload w = { NULL, false, -1, NULL, { 0 }, false, false };
 	struct addlist_list al = list_of(add, 1);
 	struct addlist_opts opts = { false, true, 0, NULL };
 	struct addlist_plan p;
@@ -114,22 +117,92 @@ static void test_strict_removes_everything_uninferred(void **state)
 	assert_int_equal(p.removed, 1);
 }
 
-static void test_command_needs(void **state)
+static const struct addlist_decision *find_dec(const struct addlist_plan *p, const char *name)
 {
-	const char *reason[64] = { 0 };
-	uint64_t need = 0;
-	const struct cap_info *raw = caps_lookup("NET_RAW"), *setuid = caps_lookup("SETUID");
+	size_t i;
+
+	for (i = 0; i < p->ndec; i++)
+		if (!strcmp(p->dec[i].name, name))
+			return &p->dec[i];
+	return NULL;
+}
+
+static void test_evidence_of_decisions(void **state)
+{
+	static const char *const cmds[] = { "sh", "-c", "ping -c1 db" };
+	static const char *const add[] = { "NET_ADMIN", "SYS_TIME" };
+	struct shell_needs needs;
+	struct addlist_workload w = { "nginx:1.25", true, 80, &needs, { 0 }, false, false };
+	struct addlist_list al = list_of(add, 2);
+	struct addlist_opts opts = { false, true, 0, NULL };
+	const struct addlist_decision *d;
+	struct addlist_plan p;
 
 	(void)state;
-	addlist_command_needs("/bin/ping -c1 x; exec su-exec app server", &need, reason);
-	assert_true(need & ((uint64_t)1 << raw->number));
-	assert_true(need & ((uint64_t)1 << setuid->number));
-	assert_string_equal(reason[raw->number], "the command runs ping");
-	need = 0;
-	addlist_command_needs("./ping.sh --chown=1", &need, reason);
-	assert_true(need == 0);
+	shell_needs_init(&needs);
+	shell_needs_argv(&needs, cmds, 3, true);
+	addlist_decide(&p, &w, &al, NULL, &opts);
+	d = find_dec(&p, "NET_RAW");
+	assert_non_null(d);
+	assert_int_equal(d->verb, ADDLIST_ADDED);
+	assert_int_equal(d->evidence, ADDLIST_EV_COMMAND);
+	assert_non_null(strstr(d->source, "capabilities(7)"));
+	d = find_dec(&p, "NET_BIND_SERVICE");
+	assert_int_equal(d->evidence, ADDLIST_EV_PORT); /* the port is looked at first */
+	d = find_dec(&p, "CHOWN");
+	assert_int_equal(d->evidence, ADDLIST_EV_PROFILE);
+	d = find_dec(&p, "NET_ADMIN");
+	assert_int_equal(d->verb, ADDLIST_REMOVED);
+	assert_true(d->strict);
+	assert_int_equal(d->evidence, ADDLIST_EV_NONE);
+	assert_true(p.basis & (1u << ADDLIST_EV_PROFILE));
+	assert_false(p.unknown);
+	assert_string_equal(addlist_evidence_name(ADDLIST_EV_TRACE), "trace");
+	assert_string_equal(addlist_evidence_name(ADDLIST_EV_DECLARED), "declared");
+	/* an unknown image that may start as root: no evidence */
+	w.image = "example.com/app:1";
+	w.port = -1;
+	opts.strict = false;
+	addlist_decide(&p, &w, NULL, NULL, &opts);
+	assert_true(p.unknown);
+	d = find_dec(&p, "NET_RAW");
+	assert_int_equal(d->evidence, ADDLIST_EV_COMMAND);
+	/* its command replaces the entrypoint: known */
+	w.command = true;
+	addlist_decide(&p, &w, NULL, NULL, &opts);
+	assert_false(p.unknown);
+	assert_true(p.basis & (1u << ADDLIST_EV_COMMAND));
+	/* not root, declared */
+	w.command = false;
+	w.root = false;
+	w.user_declared = true;
+	addlist_decide(&p, &w, NULL, NULL, &opts);
+	assert_false(p.unknown);
+	assert_int_equal(p.basis, 1u << ADDLIST_EV_DECLARED);
+	assert_int_equal(p.nadd, 0); /* ping as non-root needs nothing capfix can give */
+}
+
+static void test_config_rule_is_evidence(void **state)
+{
+	static const char cfgtext[] = "rules:\n  - image: \"example.com/*\"\n";
+	struct addlist_workload w = { "example.com/app:1", true, -1, NULL, { 0 }, false, false };
+	struct addlist_opts opts = { false, false, 0, NULL };
+	struct capcfg cfg = CAPCFG_INIT;
+	struct addlist_plan p;
+
+	(void)state;
+	assert_int_equal(capcfg_load(&cfg, "c.yaml", cfgtext, sizeof(cfgtext) - 1), 0);
+	opts.cfg = &cfg;
+	w.t.image = w.image;
+	addlist_decide(&p, &w, NULL, NULL, &opts);
+	assert_false(p.unknown);
+	assert_true(p.basis & (1u << ADDLIST_EV_CONFIG));
+	w.image = w.t.image = "other.org/app:1";
+	addlist_decide(&p, &w, NULL, NULL, &opts);
+	assert_true(p.unknown);
 	assert_true(addlist_is_all("CAP_all"));
 	assert_false(addlist_is_all("ALLX"));
+	capcfg_release(&cfg);
 }
 
 int main(void)
@@ -139,7 +212,8 @@ int main(void)
 		cmocka_unit_test(test_low_port_needs_root),
 		cmocka_unit_test(test_commands_and_respelling),
 		cmocka_unit_test(test_strict_removes_everything_uninferred),
-		cmocka_unit_test(test_command_needs),
+		cmocka_unit_test(test_evidence_of_decisions),
+		cmocka_unit_test(test_config_rule_is_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,7 +268,7 @@ static void test_fix_template_detected(void **state)
 
 static void test_fix_notes_carry_positions(void **state)
 {
-	const char *in = POD "  - name: ok\n    image: i\n  - name: priv\n    image: i\n"
+	const char *in = POD "  - name: ok\n    image: nginx\n  - name: priv\n    image: i\n"
 			     "    securityContext: {privileged: true}\n";
 	struct fix_opts opts = FIX_OPTS_INIT;
 	struct fix_result res;
@@ -400,6 +400,54 @@ static void test_fix_add_lists(void **state)
 	}
 }
 
+/* Evidence: counts, warnings and the structured report entries. */
+static void test_fix_evidence(void **state)
+{
+	const char *in = POD "  - name: unknown\n    image: example.com/a:1\n"
+			     "  - name: probe\n    image: example.com/a:1\n    command: [/a]\n"
+			     "    livenessProbe:\n      exec:\n        command: [ping, -c1, db]\n"
+			     "  - name: nonroot\n    image: example.com/a:1\n"
+			     "    securityContext: {runAsNonRoot: true}\n";
+	struct fix_opts opts = FIX_OPTS_INIT;
+	struct fix_result res;
+	size_t i, pss = 0, unknown = 0;
+
+	(void)state;
+	opts.report = true;
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in, strlen(in), &opts), 0);
+	assert_int_equal(res.fixed, 3);
+	assert_int_equal(res.unknown, 1);
+	assert_int_equal(res.nitems, 3);
+	assert_true(res.items[0].unknown);
+	assert_string_equal(res.items[0].outcome, "fixed");
+	assert_string_equal(res.items[0].dec[0].action, "dropped");
+	assert_false(res.items[1].unknown);
+	assert_int_equal(res.items[1].nadd, 1);
+	assert_string_equal(res.items[1].add[0], "NET_RAW");
+	assert_string_equal(res.items[1].dec[1].evidence, "command");
+	assert_false(res.items[2].root);
+	for (i = 0; i < res.nnotes; i++) {
+		pss += res.notes[i].level == FIX_NOTE_WARN &&
+		       strstr(res.notes[i].msg, "Pod Security Standards baseline") != NULL;
+		unknown += res.notes[i].level == FIX_NOTE_WARN &&
+			   strstr(res.notes[i].msg, "no evidence about its image") != NULL;
+	}
+	assert_int_equal(pss, 1);
+	assert_int_equal(unknown, 1);
+	fix_result_release(&res);
+	/* --unknown-images skip: left alone, still warned, not counted as fixed */
+	opts.skip_unknown = true;
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in, strlen(in), &opts), 0);
+	assert_int_equal(res.fixed, 2);
+	assert_int_equal(res.skipped, 1);
+	assert_int_equal(res.unknown, 0);
+	assert_string_equal(res.items[0].outcome, "skipped");
+	assert_true(res.items[0].unknown);
+	fix_result_release(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_fix_template_detected),
 		cmocka_unit_test(test_fix_notes_carry_positions),
 		cmocka_unit_test(test_fix_add_lists),
+		cmocka_unit_test(test_fix_evidence),
 	};
 
 	return cmocka_run_group_tests_name("fix", tests, NULL, NULL);
