@@ -201,7 +201,7 @@ static void scan_work(void *ctx, size_t i, void **scratch)
 	}
 	scan_buffer(&r->jobs[i], path, buf->buf ? buf->buf : "", buf->len,
 		    ends_with(path, ".json"));
-	if (r->jobs[i].nerrors && !sniff_manifest(buf->buf ? buf->buf : "", buf->len)) {
+	if (r->jobs[i].nerrors && sniff_is_data(buf->buf ? buf->buf : "", buf->len)) {
 		/* JSON or YAML data that is no manifest and does not parse: left out quietly */
 		scan_result_release(&r->jobs[i]);
 	}

@@ -201,7 +201,7 @@ static void work(void *ctx, size_t i, void **scratch)
 		exec = j->stamp.mode & 0100;
 	}
 	if (transform(r, j, i, buf, len) < 0) {
-		if (j->res.status == FIX_PARSE_ERROR && !sniff_manifest(buf, len)) {
+		if (j->res.status == FIX_PARSE_ERROR && sniff_is_data(buf, len)) {
 			/* JSON or YAML data, not a manifest: nothing for capfix, quietly */
 			j->outcome = FIXRUN_SKIPPED;
 			return;

@@ -379,6 +379,41 @@ static int on_event(struct builder *b, struct fy_event *ev)
 	}
 }
 
+/*
+ * libfyaml's messages, said in capfix's words where they name the parser's
+ * state rather than the likely mistake. Matched by prefix; anything else is
+ * passed on as libfyaml wrote it.
+ */
+static const struct {
+	const char *libfyaml, *capfix;
+} parse_words[] = {
+	{ "invalid multiline plain key",
+	  "a key runs over more than one line (a line indented with a tab, or a key without its colon?)" },
+	{ "did not find expected key",
+	  "expected a `key: value` line here (is this line indented like its neighbours?)" },
+	{ "invalid nested block mapping on the same line",
+	  "a second `key:` on one line (a value holding \": \" needs quotes)" },
+	{ "invalid indentation in mapping",
+	  "this line is indented differently from the rest of its mapping" },
+	{ "missing comma in flow mapping",
+	  "a {...} mapping without a comma between two entries, or without its closing brace" },
+	{ "Invalid JSON plain scalar",
+	  "not JSON: a bare word where JSON needs a \"string\", a number, true, false or null" },
+	{ "single quoted scalars not supported in JSON mode",
+	  "not JSON: strings take double quotes, not single ones" },
+	{ "JSON disallows trailing comma", "not JSON: a comma before a closing brace or bracket" },
+};
+
+static const char *in_our_words(const char *msg)
+{
+	size_t i;
+
+	for (i = 0; msg && i < ARRAY_SIZE(parse_words); i++)
+		if (!strncmp(msg, parse_words[i].libfyaml, strlen(parse_words[i].libfyaml)))
+			return parse_words[i].capfix;
+	return msg;
+}
+
 static void fill_error(struct yerror *err, struct fy_diag *diag)
 {
 	void *iter = NULL;
@@ -393,7 +428,8 @@ static void fill_error(struct yerror *err, struct fy_diag *diag)
 	if (de) {
 		err->line = de->line > 0 ? de->line : 1;
 		err->col = de->column > 0 ? de->column : 1;
-		snprintf(err->msg, sizeof(err->msg), "%s", de->msg ? de->msg : "invalid YAML");
+		snprintf(err->msg, sizeof(err->msg), "%s",
+			 de->msg ? in_our_words(de->msg) : "invalid YAML");
 	}
 }
 

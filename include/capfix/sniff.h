@@ -17,4 +17,11 @@
 /* Does @buf (@len bytes) hold `apiVersion`, `kind`, `services` or `HostConfig` as a key? */
 bool sniff_manifest(const char *buf, size_t len);
 
+/*
+ * Is @buf data capfix has nothing to do with: text (valid UTF-8, no NUL
+ * byte) that does not look like a manifest? Text that is not UTF-8 (a
+ * UTF-16 manifest, a binary file) is not data: its parse error stands.
+ */
+bool sniff_is_data(const char *buf, size_t len);
+
 #endif

@@ -40,11 +40,27 @@ static void test_data(void **state)
 	assert_false(sniff("text: apiVersion\n"));
 }
 
+static void test_is_data(void **state)
+{
+	(void)state;
+	assert_true(sniff_is_data("{\"a\": [1, 2\n", 12));
+	assert_true(sniff_is_data("caf\xc3\xa9: 1\n", 9));
+	assert_false(sniff_is_data("kind: Pod\n", 10)); /* a manifest */
+	/* not text: its parse error stands (a UTF-16 manifest is still a manifest) */
+	assert_false(sniff_is_data("a\0p\0i\0", 6));
+	assert_false(sniff_is_data("%YAML \xff\n", 8));
+	assert_false(sniff_is_data("x\xc3", 2)); /* cut short */
+	assert_false(sniff_is_data("\xc0\xaf", 2)); /* overlong */
+	assert_false(sniff_is_data("\xed\xa0\x80", 3)); /* a surrogate */
+	assert_true(sniff_is_data("\xf0\x9f\x98\x80", 4)); /* U+1F600 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_manifests),
 		cmocka_unit_test(test_data),
+		cmocka_unit_test(test_is_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
