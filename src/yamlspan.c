@@ -388,7 +388,7 @@ static const struct {
 	const char *libfyaml, *capfix;
 } parse_words[] = {
 	{ "invalid multiline plain key",
-	  "a key runs over more than one line (a line indented with a tab, or a key without its colon?)" },
+	  "a key runs over more than one line (is this line indented too deep, or with a tab?)" },
 	{ "did not find expected key",
 	  "expected a `key: value` line here (is this line indented like its neighbours?)" },
 	{ "invalid nested block mapping on the same line",
