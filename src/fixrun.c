@@ -124,6 +124,11 @@ static int transform(const struct run *r, struct job *j, size_t index, const cha
 				 (const char *const *)refs.sources, refs.n, &fo);
 	else
 		ret = fix_buffer(&j->res, buf, len, &fo);
+	/* securityContexts the templates render in a form capfix does not read: said, not guessed */
+	for (size_t i = 0; ret == 0 && i < refs.nunread; i++)
+		fix_note_add(&j->res, FIX_NOTE_WARN, 1, 1,
+			     "%s:%d renders a container securityContext in a form capfix does not read (%s): check it by hand",
+			     refs.unread[i].source, refs.unread[i].line, refs.unread[i].text);
 	helmchart_refs_release(&refs);
 	return ret;
 }
