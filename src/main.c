@@ -74,6 +74,16 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
+			int k;
+
+			/* `capfix COMMAND --version`, for every command (options end at "--") */
+			for (k = 2; k < argc && strcmp(argv[k], "--"); k++) {
+				if (!strcmp(argv[k], "--version")) {
+					printf("capfix %s\n", CAPFIX_VERSION);
+					ret = CF_EXIT_OK;
+					goto out;
+				}
+			}
 			ret = commands[i].fn(argc - 1, argv + 1);
 			gitops_lib_shutdown();
 			goto out;
