@@ -7,7 +7,9 @@
 #   - noise.py: no line outside a securityContext changes, no comment is lost;
 #   - the backout patch restores the original bytes (git apply and patch -p1);
 #   - the --diff patch applied to the original gives the fixed tree;
-#   - a second run changes nothing.
+#   - a second run changes nothing;
+#   - every container left with drop ALL and no add has evidence or a warning (check_evidence.py),
+#     and the JSON report validates against tests/schema/fix-report.schema.json.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 CAPFIX=$(realpath "$1")
@@ -84,6 +86,17 @@ rm -rf "$TMP/back-full" && cp -r "$TMP/full" "$TMP/back-full"
 diff -r "$CORPUS" "$TMP/back-full" >/dev/null || bad "default backout does not restore the original bytes"
 (cd "$TMP/full" && "$CAPFIX" fix --check . >"$TMP/second2" 2>/dev/null)
 grep -q '^would fix' "$TMP/second2" && { grep '^would fix' "$TMP/second2" | head; bad "default fix: second run would change files"; }
+
+# evidence: every container left with drop ALL and no add has evidence or a warning;
+# the JSON report validates against its schema (figures per kind of evidence printed)
+cp -r "$CORPUS" "$TMP/ev" && chmod -R u+w "$TMP/ev"
+(cd "$TMP/ev" && "$CAPFIX" fix --check --format json . >"$TMP/evidence.json" 2>/dev/null)
+rc=$?
+[ $rc -eq 1 ] || [ $rc -eq 3 ] || bad "capfix fix --check --format json exited $rc"
+python3 "$HERE/check_evidence.py" "$TMP/evidence.json" || bad "containers without evidence and without a warning"
+python3 "$HERE/../schema/validate.py" "$HERE/../schema/fix-report.schema.json" "$TMP/evidence.json" ||
+	bad "the corpus JSON report does not validate"
+"$HERE/../schema/run_schema.sh" "$CAPFIX" || bad "fix --format json on the golden inputs does not validate"
 
 # scan: per-file counts agree with PyYAML, and the SARIF report validates
 PY=${PYTHON:-/usr/bin/python3}
