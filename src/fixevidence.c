@@ -53,6 +53,9 @@ void fixevidence_notes(struct fix_result *res, const struct fix_who *w, enum fix
 	struct sbuf who = SBUF_INIT;
 	size_t i;
 
+	/* most workloads get no warning: say so without formatting anything */
+	if (!l->unknown && !(needs && needs->unmeasured) && !l->removed && !l->added)
+		return;
 	who_text(w, &who);
 	if (l->unknown && (b == FIX_BLOCK_FIXED || why == fixevidence_unknown_skipped))
 		fix_note_add(

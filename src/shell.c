@@ -38,6 +38,7 @@ struct lex {
 	size_t i, n;
 	struct sbuf text; /* NUL-terminated word texts and substitution bodies */
 	struct sbuf *out; /* where the characters of the word being read go */
+	struct sbuf word; /* the word being read (reused) */
 	struct tok *toks;
 	size_t ntoks, atoks;
 	size_t *subs; /* offsets of $(...) and `...` bodies in text */
@@ -164,12 +165,13 @@ static void lex_backtick(struct lex *l)
  */
 static void lex_word(struct lex *l)
 {
-	struct sbuf word = SBUF_INIT;
+	struct sbuf *word = &l->word;
 	const char *s = l->s;
 	bool plain = true, assign = false, name = true;
 	size_t start = l->i;
 
-	l->out = &word;
+	sbuf_setlen(word, 0);
+	l->out = word;
 	while (l->i < l->n && !is_meta(s[l->i])) {
 		char c = s[l->i];
 
@@ -224,18 +226,15 @@ static void lex_word(struct lex *l)
 		l->i = l->n;
 	l->out = NULL;
 	/* a file descriptor number before a redirection is not a word */
-	if (plain && l->i < l->n && (s[l->i] == '<' || s[l->i] == '>') && word.len &&
-	    strspn(sbuf_cstr(&word), "0123456789") == word.len) {
-		sbuf_release(&word);
+	if (plain && l->i < l->n && (s[l->i] == '<' || s[l->i] == '>') && word->len &&
+	    strspn(sbuf_cstr(word), "0123456789") == word->len)
 		return;
-	}
 	push_tok(l, T_WORD);
 	l->toks[l->ntoks - 1].off = l->text.len;
 	l->toks[l->ntoks - 1].plain = plain;
 	l->toks[l->ntoks - 1].assign = assign;
-	sbuf_add(&l->text, word.buf ? word.buf : "", word.len);
+	sbuf_add(&l->text, word->buf ? word->buf : "", word->len);
 	sbuf_addch(&l->text, '\0');
-	sbuf_release(&word);
 }
 
 /* At a newline: skip the bodies of pending here-documents. */
@@ -702,11 +701,13 @@ static void walk_script(struct walk *w, const char *script, bool root, int depth
 	l.s = script;
 	l.n = strlen(script);
 	sbuf_init(&l.text);
+	sbuf_init(&l.word);
 	lex_all(&l);
 	walk_tokens(w, &l, root, depth);
 	for (k = 0; k < l.nsubs; k++)
 		walk_script(w, l.text.buf + l.subs[k], root, depth + 1);
 	sbuf_release(&l.text);
+	sbuf_release(&l.word);
 	free(l.toks);
 	free(l.subs);
 	free(l.docs);
