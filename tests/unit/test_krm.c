@@ -60,7 +60,8 @@ static void test_yaml(void **state)
 	assert_int_equal(krm_run(rl, strlen(rl), &o, &cfg, &out, &st), 0);
 	assert_int_equal(st.items, 2);
 	assert_int_equal(st.fixed, 1);
-	assert_int_equal(st.warnings, 1); /* the privileged container is left alone */
+	/* warnings: the Deployment's unknown image (fixed without evidence), the privileged Pod */
+	assert_int_equal(st.warnings, 2);
 	/* the item is fixed in place, its comment and annotations kept; SYS_ADMIN denied */
 	assert_non_null(strstr(out.buf, "name: web # kept\n"));
 	assert_non_null(strstr(out.buf, "config.kubernetes.io/path: 'deploy/web.yaml'\n"));
@@ -72,7 +73,7 @@ static void test_yaml(void **state)
 	results = yamlspan_get(yf.docs[0].root, "results");
 	assert_non_null(results);
 	assert_int_equal(results->kind, YN_SEQ);
-	assert_int_equal(results->nkids, 2);
+	assert_int_equal(results->nkids, 3);
 	r0 = results->kids[0];
 	assert_string_equal(yamlspan_str(yamlspan_get(r0, "severity")), "info");
 	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(r0, "resourceRef"), "kind")),
@@ -81,10 +82,12 @@ static void test_yaml(void **state)
 			    "shop");
 	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(r0, "file"), "path")),
 			    "deploy/web.yaml");
-	assert_string_equal(yamlspan_str(yamlspan_get(results->kids[1], "severity")), "warning");
+	assert_string_equal(yamlspan_str(yamlspan_get(results->kids[2], "severity")), "warning");
+	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(results->kids[2], "file"), "path")),
+			    "pods/priv.yaml");
 	/* a name with a newline stays one quoted scalar */
 	assert_string_equal(
-		yamlspan_str(yamlspan_get(yamlspan_get(results->kids[1], "resourceRef"), "name")),
+		yamlspan_str(yamlspan_get(yamlspan_get(results->kids[2], "resourceRef"), "name")),
 		"priv\nx");
 	yamlspan_release(&yf);
 	capcfg_release(&cfg);
@@ -112,7 +115,7 @@ static void test_json(void **state)
 	assert_int_equal(yamlspan_parse(&yf, out.buf, out.len, true, &err), 0);
 	results = yamlspan_get(yf.docs[0].root, "results");
 	assert_non_null(results);
-	assert_int_equal(results->nkids, 1);
+	assert_int_equal(results->nkids, 2); /* the change and the unknown image "i" */
 	yamlspan_release(&yf);
 	capcfg_release(&cfg);
 	sbuf_release(&out);
