@@ -84,6 +84,8 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 		sbuf_addf(&line, "%s:%d:%d: %s: [%s %s] %s/%s: %s", f->path, f->line, f->col,
 			  scan_severity_name(f->severity), f->rule->id, f->rule->name, f->kind,
 			  f->name, f->message);
+		if (f->partial)
+			sbuf_addstr(&line, " (partial object)");
 		msg_escape(out, line.buf, line.len);
 		sbuf_addch(out, '\n');
 	}
@@ -224,13 +226,13 @@ static json_t *render_json(const struct scan_result *res, enum scan_severity min
 		json_array_append_new(
 			findings,
 			json_pack(
-				"{s:s, s:s, s:s, s:o, s:i, s:i, s:{s:o, s:o, s:o?}, s:o?, s:o, s:o}",
+				"{s:s, s:s, s:s, s:o, s:i, s:i, s:{s:o, s:o, s:o?}, s:o?, s:o, s:o, s:b}",
 				"rule", f->rule->id, "name", f->rule->name, "severity",
 				scan_severity_name(f->severity), "path", jstr(f->path), "line",
 				f->line, "column", f->col, "object", "kind", jstr(f->kind), "name",
 				jstr(f->name), "namespace", jstr(f->ns), "container",
 				jstr(f->container), "message", jstr(f->message), "controls",
-				controls_json(f->rule)));
+				controls_json(f->rule), "partial", f->partial));
 	}
 	for (i = 0; i < res->nerrors; i++) {
 		const struct scan_error *e = &res->errors[i];
@@ -283,7 +285,11 @@ static const char *security_severity(enum scan_severity s)
 	return v[s];
 }
 
-/* A relative path as a URI reference: bytes outside [A-Za-z0-9-._~/] percent-encoded. */
+/*
+ * A path as a URI: a relative one as a relative reference (to %SRCROOT%,
+ * the directory scanned from), an absolute one as a file:// URI; bytes
+ * outside [A-Za-z0-9-._~/] percent-encoded.
+ */
 static char *uri_of(const char *path)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -291,6 +297,8 @@ static char *uri_of(const char *path)
 
 	while (p[0] == '.' && p[1] == '/')
 		p += 2;
+	if (p[0] == '/')
+		sbuf_addstr(&sb, "file://");
 	for (; *p; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
@@ -301,20 +309,81 @@ static char *uri_of(const char *path)
 	return sbuf_detach(&sb, NULL);
 }
 
+/*
+ * A location: the artifact (uriBaseId %SRCROOT% for relative paths only)
+ * and, when the line is known, a region with its start (SARIF 2.1.0 errata:
+ * a region has at least startLine; a whole file has none).
+ */
 static json_t *location(const char *path, int line, int col)
 {
 	char *uri = uri_of(path);
-	json_t *region = json_object();
-	json_t *loc;
+	json_t *art = json_pack("{s:s}", "uri", uri);
+	json_t *phys;
 
-	if (line > 0) {
-		json_object_set_new(region, "startLine", json_integer(line));
-		json_object_set_new(region, "startColumn", json_integer(col > 0 ? col : 1));
-	}
-	loc = json_pack("{s:{s:{s:s, s:s}, s:o}}", "physicalLocation", "artifactLocation", "uri",
-			uri, "uriBaseId", "%SRCROOT%", "region", region);
+	if (path[0] != '/')
+		json_object_set_new(art, "uriBaseId", json_string("%SRCROOT%"));
+	phys = json_pack("{s:o}", "artifactLocation", art);
+	if (line > 0)
+		json_object_set_new(phys, "region",
+				    json_pack("{s:i, s:i}", "startLine", line, "startColumn",
+					      col > 0 ? col : 1));
 	free(uri);
-	return loc;
+	return json_pack("{s:o}", "physicalLocation", phys);
+}
+
+/* FNV-1a, 64 bits, over @s and its terminating NUL (fields stay apart). */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	do {
+		h ^= *p;
+		h *= 0x100000001b3ULL;
+	} while (*p++);
+	return h;
+}
+
+/*
+ * The finding's identity, stable under line shifts: rule, file (as its
+ * URI), object (kind, namespace, name), container and, for the Pod
+ * Security rules, the check; never the line.
+ */
+static json_t *fingerprint(const struct scan_finding *f)
+{
+	char *uri = uri_of(f->path);
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char hex[17];
+
+	h = fnv1a(h, f->rule->id);
+	h = fnv1a(h, uri);
+	h = fnv1a(h, f->kind);
+	h = fnv1a(h, f->ns);
+	h = fnv1a(h, f->name);
+	h = fnv1a(h, f->container);
+	h = fnv1a(h, f->check);
+	free(uri);
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+	return json_pack("{s:s}", "capfix/v1", hex);
+}
+
+/* A rule's help page in Markdown: what, the controls, how to fix. */
+static char *help_markdown(const struct scan_rule *r)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t j;
+
+	sbuf_addf(&sb, "**%s %s** (%s): %s.\n\n", r->id, r->name, scan_severity_name(r->severity),
+		  r->summary);
+	if (r->controls[0]) {
+		sbuf_addstr(&sb, "Controls:\n\n");
+		for (j = 0; r->controls[j]; j++)
+			sbuf_addf(&sb, "- %s\n", r->controls[j]);
+		sbuf_addch(&sb, '\n');
+	} else {
+		sbuf_addstr(&sb, "No benchmark control: capfix advice.\n\n");
+	}
+	sbuf_addf(&sb, "**How to fix**: %s.\n\n", r->help);
+	return sbuf_detach(&sb, NULL);
 }
 
 static json_t *render_sarif(const struct scan_result *res, enum scan_severity min)
@@ -329,6 +398,7 @@ static json_t *render_sarif(const struct scan_result *res, enum scan_severity mi
 		const struct scan_rule *r = &rules[i];
 		json_t *tags = json_array();
 		struct sbuf full = SBUF_INIT;
+		char *md;
 
 		json_array_append_new(tags, json_string("security"));
 		sbuf_addf(&full, "%s. Maps to:", r->summary);
@@ -338,16 +408,18 @@ static json_t *render_sarif(const struct scan_result *res, enum scan_severity mi
 		}
 		if (!r->controls[0])
 			sbuf_addstr(&full, " no benchmark control (capfix advice).");
+		md = help_markdown(r);
 		json_array_append_new(
 			jrules,
 			json_pack(
-				"{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:o, s:s, s:s}}",
+				"{s:s, s:s, s:{s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:o, s:s, s:s}}",
 				"id", r->id, "name", r->name, "shortDescription", "text",
 				r->summary, "fullDescription", "text", sbuf_cstr(&full), "help",
-				"text", r->help, "defaultConfiguration", "level",
+				"text", r->help, "markdown", md, "defaultConfiguration", "level",
 				sarif_level(r->severity), "properties", "tags", tags,
 				"security-severity", security_severity(r->severity), "precision",
 				"very-high"));
+		free(md);
 		sbuf_release(&full);
 	}
 	for (i = 0; i < res->nfindings; i++) {
@@ -359,11 +431,13 @@ static json_t *render_sarif(const struct scan_result *res, enum scan_severity mi
 		locs = json_array();
 		json_array_append_new(locs, location(f->path, f->line, f->col));
 		json_array_append_new(
-			results, json_pack("{s:s, s:i, s:s, s:{s:o}, s:o, s:{s:s}}", "ruleId",
-					   f->rule->id, "ruleIndex", (int)(f->rule - rules),
-					   "level", sarif_level(f->severity), "message", "text",
-					   jstr(f->message), "locations", locs, "properties",
-					   "severity", scan_severity_name(f->severity)));
+			results,
+			json_pack("{s:s, s:i, s:s, s:{s:o}, s:o, s:o, s:{s:s, s:b}}", "ruleId",
+				  f->rule->id, "ruleIndex", (int)(f->rule - rules), "level",
+				  sarif_level(f->severity), "message", "text", jstr(f->message),
+				  "locations", locs, "partialFingerprints", fingerprint(f),
+				  "properties", "severity", scan_severity_name(f->severity),
+				  "partial", f->partial));
 	}
 	for (i = 0; i < res->nerrors; i++) {
 		const struct scan_error *e = &res->errors[i];

@@ -139,6 +139,7 @@ struct ctx {
 	struct scan_result *res;
 	const char *path;
 	struct scan_file *file;
+	bool partial; /* findings being made are about a partial object */
 };
 
 static char *dup_or_null(const char *s)
@@ -178,6 +179,8 @@ static void finding(struct ctx *x, int rule, enum scan_severity sev, const struc
 	f->message = xstrdup(msg);
 	f->seq = r->nfindings;
 	f->file = x->file ? (size_t)(x->file - r->files) : r->nfiles;
+	f->partial = x->partial;
+	f->check = NULL;
 }
 
 static struct scan_file *add_file(struct scan_result *r, const char *path, const char *status)
@@ -295,16 +298,14 @@ static int on_container(struct k8s_container *kc, void *payload)
 			spelled[nspelled++] = drop[i];
 	}
 	x->file->dropping_all += all_exact;
-	if (!c || c->kind != YN_MAP || !yamlspan_mget(c, "image") || windows)
-		return 0; /* partial objects (patches) and Windows pods: not audited */
-	if (kc->partial)
-		return 0;
-	if (yamlspan_dtrue(yamlspan_mget(sc, "privileged"))) {
+	if (!c || c->kind != YN_MAP || windows)
+		return 0; /* Windows pods: Linux capabilities do not apply */
+	/* partial objects (patches, containers without image) are audited, and marked */
+	x->partial = kc->partial || !yamlspan_mget(c, "image");
+	if (yamlspan_dtrue(yamlspan_mget(sc, "privileged")))
 		finding(x, R_PRIVILEGED, SEV_CRITICAL, c, K, N, NS, cn,
 			"container \"%s\" is privileged: it has every capability whatever the lists say",
 			cn ? cn : "");
-		return 0;
-	}
 	for (i = 0; i < nadd; i++) {
 		const char *cc = canon(add[i]->text);
 
@@ -372,6 +373,7 @@ static int on_container(struct k8s_container *kc, void *payload)
 				cn ? cn : "", sbuf_cstr(&sb));
 		}
 	}
+	x->partial = false;
 	sbuf_release(&sb);
 	return 0;
 }
@@ -452,11 +454,9 @@ static void scan_docker(struct ctx *x, const struct ynode *c)
 		name++;
 	if (!name)
 		name = yamlspan_dstr(yamlspan_mget(c, "Id"));
-	if (yamlspan_dtrue(yamlspan_mget(hc, "Privileged"))) {
+	if (yamlspan_dtrue(yamlspan_mget(hc, "Privileged")))
 		finding(x, R_DOCKER_PRIVILEGED, SEV_CRITICAL, c, "DockerContainer", name, NULL,
 			name, "container \"%s\" runs privileged", name ? name : "");
-		return;
-	}
 	n = items(yamlspan_mget(hc, "CapDrop"), v, MAXI);
 	for (i = 0; i < n; i++)
 		raw_dropped |= addlist_is_all(v[i]->text) ||
@@ -500,11 +500,11 @@ static void scan_compose(struct ctx *x, const struct ynode *root)
 		if (!svc || svc->kind != YN_MAP)
 			continue;
 		x->file->services++;
-		if (yamlspan_dtrue(compose_get(services, svc, "privileged"))) {
+		/* an override fragment: what it does not say is said elsewhere */
+		x->partial = compose_service_partial(root, svc, x->path);
+		if (yamlspan_dtrue(compose_get(services, svc, "privileged")))
 			finding(x, R_DOCKER_PRIVILEGED, SEV_CRITICAL, svc, "ComposeService", name,
 				NULL, name, "service \"%s\" runs privileged", name ? name : "");
-			continue;
-		}
 		n = items(compose_get(services, svc, "cap_drop"), v, MAXI);
 		for (j = 0; j < n; j++) {
 			all |= addlist_is_all(v[j]->text);
@@ -519,19 +519,20 @@ static void scan_compose(struct ctx *x, const struct ynode *root)
 			if (!ci || !ci->runtime_default || addlist_is_all(v[j]->text) || all)
 				sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", v[j]->text);
 		}
-		if (!all)
+		if (!all && !x->partial)
 			finding(x, R_COMPOSE_DROP_ALL, SEV_MEDIUM, svc, "ComposeService", name,
 				NULL, name, "service \"%s\" does not drop ALL capabilities",
 				name ? name : "");
 		if (sb.len)
 			finding(x, R_DOCKER_ADD, SEV_MEDIUM, svc, "ComposeService", name, NULL,
 				name, "service \"%s\" adds %s", name ? name : "", sbuf_cstr(&sb));
-		if (!raw_dropped || raw_added)
+		if ((!raw_dropped && !x->partial) || raw_added)
 			finding(x, R_DOCKER_NET_RAW, SEV_MEDIUM, svc, "ComposeService", name, NULL,
 				name, "service \"%s\" %s NET_RAW", name ? name : "",
 				raw_added ? "adds" : "keeps");
 		sbuf_release(&sb);
 	}
+	x->partial = false;
 }
 
 /* ---- documents ---- */
@@ -562,6 +563,7 @@ static void scan_pss(struct ctx *x, const struct ynode *obj, const struct ynode 
 		finding(x, r.v[i].level == PSS_BASELINE ? R_PSS_BASELINE : R_PSS_RESTRICTED,
 			r.v[i].level == PSS_BASELINE ? SEV_HIGH : SEV_MEDIUM, spec, kind, name, ns,
 			NULL, "%s", r.v[i].message);
+		x->res->findings[x->res->nfindings - 1].check = c;
 	}
 	pss_result_release(&r);
 }
@@ -612,7 +614,7 @@ void scan_buffer(struct scan_result *res, const char *path, const char *buf, siz
 {
 	struct yfile yf = YFILE_INIT;
 	struct yerror err;
-	struct ctx x = { res, path, NULL };
+	struct ctx x = { res, path, NULL, false };
 	size_t i;
 
 	if (yamlspan_parse(&yf, buf, len, json, &err) < 0) {
@@ -651,7 +653,7 @@ static int cmp_finding(const void *pa, const void *pb)
 
 void scan_finish(struct scan_result *res)
 {
-	struct ctx x = { res, res->first_psp_path, NULL };
+	struct ctx x = { res, res->first_psp_path, NULL, false };
 	struct scan_finding *f;
 
 	/* findings of one file in line order (containers, init containers... interleave) */

@@ -8,6 +8,16 @@
  * 1.6-1.20 and 1.23+, CIS Docker up to 1.5.0 and 1.6.0, Pod Security
  * Standards baseline and restricted.
  *
+ * The capability rules (CF001-CF008) apply to every container of a Linux
+ * pod: privileged ones (CF006 and the lists, as CIS's audit commands list
+ * added capabilities whatever the rest) and partial objects (kustomize
+ * patches, containers without image: findings marked partial). Windows
+ * pods are not audited. Compose override fragments (compose.h's
+ * compose_service_partial()) are not reported for what they do not say
+ * (CF204 drop ALL, CF202 NET_RAW kept); what they add is, marked partial.
+ * The Pod Security checks (CF301, CF302) need a whole pod: partial objects
+ * are left out of them.
+ *
  * Ownership: a struct scan_result owns its findings, errors and per-file
  * records; release it with scan_result_release(). Rules are static.
  */
@@ -36,6 +46,13 @@ struct scan_finding {
 	char *container; /* NULL for object-level findings */
 	char *message;
 	size_t file, seq; /* for ordering: index of the input, order of discovery */
+	/*
+	 * A partial object (a kustomize patch, a container without image, a
+	 * compose override fragment): the finding holds for what the fragment
+	 * says, the object it is merged into may say more.
+	 */
+	bool partial;
+	const char *check; /* CF301/CF302: the Pod Security check's id (static), else NULL */
 };
 
 struct scan_error {

@@ -287,11 +287,13 @@ static void test_report_json_strings(void **state)
 	(void)state;
 	scan_buffer(&r, "dir/caf\xe9.yaml", y, strlen(y), false);
 	scan_finish(&r);
-	assert_int_equal(r.nfindings, 4); /* three CF302 on the pod spec, then CF006 */
+	/* three CF302 on the pod spec, then CF001, CF002 and CF006 on the container */
+	assert_int_equal(r.nfindings, 6);
 	root = render_json(&r, REPORT_JSON, SEV_INFO);
-	assert_int_equal(json_array_size(json_object_get(root, "findings")), 4);
-	f = json_array_get(json_object_get(root, "findings"), 3);
+	assert_int_equal(json_array_size(json_object_get(root, "findings")), 6);
+	f = json_array_get(json_object_get(root, "findings"), 5);
 	assert_string_equal(jstring(f, "rule"), "CF006");
+	assert_true(json_is_false(json_object_get(f, "partial")));
 	/* the byte that is not UTF-8 becomes U+FFFD; the finding is kept */
 	assert_string_equal(jstring(f, "path"), "dir/caf\xef\xbf\xbd.yaml");
 	assert_string_equal(jstring(json_object_get(f, "object"), "name"), "q\"\033[31m\n");
@@ -419,11 +421,122 @@ static void test_report_sarif_errors(void **state)
 	n = json_object_get(json_array_get(json_object_get(n, "locations"), 0), "physicalLocation");
 	assert_string_equal(jstring(json_object_get(n, "artifactLocation"), "uri"), "bad.yaml");
 	assert_int_equal(jint(json_object_get(n, "region"), "startLine"), 2);
-	/* the template has no position: its region has no startLine */
+	/* the template has no position: no region at all (never an empty one) */
 	n = json_array_get(notes, 0);
 	n = json_object_get(json_array_get(json_object_get(n, "locations"), 0), "physicalLocation");
-	assert_null(json_object_get(json_object_get(n, "region"), "startLine"));
+	assert_null(json_object_get(n, "region"));
+	assert_non_null(json_object_get(n, "artifactLocation"));
 	json_decref(root);
+	scan_result_release(&r);
+}
+
+/* The fingerprint of result @i of a SARIF rendering of @r. */
+static char *sarif_fingerprint(const struct scan_result *r, size_t i)
+{
+	json_t *root = render_json(r, REPORT_SARIF, SEV_INFO), *res;
+	char *fp;
+
+	res = json_array_get(json_object_get(json_array_get(json_object_get(root, "runs"), 0),
+					     "results"),
+			     i);
+	fp = strdup(jstring(json_object_get(res, "partialFingerprints"), "capfix/v1"));
+	json_decref(root);
+	return fp;
+}
+
+/* partialFingerprints: the same finding moved down keeps it; another file or container does not. */
+static void test_report_sarif_fingerprints(void **state)
+{
+	struct scan_result a = SCAN_RESULT_INIT, b = SCAN_RESULT_INIT, c = SCAN_RESULT_INIT;
+	struct sbuf moved = SBUF_INIT;
+	char *fa, *fb, *fc, *fa1;
+
+	(void)state;
+	scan_pod(&a, "k8s/p.yaml");
+	sbuf_addstr(&moved, "# a comment\n# another\n");
+	sbuf_addstr(&moved, pod);
+	scan_buffer(&b, "k8s/p.yaml", moved.buf, moved.len, false);
+	scan_finish(&b);
+	scan_pod(&c, "k8s/q.yaml");
+	assert_int_equal(a.nfindings, b.nfindings);
+	assert_int_equal(b.findings[0].line, a.findings[0].line + 2);
+	fa = sarif_fingerprint(&a, 0);
+	fb = sarif_fingerprint(&b, 0);
+	fc = sarif_fingerprint(&c, 0);
+	fa1 = sarif_fingerprint(&a, 1);
+	assert_string_equal(fa, fb);
+	assert_string_not_equal(fa, fc);
+	assert_string_not_equal(fa, fa1); /* another rule */
+	assert_int_equal(strlen(fa), 16);
+	free(fa);
+	free(fb);
+	free(fc);
+	free(fa1);
+	sbuf_release(&moved);
+	scan_result_release(&a);
+	scan_result_release(&b);
+	scan_result_release(&c);
+}
+
+/* Absolute paths are file:// URIs without a base; rules carry help in text and Markdown. */
+static void test_report_sarif_uris_and_help(void **state)
+{
+	struct scan_result r = SCAN_RESULT_INIT;
+	json_t *root, *run, *loc, *rule, *help;
+
+	(void)state;
+	scan_pod(&r, "/srv/k8s/my pod.yaml");
+	root = render_json(&r, REPORT_SARIF, SEV_INFO);
+	run = json_array_get(json_object_get(root, "runs"), 0);
+	loc = json_object_get(json_array_get(json_object_get(json_array_get(json_object_get(run,
+											      "results"),
+									     0),
+							    "locations"),
+					     0),
+			      "physicalLocation");
+	assert_string_equal(jstring(json_object_get(loc, "artifactLocation"), "uri"),
+			    "file:///srv/k8s/my%20pod.yaml");
+	assert_null(json_object_get(json_object_get(loc, "artifactLocation"), "uriBaseId"));
+	rule = json_array_get(json_object_get(json_object_get(json_object_get(run, "tool"),
+							      "driver"),
+					      "rules"),
+			      1);
+	help = json_object_get(rule, "help");
+	assert_string_equal(jstring(rule, "id"), "CF002");
+	assert_non_null(strstr(jstring(help, "text"), "NET_RAW"));
+	assert_non_null(strstr(jstring(help, "markdown"), "**CF002 net-raw-not-dropped**"));
+	assert_non_null(strstr(jstring(help, "markdown"), "- CIS Kubernetes 1.23+ 5.2.8"));
+	assert_non_null(strstr(jstring(help, "markdown"), "**How to fix**"));
+	json_decref(root);
+	scan_result_release(&r);
+}
+
+/* A partial object's findings: marked in JSON and SARIF, noted in text. */
+static void test_report_partial(void **state)
+{
+	const char *y = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+			"  template:\n    spec:\n      containers:\n"
+			"        - {name: c, securityContext: {capabilities: {add: [NET_ADMIN]}}}\n";
+	struct scan_result r = SCAN_RESULT_INIT;
+	struct sbuf out = SBUF_INIT;
+	json_t *root, *f;
+
+	(void)state;
+	scan_buffer(&r, "patch.yaml", y, strlen(y), false);
+	scan_finish(&r);
+	root = render_json(&r, REPORT_JSON, SEV_INFO);
+	f = json_array_get(json_object_get(root, "findings"), 0);
+	assert_true(json_is_true(json_object_get(f, "partial")));
+	json_decref(root);
+	root = render_json(&r, REPORT_SARIF, SEV_INFO);
+	f = json_array_get(json_object_get(json_array_get(json_object_get(root, "runs"), 0),
+					   "results"),
+			   0);
+	assert_true(json_is_true(json_object_get(json_object_get(f, "properties"), "partial")));
+	json_decref(root);
+	assert_int_equal(report_render(&out, &r, REPORT_TEXT, SEV_INFO), 0);
+	assert_non_null(strstr(out.buf, "does not drop ALL capabilities (drop: []) (partial object)\n"));
+	sbuf_release(&out);
 	scan_result_release(&r);
 }
 
@@ -438,6 +551,9 @@ int main(void)
 		cmocka_unit_test(test_report_json_strings),
 		cmocka_unit_test(test_report_sarif),
 		cmocka_unit_test(test_report_sarif_errors),
+		cmocka_unit_test(test_report_sarif_fingerprints),
+		cmocka_unit_test(test_report_sarif_uris_and_help),
+		cmocka_unit_test(test_report_partial),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

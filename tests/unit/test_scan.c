@@ -275,8 +275,11 @@ static void test_scan_privileged(void **state)
 	(void)state;
 	scan_str(&r, POD_HEAD "    - name: c\n      image: i\n"
 			      "      securityContext: {privileged: true, capabilities: {add: [SYS_ADMIN]}}\n");
-	/* privileged says it all: no capability-list findings on top */
-	ASSERT_IDS(&r, false, "CF006");
+	/* privileged, and the lists audited all the same (CIS lists added capabilities) */
+	ASSERT_IDS(&r, false, "CF001 CF002 CF003 CF004 CF005 CF006");
+	assert_string_equal(find(&r, "CF004", 0)->message,
+			    "container \"c\" adds SYS_ADMIN, outside the baseline set");
+	assert_false(find(&r, "CF004", 0)->partial);
 	f = find(&r, "CF006", 0);
 	assert_int_equal(f->severity, SEV_CRITICAL);
 	assert_int_equal(f->line, 7);
@@ -386,7 +389,8 @@ static void test_scan_compose(void **state)
 
 	(void)state;
 	scan_str(&r, y);
-	ASSERT_IDS(&r, true, "CF201 CF202 CF204 CF203 CF201 CF202 CF204");
+	/* db is privileged: audited all the same */
+	ASSERT_IDS(&r, true, "CF201 CF202 CF204 CF202 CF203 CF204 CF201 CF202 CF204");
 	f = find(&r, "CF201", 0);
 	assert_string_equal(f->kind, "ComposeService");
 	assert_string_equal(f->name, "web");
@@ -403,7 +407,7 @@ static void test_scan_compose(void **state)
 	f = find(&r, "CF201", 1);
 	assert_string_equal(f->name, "child");
 	assert_string_equal(f->message, "service \"child\" adds SYS_ADMIN");
-	assert_int_equal(count(&r, "CF204"), 2); /* web, child: tight drops ALL */
+	assert_int_equal(count(&r, "CF204"), 3); /* web, db, child: tight drops ALL */
 	assert_int_equal(r.files[0].services, 4);
 	assert_int_equal(r.files[0].objects, 0);
 	scan_result_release(&r);
@@ -422,7 +426,8 @@ static void test_scan_docker_inspect(void **state)
 	(void)state;
 	scan_buffer(&r, "inspect.json", j, strlen(j), true);
 	scan_finish(&r);
-	ASSERT_IDS(&r, true, "CF202 CF201 CF203");
+	/* the privileged one keeps NET_RAW too: audited all the same */
+	ASSERT_IDS(&r, true, "CF202 CF201 CF202 CF203");
 	f = find(&r, "CF202", 0);
 	assert_string_equal(f->kind, "DockerContainer");
 	assert_string_equal(f->name, "web"); /* the leading '/' is not part of the name */
@@ -499,21 +504,26 @@ static void test_scan_not_audited(void **state)
 	assert_int_equal(r.files[0].containers, 1);
 	scan_result_release(&r);
 
-	/* a kustomize patch (apps/v1 without spec.selector): nothing at all, PSS included */
+	/* a kustomize patch (apps/v1 without spec.selector): no PSS findings; the capability
+	 * rules apply, marked partial */
 	scan_str(&r, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
 		     "  template:\n    spec:\n      containers:\n        - {name: c, image: i}\n");
-	ASSERT_IDS(&r, true, "");
+	ASSERT_IDS(&r, true, "CF001 CF002");
+	assert_true(find(&r, "CF001", 0)->partial);
+	assert_true(find(&r, "CF002", 0)->partial);
 	scan_result_release(&r);
 	/* ... the same with a selector is audited */
 	scan_str(&r, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
 		     "  selector: {}\n"
 		     "  template:\n    spec:\n      containers:\n        - {name: c, image: i}\n");
 	ASSERT_IDS(&r, false, "CF001 CF002");
+	assert_false(find(&r, "CF001", 0)->partial);
 	scan_result_release(&r);
 
-	/* a container without image (a strategic-merge patch entry) */
+	/* a container without image (a strategic-merge patch entry): partial, privileged */
 	scan_str(&r, POD_HEAD "    - name: c\n      securityContext: {privileged: true}\n");
-	ASSERT_IDS(&r, false, "");
+	ASSERT_IDS(&r, false, "CF001 CF002 CF006");
+	assert_true(find(&r, "CF006", 0)->partial);
 	scan_result_release(&r);
 
 	/* kinds that bear no pods, even with a containers list */
@@ -521,6 +531,40 @@ static void test_scan_not_audited(void **state)
 		     "spec:\n  containers:\n    - {name: c, image: i}\n");
 	ASSERT_IDS(&r, true, "");
 	assert_int_equal(r.files[0].objects, 0);
+	scan_result_release(&r);
+}
+
+/* Partial objects: every capability rule, adds included; compose override fragments. */
+static void test_scan_partial(void **state)
+{
+	struct scan_result r = SCAN_RESULT_INIT;
+	const char *ov = "services:\n  web:\n    cap_add: [NET_ADMIN]\n  db:\n    environment: {A: b}\n";
+	const struct scan_finding *f;
+	size_t i;
+
+	(void)state;
+	/* a patch adding SYS_ADMIN to a container without image */
+	scan_str(&r, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+		     "  template:\n    spec:\n      containers:\n"
+		     "        - name: c\n          securityContext:\n"
+		     "            capabilities: {add: [SYS_ADMIN], drop: [ALL]}\n");
+	ASSERT_IDS(&r, true, "CF003 CF004 CF005");
+	for (i = 0; i < r.nfindings; i++)
+		assert_true(r.findings[i].partial);
+	f = find(&r, "CF004", 0);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	scan_result_release(&r);
+
+	/* a compose override file: no CF204 nor CF202 for what it does not say; adds reported */
+	scan_buffer(&r, "compose.override.yaml", ov, strlen(ov), false);
+	scan_finish(&r);
+	ASSERT_IDS(&r, true, "CF201");
+	assert_true(find(&r, "CF201", 0)->partial);
+	scan_result_release(&r);
+	/* the same services in a file that has images elsewhere are whole services */
+	scan_str(&r, "services:\n  web:\n    cap_add: [NET_ADMIN]\n  db:\n    image: x\n");
+	ASSERT_IDS(&r, true, "CF201 CF202 CF204 CF202 CF204");
+	assert_false(find(&r, "CF201", 0)->partial);
 	scan_result_release(&r);
 }
 
@@ -741,6 +785,7 @@ int main(void)
 		cmocka_unit_test(test_scan_docker_inspect),
 		cmocka_unit_test(test_scan_errors),
 		cmocka_unit_test(test_scan_not_audited),
+		cmocka_unit_test(test_scan_partial),
 		cmocka_unit_test(test_scan_documents_and_lists),
 		cmocka_unit_test(test_scan_empty_and_foreign),
 		cmocka_unit_test(test_scan_aliases_and_merge_keys),
