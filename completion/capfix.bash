@@ -39,6 +39,12 @@ _capfix()
 		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
+	--pss-version)
+		COMPREPLY=($(compgen -W "latest v1.23 v1.24 v1.25 v1.26 v1.27 v1.28 v1.29 v1.30 v1.31 v1.32 v1.33 v1.34 v1.35 v1.36 v1.37" -- "$cur"))
+		return ;;
+	--action)
+		COMPREPLY=($(compgen -W "deny warn audit" -- "$cur"))
+		return ;;
 	--fail-on | --min-severity)
 		COMPREPLY=($(compgen -W "info low medium high critical none" -- "$cur"))
 		return ;;
@@ -47,7 +53,7 @@ _capfix()
 		[[ $cur == *,* ]] && pre=${cur%,*}, word=${cur##*,}
 		COMPREPLY=($(compgen -P "$pre" -W "$(_capfix_caps "$prog")" -- "$word"))
 		return ;;
-	--config | --backout | --summary | -o | --output | --backout-in-commit)
+	--config | --backout | --summary | -o | --output | --backout-in-commit | --baseline | --write-baseline)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--templates-dir | --emit-missing)

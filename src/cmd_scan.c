@@ -8,6 +8,7 @@
 #include "capfix/err.h"
 #include "capfix/fsutil.h"
 #include "capfix/pool.h"
+#include "capfix/pss.h"
 #include "capfix/report.h"
 #include "capfix/scan.h"
 #include "capfix/walk.h"
@@ -30,6 +31,8 @@ static const char scan_usage[] =
 	"  --fail-on SEVERITY     exit 1 when a finding is at or above SEVERITY:\n"
 	"                         info, low (default), medium, high, critical, or none\n"
 	"  --min-severity SEV     report only findings at or above SEV (default info)\n"
+	"  --pss-version V        v1.23 .. v1.37 or latest (default): the Pod Security\n"
+	"                         Standards checks (CF301, CF302) of that Kubernetes version\n"
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
 	"  --max-file-size SIZE   refuse larger inputs (bytes, K, M, G; default 256M)\n"
 	"  --exclude GLOB         leave out matching paths (gitignore syntax, ** allowed;\n"
@@ -53,6 +56,7 @@ struct scan_cmd {
 	const char **excludes;
 	size_t nexcludes;
 	bool no_gitignore;
+	struct scan_opts so;
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -71,7 +75,15 @@ static int parse_severity(const char *opt, const char *arg, bool allow_none, int
 
 static int parse_args(struct scan_cmd *c, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_MIN, OPT_MAX_SIZE, OPT_EXCLUDE, OPT_NO_GITIGNORE };
+	enum {
+		OPT_FORMAT = 256,
+		OPT_FAIL_ON,
+		OPT_MIN,
+		OPT_MAX_SIZE,
+		OPT_EXCLUDE,
+		OPT_NO_GITIGNORE,
+		OPT_PSS_VERSION
+	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -79,6 +91,7 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE },
+		{ "pss-version", required_argument, NULL, OPT_PSS_VERSION },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -128,6 +141,15 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			break;
 		case OPT_NO_GITIGNORE:
 			c->no_gitignore = true;
+			break;
+		case OPT_PSS_VERSION:
+			c->so.pss_minor = pss_version_parse(optarg);
+			if (c->so.pss_minor < 0) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					  "--pss-version '%.32s': v1.%d to v1.%d or latest", optarg,
+					  PSS_OLDEST_MINOR, PSS_LATEST_MINOR);
+				return -1;
+			}
 			break;
 		case OPT_MAX_SIZE:
 			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
@@ -199,8 +221,8 @@ static void scan_work(void *ctx, size_t i, void **scratch)
 		scan_fail_input(&r->jobs[i], path, m);
 		return;
 	}
-	scan_buffer(&r->jobs[i], path, buf->buf ? buf->buf : "", buf->len,
-		    ends_with(path, ".json"));
+	scan_buffer_opts(&r->jobs[i], &r->c->so, path, buf->buf ? buf->buf : "", buf->len,
+			 ends_with(path, ".json"));
 	if (r->jobs[i].nerrors && sniff_is_data(buf->buf ? buf->buf : "", buf->len)) {
 		/* JSON or YAML data that is no manifest and does not parse: left out quietly */
 		scan_result_release(&r->jobs[i]);
@@ -216,15 +238,7 @@ static void scan_done(void *ctx, size_t i)
 
 int cmd_scan(int argc, char **argv)
 {
-	struct scan_cmd c = { REPORT_TEXT,
-			      SEV_LOW,
-			      SEV_INFO,
-			      NULL,
-			      FSUTIL_DEFAULT_MAX_SIZE,
-			      pool_default_threads(8),
-			      NULL,
-			      0,
-			      false };
+	struct scan_cmd c;
 	struct ignore ig = IGNORE_INIT;
 	struct scan_result res = SCAN_RESULT_INIT;
 	struct walk_result wr = WALK_RESULT_INIT;
@@ -234,6 +248,12 @@ int cmd_scan(int argc, char **argv)
 	int r, ret = CF_EXIT_OK, max;
 	bool stdin_done = false;
 
+	memset(&c, 0, sizeof(c));
+	c.format = REPORT_TEXT;
+	c.fail_on = SEV_LOW;
+	c.min = SEV_INFO;
+	c.max_size = FSUTIL_DEFAULT_MAX_SIZE;
+	c.jobs = pool_default_threads(8);
 	r = parse_args(&c, argc, argv);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
@@ -254,7 +274,8 @@ int cmd_scan(int argc, char **argv)
 				scan_fail_input(&res, "-", cf_err_last()->msg);
 				errors++;
 			} else {
-				scan_buffer(&res, "-", buf.buf ? buf.buf : "", buf.len, false);
+				scan_buffer_opts(&res, &c.so, "-", buf.buf ? buf.buf : "", buf.len,
+						 false);
 			}
 			continue;
 		}

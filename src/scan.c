@@ -140,6 +140,7 @@ struct ctx {
 	const char *path;
 	struct scan_file *file;
 	bool partial; /* findings being made are about a partial object */
+	const struct scan_opts *o;
 };
 
 static char *dup_or_null(const char *s)
@@ -554,7 +555,7 @@ static void scan_pss(struct ctx *x, const struct ynode *obj, const struct ynode 
 	/* partial objects (kustomize patches) are not audited */
 	if (k8s_partial(obj))
 		return;
-	pss_evaluate(spec, md, &r);
+	pss_evaluate_version(spec, md, x->o->pss_minor, &r);
 	for (i = 0; i < r.n; i++) {
 		const char *c = r.v[i].check;
 
@@ -612,9 +613,16 @@ static void scan_doc(struct ctx *x, struct ynode *root)
 
 void scan_buffer(struct scan_result *res, const char *path, const char *buf, size_t len, bool json)
 {
+	scan_buffer_opts(res, NULL, path, buf, len, json);
+}
+
+void scan_buffer_opts(struct scan_result *res, const struct scan_opts *o, const char *path,
+		      const char *buf, size_t len, bool json)
+{
+	static const struct scan_opts defaults = SCAN_OPTS_INIT;
 	struct yfile yf = YFILE_INIT;
 	struct yerror err;
-	struct ctx x = { res, path, NULL, false };
+	struct ctx x = { res, path, NULL, false, o ? o : &defaults };
 	size_t i;
 
 	if (yamlspan_parse(&yf, buf, len, json, &err) < 0) {
@@ -653,7 +661,7 @@ static int cmp_finding(const void *pa, const void *pb)
 
 void scan_finish(struct scan_result *res)
 {
-	struct ctx x = { res, res->first_psp_path, NULL, false };
+	struct ctx x = { res, res->first_psp_path, NULL, false, NULL };
 	struct scan_finding *f;
 
 	/* findings of one file in line order (containers, init containers... interleave) */

@@ -99,6 +99,16 @@ const struct scan_rule *scan_rules(size_t *count);
 const char *scan_severity_name(enum scan_severity sev);
 int scan_severity_parse(const char *name);
 
+/* How to scan (borrowed for the call; NULL means SCAN_OPTS_INIT). */
+struct scan_opts {
+	int pss_minor; /* CF301/CF302: the Pod Security checks of Kubernetes 1.N (pss.h); 0 latest */
+};
+
+#define SCAN_OPTS_INIT                                                                             \
+	{                                                                                          \
+		0                                                                                  \
+	}
+
 /*
  * Audit @len bytes of @buf read from @path (a label: "-" for stdin) into
  * @res. @json selects libfyaml's JSON mode. A file that cannot be parsed
@@ -106,6 +116,10 @@ int scan_severity_parse(const char *name);
  * records a skipped Helm template without parsing. This function can't fail.
  */
 void scan_buffer(struct scan_result *res, const char *path, const char *buf, size_t len, bool json);
+
+/* As scan_buffer(), with options @o (may be NULL). */
+void scan_buffer_opts(struct scan_result *res, const struct scan_opts *o, const char *path,
+		      const char *buf, size_t len, bool json);
 void scan_skip_template(struct scan_result *res, const char *path);
 
 /* Record an error at a place of input @path (the input's own status is the caller's). */

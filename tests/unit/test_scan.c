@@ -534,6 +534,37 @@ static void test_scan_not_audited(void **state)
 	scan_result_release(&r);
 }
 
+/* --pss-version: CF301/CF302 follow the checks of that Kubernetes version. */
+static void test_scan_pss_version(void **state)
+{
+	const char *y = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+			"  securityContext:\n"
+			"    sysctls: [{name: net.ipv4.tcp_keepalive_time, value: \"60\"}]\n"
+			"  containers:\n    - {name: c, image: i}\n";
+	struct scan_opts o = SCAN_OPTS_INIT;
+	struct scan_result r = SCAN_RESULT_INIT;
+
+	(void)state;
+	/* allowed since 1.29: latest (the default) and v1.29 say nothing */
+	scan_buffer_opts(&r, NULL, "t.yaml", y, strlen(y), false);
+	scan_finish(&r);
+	assert_int_equal(count(&r, "CF301"), 0);
+	scan_result_release(&r);
+	o.pss_minor = 29;
+	scan_buffer_opts(&r, &o, "t.yaml", y, strlen(y), false);
+	scan_finish(&r);
+	assert_int_equal(count(&r, "CF301"), 0);
+	scan_result_release(&r);
+	/* ... v1.28 forbids it */
+	o.pss_minor = 28;
+	scan_buffer_opts(&r, &o, "t.yaml", y, strlen(y), false);
+	scan_finish(&r);
+	assert_int_equal(count(&r, "CF301"), 1);
+	assert_non_null(strstr(find(&r, "CF301", 0)->message, "net.ipv4.tcp_keepalive_time"));
+	assert_string_equal(find(&r, "CF301", 0)->check, "sysctls");
+	scan_result_release(&r);
+}
+
 /* Partial objects: every capability rule, adds included; compose override fragments. */
 static void test_scan_partial(void **state)
 {
@@ -786,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_scan_errors),
 		cmocka_unit_test(test_scan_not_audited),
 		cmocka_unit_test(test_scan_partial),
+		cmocka_unit_test(test_scan_pss_version),
 		cmocka_unit_test(test_scan_documents_and_lists),
 		cmocka_unit_test(test_scan_empty_and_foreign),
 		cmocka_unit_test(test_scan_aliases_and_merge_keys),
