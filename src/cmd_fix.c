@@ -1,12 +1,14 @@
 /*
  * cmd_fix.c - `capfix fix`: options, calls into the core, rendering, exit code.
  */
+#include "cmd_fix.h"
 #include "capfix/capcfg.h"
 #include "capfix/cmd.h"
 #include "capfix/err.h"
 #include "capfix/fixreport.h"
 #include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
+#include "capfix/ignore.h"
 #include "capfix/msg.h"
 #include "capfix/pool.h"
 #include "capfix/sig.h"
@@ -26,7 +28,8 @@ static const char fix_usage[] =
 	"options:\n"
 	"  --diff            print a unified diff of the fix; write nothing\n"
 	"  --check           write nothing; exit 1 when a file would change\n"
-	"  --backout FILE    also write the reverse patch (undoes the fix) to FILE\n"
+	"  --backout FILE    also write the reverse patch (undoes the fix) to FILE;\n"
+	"                    not with --diff or --check, which write nothing\n"
 	"  --drop-only       only add ALL to drop; leave add lists as they are\n"
 	"  --deny CAP,...    remove these capabilities from every add list\n"
 	"  --strict          keep only adds that are inferred or allowed by the config\n"
@@ -44,6 +47,11 @@ static const char fix_usage[] =
 	"  --max-file-size SIZE  refuse larger files or stream documents (default 256M)\n"
 	"  --stdin-name NAME the name of the '-' stream in messages and patches\n"
 	"  --break-hard-links  replace files that have other hard links (else refused)\n"
+	"  --exclude GLOB    leave out matching paths (gitignore syntax, ** allowed;\n"
+	"                    repeatable); ./.capfixignore holds more\n"
+	"  --no-gitignore    also fix files that git ignores\n"
+	"  --krm             a KRM function: a ResourceList on stdin, fixed, with\n"
+	"                    results, on stdout (kustomize exec transformers, kpt)\n"
 	"  -j, --jobs N      worker threads (default: the online CPUs, at most 8)\n"
 	"  -q, --quiet       no per-file lines, only problems and the totals\n"
 	"  -v, --verbose     also list each container fixed\n"
@@ -52,47 +60,6 @@ static const char fix_usage[] =
 	"exit status: 0 done or nothing to do, 1 --check found changes, 2 usage error,\n"
 	"3 some input could not be processed (the rest was), 4 a write failed.\n";
 
-struct fix_cmd {
-	bool diff, check, quiet, verbose, no_config, force, break_links;
-	const char *backout, *config, *stdin_name;
-	const char *branch, *base, *backout_in_commit, *summary; /* --branch mode */
-	size_t max_size; /* --max-file-size */
-	int jobs; /* -j: worker threads */
-	struct fix_opts fopts;
-	struct capcfg cfg;
-	FILE *story; /* where the per-file lines go: stdout, stderr with --diff or a stream */
-	bool stream;
-	bool branch_made; /* --branch: the commit exists (records say "fixed") */
-	bool json; /* --format json */
-	struct fixreport *rep;
-};
-
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
-/*
- * One record of the engine, printed: its problem or warnings on stderr,
- * "fixed PATH" and the per-container story on the story stream, its patch
- * on stdout.
- */
-static void on_record(void *ctx, const struct fixrun_record *rec)
-{
-	const struct fix_cmd *c = ctx;
-	struct fixreport_text o = { c->quiet, c->verbose, c->stream, c->check || c->diff };
-	struct sbuf err = SBUF_INIT, out = SBUF_INIT;
-
-	fixreport_add(c->rep, rec);
-	cmd_print_problem(rec);
-	fixreport_text(rec, &o, &out, &err);
-	fwrite(err.buf ? err.buf : "", 1, err.len, stderr);
-	fwrite(out.buf ? out.buf : "", 1, out.len, c->stream ? stderr : c->story);
-	if (rec->patch)
-		fwrite(rec->patch, 1, rec->patchlen, stdout);
-	sbuf_release(&err);
-	sbuf_release(&out);
-}
 
 static int parse_args(struct fix_cmd *c, int argc, char **argv)
 {
@@ -114,7 +81,10 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_STDIN_NAME,
 		OPT_BREAK_LINKS,
 		OPT_UNKNOWN,
-		OPT_FORMAT
+		OPT_FORMAT,
+		OPT_EXCLUDE,
+		OPT_NO_GITIGNORE,
+		OPT_KRM
 	};
 	char *end;
 	static const struct option longopts[] = {
@@ -133,6 +103,9 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "break-hard-links", no_argument, NULL, OPT_BREAK_LINKS },
 		{ "unknown-images", required_argument, NULL, OPT_UNKNOWN },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE },
+		{ "krm", no_argument, NULL, OPT_KRM },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
@@ -207,6 +180,16 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			else
 				c->json = c->fopts.report = !strcmp(optarg, "json");
 			break;
+		case OPT_EXCLUDE:
+			c->excludes = xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
+			c->excludes[c->nexcludes++] = optarg;
+			break;
+		case OPT_NO_GITIGNORE:
+			c->no_gitignore = true;
+			break;
+		case OPT_KRM:
+			c->krm = true;
+			break;
 		case OPT_STDIN_NAME:
 			c->stdin_name = optarg;
 			break;
@@ -246,77 +229,6 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 	return 0;
 }
 
-static int exit_for(const struct fix_cmd *c, const struct fixrun_totals *t)
-{
-	if (t->write_errors)
-		return CF_EXIT_WRITE;
-	if (t->errors)
-		return CF_EXIT_INPUT;
-	if (c->check && t->changed)
-		return CF_EXIT_CHANGES;
-	return CF_EXIT_OK;
-}
-
-/* The totals line, or the JSON report, of a run over files. */
-static void print_totals(const struct fix_cmd *c, const struct fixrun_totals *t)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	if (c->json)
-		fixreport_json(c->rep, t, &sb);
-	else
-		fixreport_totals(c->rep, t, c->check || c->diff, c->fopts.drop_only, &sb);
-	fwrite(sb.buf ? sb.buf : "", 1, sb.len, c->story);
-	sbuf_release(&sb);
-}
-
-/* --branch: fix the base commit's files and commit them on a branch. */
-static int run_branch(struct fix_cmd *c, const struct fixrun_opts *o, char **paths, size_t n)
-{
-	struct fixrun_commit fc;
-	struct fixrun_totals t;
-
-	memset(&fc, 0, sizeof(fc));
-	memset(&t, 0, sizeof(t));
-	fc.branch = c->branch;
-	fc.base = c->base;
-	fc.force = c->force;
-	fc.backout_in_commit = c->backout_in_commit;
-	fc.summary = c->summary;
-	if (fixrun_git(o, &fc, (const char *const *)paths, n, &t) < 0) {
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
-		return cmd_exit_for_err();
-	}
-	if (!fc.created) {
-		printf("capfix: nothing to fix in %zu %s of %.12s: no commit, no branch\n", t.files,
-		       plural(t.files, "file", "files"), fc.base_id);
-		return t.errors ? CF_EXIT_INPUT : CF_EXIT_OK;
-	}
-	printf("capfix: created branch %s at %.12s on top of %.12s: %zu %s, %zu %s\n", c->branch,
-	       fc.id, fc.base_id, t.changed, plural(t.changed, "file", "files"), t.fixed,
-	       plural(t.fixed, "container", "containers"));
-	return exit_for(c, &t);
-}
-
-/* `capfix fix -`: the stream on stdin, in batches of documents, to stdout. */
-static int run_stream(struct fix_cmd *c, const struct fixrun_opts *o)
-{
-	const char *name = c->stdin_name ? c->stdin_name : "stdin.yaml";
-	struct fixrun_totals t;
-
-	memset(&t, 0, sizeof(t));
-	c->stream = true;
-	fixrun_stream(o, name, stdin, stdout, &t);
-	if (!c->quiet || t.errors) {
-		struct sbuf sb = SBUF_INIT;
-
-		fixreport_stream_totals(c->rep, &t, c->check || c->diff, &sb);
-		fputs(sbuf_cstr(&sb), stderr);
-		sbuf_release(&sb);
-	}
-	return exit_for(c, &t);
-}
-
 /* The checks between options; 0, or an exit code (the message printed). */
 static int check_args(struct fix_cmd *c, int npaths, char **paths)
 {
@@ -331,6 +243,16 @@ static int check_args(struct fix_cmd *c, int npaths, char **paths)
 	if (!c->branch && (c->base || c->force || c->backout_in_commit || c->summary)) {
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
 			  "--base, --force, --backout-in-commit and --summary need --branch");
+		return CF_EXIT_USAGE;
+	}
+	if (c->backout && (c->diff || c->check)) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+			  "--backout writes a file; --diff and --check write nothing: run the fix with --backout");
+		return CF_EXIT_USAGE;
+	}
+	if (c->krm && (npaths || c->diff || c->check || c->branch || c->backout || c->json)) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+			  "--krm reads a ResourceList on stdin and writes it on stdout: no PATH, --diff, --check, --branch, --backout or --format");
 		return CF_EXIT_USAGE;
 	}
 	if (c->branch && (c->diff || c->check)) {
@@ -364,6 +286,7 @@ int cmd_fix(int argc, char **argv)
 	struct fix_cmd c;
 	struct fixrun_opts o;
 	struct fixrun_totals t;
+	struct ignore ig = IGNORE_INIT;
 	char **paths;
 	size_t npaths;
 	int r, ret;
@@ -377,43 +300,53 @@ int cmd_fix(int argc, char **argv)
 	paths = argv + optind;
 	npaths = (size_t)(argc - optind);
 	ret = check_args(&c, argc - optind, paths);
-	if (ret)
+	if (ret) {
+		free(c.excludes);
 		return ret;
-	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0) {
-		capcfg_release(&c.cfg);
-		return CF_EXIT_USAGE;
+	}
+	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0 ||
+	    cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0) {
+		ret = CF_EXIT_USAGE;
+		goto out;
+	}
+	if (c.krm) {
+		ret = fixcmd_run_krm(&c);
+		goto out;
 	}
 	memset(&o, 0, sizeof(o));
 	o.sink = c.diff ? FIXRUN_DIFF : c.check ? FIXRUN_CHECK : FIXRUN_WRITE;
 	o.fix = &c.fopts;
-	o.record = on_record;
+	o.record = fixcmd_on_record;
 	o.record_ctx = &c;
 	o.backout = c.backout;
 	o.max_size = c.max_size;
 	o.jobs = c.jobs;
 	o.break_hard_links = c.break_links;
+	o.ignore = &ig;
 	c.story = c.diff ? stderr : stdout;
 	c.rep = fixreport_new(o.sink, c.json);
 	if (c.stream) {
-		ret = run_stream(&c, &o);
+		ret = fixcmd_run_stream(&c, &o);
 	} else if (c.branch) {
-		ret = run_branch(&c, &o, paths, npaths);
+		ret = fixcmd_run_branch(&c, &o, paths, npaths);
 	} else {
 		memset(&t, 0, sizeof(t));
 		if (o.sink == FIXRUN_WRITE)
 			sig_install(); /* a signal stops before the next rename */
 		if (fixrun_files(&o, (const char *const *)paths, npaths, &t) < 0) {
 			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
-			capcfg_release(&c.cfg);
-			fixreport_free(c.rep);
-			return cmd_exit_for_err();
+			ret = cmd_exit_for_err();
+			goto out;
 		}
-		print_totals(&c, &t);
-		ret = exit_for(&c, &t);
+		fixcmd_print_totals(&c, &t);
+		ret = fixcmd_exit_for(&c, &t);
 		if (sig_pending())
 			ret = cmd_interrupted(t.changed, t.interrupted, c.backout);
 	}
+out:
 	capcfg_release(&c.cfg);
 	fixreport_free(c.rep);
+	ignore_release(&ig);
+	free(c.excludes);
 	return ret;
 }

@@ -2,6 +2,7 @@
  * fixreport.c - the totals line and the JSON report of `capfix fix`. See fixreport.h.
  */
 #include "capfix/fixreport.h"
+#include "capfix/msg.h"
 #include "capfix/addlist.h"
 
 #include <jansson.h>
@@ -189,8 +190,12 @@ void fixreport_text(const struct fixrun_record *rec, const struct fixreport_text
 	size_t i;
 
 	if (changed && !o->quiet && !o->stream)
-		sbuf_addf(out, "%s %s (%zu %s)\n", o->dry ? "would fix" : "fixed", rec->path,
-			  res->fixed, plural(res->fixed, "container", "containers"));
+	{
+		sbuf_addf(out, "%s ", o->dry ? "would fix" : "fixed");
+		msg_escape_str(out, rec->path); /* a file name can hold control characters */
+		sbuf_addf(out, " (%zu %s)\n", res->fixed,
+			  plural(res->fixed, "container", "containers"));
+	}
 	for (i = 0; i < res->nnotes; i++) {
 		const struct fix_note *n = &res->notes[i];
 		bool warn = n->level == FIX_NOTE_WARN;

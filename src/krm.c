@@ -2,6 +2,8 @@
 #include "capfix/err.h"
 #include "capfix/yamlspan.h"
 
+#include <errno.h>
+
 /* One item of the list: where it starts and what it is. */
 struct item {
 	int line; /* 1-based line of its first node */
@@ -226,5 +228,41 @@ out:
 	free(items);
 	fix_result_release(&res);
 	yamlspan_release(&yf);
+	return ret;
+}
+
+int krm_run_file(FILE *in, FILE *out, size_t max_size, const struct fix_opts *opts,
+		 struct capcfg *cfg, struct krm_stats *stats)
+{
+	struct sbuf buf = SBUF_INIT, res = SBUF_INIT;
+	size_t n;
+	int ret = -1;
+
+	for (;;) {
+		sbuf_grow(&buf, 65536);
+		n = fread(buf.buf + buf.len, 1, buf.alloc - buf.len - 1, in);
+		buf.len += n;
+		buf.buf[buf.len] = '\0';
+		if (buf.len > max_size) {
+			cf_err(CF_E_INPUT, "the ResourceList is larger than %zu bytes", max_size);
+			goto out;
+		}
+		if (!n)
+			break;
+	}
+	if (ferror(in)) {
+		cf_err(CF_E_INPUT, "reading the ResourceList: %s", strerror(errno));
+		goto out;
+	}
+	if (krm_run(buf.buf ? buf.buf : "", buf.len, opts, cfg, &res, stats) < 0)
+		goto out;
+	if (fwrite(res.buf, 1, res.len, out) != res.len || fflush(out) != 0) {
+		cf_err(CF_E_WRITE, "writing the ResourceList: %s", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	sbuf_release(&buf);
+	sbuf_release(&res);
 	return ret;
 }

@@ -41,4 +41,13 @@ struct krm_stats {
 int krm_run(const char *buf, size_t len, const struct fix_opts *opts, struct capcfg *cfg,
 	    struct sbuf *out, struct krm_stats *stats);
 
+/*
+ * krm_run() over all of @in (at most @max_size bytes), the output written to
+ * @out. Returns 0, or -1 with cf_err() recorded (CF_E_INPUT also for a read
+ * error or a larger input, CF_E_WRITE for a write error); on failure
+ * nothing is written.
+ */
+int krm_run_file(FILE *in, FILE *out, size_t max_size, const struct fix_opts *opts,
+		 struct capcfg *cfg, struct krm_stats *stats);
+
 #endif

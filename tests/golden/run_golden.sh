@@ -74,7 +74,7 @@ while [ $i -lt ${#ARGS[@]} ]; do
 	case $a in
 	--backout) i=$((i + 1)) ;;
 	--diff | --check | -q | --quiet | -v | --verbose) ;;
-	--deny | --config) MODE+=("$a" "${ARGS[$((i + 1))]}"); i=$((i + 1)) ;;
+	--deny | --config | --exclude | --unknown-images) MODE+=("$a" "${ARGS[$((i + 1))]}"); i=$((i + 1)) ;;
 	-*) MODE+=("$a") ;;
 	esac
 	i=$((i + 1))

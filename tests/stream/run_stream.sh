@@ -49,7 +49,8 @@ cmp -s "$TMP/joined.yaml" "$TMP/out.yaml" || bad "the fixed stream differs from 
 grep -q '^RESULT: OK' "$TMP/check" || { tail -5 "$TMP/check"; bad "check.py disagrees on the stream"; }
 
 # --diff and --backout on the stream
-"$CAPFIX" fix --drop-only --diff --backout "$TMP/back.patch" --stdin-name s.yaml - <"$TMP/stream.yaml" >"$TMP/fwd.patch" 2>/dev/null
+"$CAPFIX" fix --drop-only --diff --stdin-name s.yaml - <"$TMP/stream.yaml" >"$TMP/fwd.patch" 2>/dev/null
+"$CAPFIX" fix --drop-only --backout "$TMP/back.patch" --stdin-name s.yaml - <"$TMP/stream.yaml" >/dev/null 2>&1
 mkdir -p "$TMP/apply" && cp "$TMP/stream.yaml" "$TMP/apply/s.yaml"
 (cd "$TMP/apply" && git apply "$TMP/fwd.patch") || bad "the stream --diff does not apply"
 cmp -s "$TMP/apply/s.yaml" "$TMP/out.yaml" || bad "the stream --diff does not give the fixed stream"
@@ -145,7 +146,8 @@ grep -q '^s.yaml:8:1: error: document larger than 102400 bytes: passed through u
 [ "$(grep -c '^s.yaml:[0-9]*:1: error: document larger than 102400 bytes' "$TMP/big-err")" = 2 ] || bad "oversize: not one error for each large document"
 grep -q '^capfix: 5 documents, 3 changed' "$TMP/big-err" || { tail -1 "$TMP/big-err"; bad "oversize: the documents after it were not counted or fixed"; }
 cmp -s "$TMP/big-out.yaml" "$TMP/big-want.yaml" || bad "oversize: the stream differs from its documents fixed as files"
-"$CAPFIX" fix -q --max-file-size 100K --diff --backout "$TMP/big-back.patch" --stdin-name s.yaml - <"$TMP/big.yaml" >"$TMP/big-fwd.patch" 2>/dev/null
+"$CAPFIX" fix -q --max-file-size 100K --diff --stdin-name s.yaml - <"$TMP/big.yaml" >"$TMP/big-fwd.patch" 2>/dev/null
+"$CAPFIX" fix -q --max-file-size 100K --backout "$TMP/big-back.patch" --stdin-name s.yaml - <"$TMP/big.yaml" >/dev/null 2>&1
 rm -rf "$TMP/bigapply" && mkdir -p "$TMP/bigapply" && cp "$TMP/big.yaml" "$TMP/bigapply/s.yaml"
 (cd "$TMP/bigapply" && patch -s -p1 <"$TMP/big-fwd.patch") || bad "oversize: --diff does not apply"
 cmp -s "$TMP/bigapply/s.yaml" "$TMP/big-out.yaml" || bad "oversize: --diff does not give the fixed stream"
