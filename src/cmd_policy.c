@@ -8,9 +8,9 @@
 #include "capfix/fsutil.h"
 #include "capfix/k8sname.h"
 #include "capfix/msg.h"
-#include "capfix/nslabels.h"
 #include "capfix/policy.h"
 #include "capfix/policygen.h"
+#include "capfix/pssapply.h"
 
 #include <getopt.h>
 
@@ -97,20 +97,30 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* options that only store their argument, or only set a flag */
+	const char **str[OPT_ACTION - 255] = { [OPT_TDIR - 256] = &c->tdir,
+					       [OPT_BACKOUT - 256] = &c->backout,
+					       [OPT_EMIT - 256] = &c->emit_missing,
+					       [OPT_CONFIG - 256] = &c->config };
+	bool *flag[OPT_ACTION - 255] = { [OPT_PER_NEED - 256] = &c->per_need,
+					 [OPT_WRITE - 256] = &c->write,
+					 [OPT_NO_CONFIG - 256] = &c->no_config,
+					 [OPT_ASSUME_EMPTY - 256] = &c->pss.assume_empty };
 	int opt;
 
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+		if (opt >= 256 && opt <= OPT_ACTION && (str[opt - 256] || flag[opt - 256])) {
+			if (str[opt - 256])
+				*str[opt - 256] = optarg;
+			else
+				*flag[opt - 256] = true;
+			continue;
+		}
 		switch (opt) {
 		case 'o':
 			c->output = optarg;
-			break;
-		case OPT_TDIR:
-			c->tdir = optarg;
-			break;
-		case OPT_PER_NEED:
-			c->per_need = true;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
@@ -119,24 +129,6 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 				return -1;
 			}
 			c->json = !strcmp(optarg, "json");
-			break;
-		case OPT_WRITE:
-			c->write = true;
-			break;
-		case OPT_BACKOUT:
-			c->backout = optarg;
-			break;
-		case OPT_EMIT:
-			c->emit_missing = optarg;
-			break;
-		case OPT_CONFIG:
-			c->config = optarg;
-			break;
-		case OPT_NO_CONFIG:
-			c->no_config = true;
-			break;
-		case OPT_ASSUME_EMPTY:
-			c->pss.assume_empty = true;
 			break;
 		case OPT_NAMESPACE:
 			if (!k8sname_valid(K8SNAME_LABEL, optarg) || c->pss.nonly >= MAX_NS) {
@@ -177,215 +169,90 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 	return 0;
 }
 
-/* The labels for @lvl, pinned to --pss-version (or latest). */
-static size_t pss_labels(const struct policy_cmd *c, enum pss_level lvl, const char **keys,
-			 const char **values)
-{
-	size_t n = nslabels_pss(lvl, keys, values), i;
-
-	for (i = 1; i < n; i += 2)
-		values[i] = pss_version_name(c->pss_minor);
-	return n;
-}
-
-/* `pss --write`: the Namespace manifests, labelled by the run engine. */
+/* `pss --write`: each manifest's outcome (pssapply_transform() labelled it). */
 struct label_run {
-	const struct policy_set *ps;
-	const struct policy_cmd *c;
-	struct sbuf *done; /* per manifest: "labelled ..." lines */
-	struct sbuf *failed; /* per manifest: the namespaces left unchanged */
+	const struct pssapply_plan *plan;
 	struct sbuf *report;
 	size_t errors;
 };
 
-/* The engine's transform: every Namespace of one manifest labelled in one pass. */
-static int label_file(void *ctx, size_t index, const char *path, const char *buf, size_t len,
-		      bool json, struct fix_result *res)
-{
-	struct label_run *lr = ctx;
-	const struct policy_set *ps = lr->ps;
-	struct sbuf cur = SBUF_INIT;
-	size_t j;
-
-	(void)json;
-	sbuf_add(&cur, buf, len);
-	for (j = 0; j < ps->nns; j++) {
-		const struct policy_namespace *pn = &ps->ns[j];
-		const char *keys[6], *values[6];
-		size_t nl;
-		struct fix_result one;
-
-		int lvl;
-
-		if (!pn->path || strcmp(pn->path, path))
-			continue;
-		lvl = policy_pss_target(ps, pn->name, &lr->c->pss, NULL);
-		if (lvl < 0)
-			continue;
-		nl = pss_labels(lr->c, (enum pss_level)lvl, keys, values);
-		fix_result_init(&one);
-		if (nslabels_set(&one, cur.buf, cur.len, pn->name, keys, values, nl) < 0) {
-			msg_add(&lr->failed[index], path, 0, 0, MSG_ERROR,
-				"namespace %s left unchanged: %s", pn->name, one.err.msg);
-		} else if (one.changed) {
-			sbuf_setlen(&cur, 0);
-			sbuf_add(&cur, one.out.buf, one.out.len);
-			sbuf_addf(&lr->done[index], "labelled %s: namespace %s enforces %s\n", path,
-				  pn->name, values[0]);
-		}
-		fix_result_release(&one);
-	}
-	if (cur.len != len || memcmp(cur.buf, buf, len)) {
-		res->changed = true;
-		sbuf_add(&res->out, cur.buf, cur.len);
-	}
-	sbuf_release(&cur);
-	return 0;
-}
-
 static void label_record(void *ctx, const struct fixrun_record *rec)
 {
 	struct label_run *lr = ctx;
+	const struct sbuf *done = &lr->plan->done[rec->index];
+	const struct sbuf *failed = &lr->plan->failed[rec->index];
 
 	if (rec->why)
 		cmd_print_problem(rec);
 	if (!rec->path)
 		return;
-	fputs(sbuf_cstr(&lr->failed[rec->index]), stderr);
-	lr->errors += lr->failed[rec->index].len > 0;
+	fputs(sbuf_cstr(failed), stderr);
+	lr->errors += failed->len > 0;
 	if (rec->outcome == FIXRUN_CHANGED)
-		sbuf_add(lr->report, sbuf_cstr(&lr->done[rec->index]), lr->done[rec->index].len);
+		sbuf_add(lr->report, sbuf_cstr(done), done->len);
 }
 
 /* Label the Namespace manifests in place (backout patch first); an exit code. */
-static int label_files(struct policy_cmd *c, const struct policy_set *ps, const char **paths,
-		       size_t np, struct sbuf *report)
+static int label_files(struct policy_cmd *c, struct pssapply_plan *plan, struct sbuf *report)
 {
-	struct label_run lr;
+	struct label_run lr = { plan, report, 0 };
 	struct fixrun_opts o;
 	struct fixrun_totals t;
-	size_t i;
 
-	memset(&lr, 0, sizeof(lr));
-	lr.ps = ps;
-	lr.c = c;
-	lr.report = report;
-	lr.done = xcalloc(np ? np : 1, sizeof(*lr.done));
-	lr.failed = xcalloc(np ? np : 1, sizeof(*lr.failed));
 	memset(&o, 0, sizeof(o));
 	memset(&t, 0, sizeof(t));
 	o.sink = FIXRUN_WRITE;
 	o.fix = &c->fopts;
-	o.transform = label_file;
-	o.transform_ctx = &lr;
+	o.transform = pssapply_transform;
+	o.transform_ctx = plan;
 	o.record = label_record;
 	o.record_ctx = &lr;
 	o.backout = c->backout;
 	o.max_size = FSUTIL_DEFAULT_MAX_SIZE;
 	o.jobs = 1;
-	fixrun_file_list(&o, paths, np, &t);
-	for (i = 0; i < np; i++) {
-		sbuf_release(&lr.done[i]);
-		sbuf_release(&lr.failed[i]);
-	}
-	free(lr.done);
-	free(lr.failed);
+	fixrun_file_list(&o, plan->paths, plan->npaths, &t);
 	if (t.write_errors)
 		return CF_EXIT_WRITE;
 	return t.errors || lr.errors ? CF_EXIT_INPUT : CF_EXIT_OK;
 }
 
-/* --write: label the Namespace manifests; others get kubectl commands or --emit-missing files. */
+/* --write labels Namespace manifests; the others get kubectl commands or --emit-missing files. */
 static int write_labels(struct policy_cmd *c, const struct policy_set *ps, struct sbuf *report)
 {
-	const char **names = NULL, **paths;
-	size_t n = policy_namespaces(ps, &names), i, j, np = 0;
+	struct pssapply_opts ao = { &c->pss, c->pss_minor, c->write, c->emit_missing, c->tdir };
+	struct pssapply_plan plan;
 	int ret = CF_EXIT_OK;
+	size_t i;
 
-	/* the manifests, each once, in name order */
-	paths = xcalloc(ps->nns ? ps->nns : 1, sizeof(*paths));
-	for (i = 0; c->write && i < n; i++) {
-		for (j = 0; j < ps->nns; j++) {
-			const struct policy_namespace *pn = &ps->ns[j];
-			size_t k;
-			bool seen = false;
-
-			if (strcmp(pn->name, names[i]) || !pn->path)
-				continue;
-			for (k = 0; k < np; k++)
-				seen |= !strcmp(paths[k], pn->path);
-			if (!seen)
-				paths[np++] = pn->path;
-		}
-	}
+	pssapply_plan(&plan, ps, &ao);
 	if (c->write)
-		ret = label_files(c, ps, paths, np, report);
-	for (i = 0; i < n; i++) {
-		const struct policy_namespace *pn = policy_ns_find(ps, names[i]);
-		const char *keys[6], *values[6], *why = NULL;
-		int lvl = policy_pss_target(ps, names[i], &c->pss, &why);
-		size_t nl;
+		ret = label_files(c, &plan, report);
+	for (i = 0; i < plan.nns; i++) {
+		const struct pssapply_ns *it = &plan.ns[i];
 
-		if (lvl < 0) {
-			if (pn && pn->path && pn->labels[0] > policy_ns_level(ps, names[i]) &&
-			    policy_ns_level(ps, names[i]) != POLICY_LEVEL_UNKNOWN)
-				msg_print(stderr, pn->path, pn->line, 0, MSG_WARNING,
-					  "namespace %s enforces %s, stricter than its workloads meet "
-					  "(%s): left as is, never weakened",
-					  names[i], pss_level_name((enum pss_level)pn->labels[0]),
-					  pss_level_name((enum pss_level)policy_ns_level(ps, names[i])));
+		if (it->note)
+			msg_print(stderr, it->note_path, it->note_line, 0, it->note_sev, "%s",
+				  it->note);
+		if (it->action == PSSAPPLY_BAD_NAME)
+			ret = CF_EXIT_INPUT;
+		else if (it->action == PSSAPPLY_FAILED)
+			ret = CF_EXIT_WRITE;
+		else if (it->action == PSSAPPLY_COMMAND)
+			sbuf_addstr(report, it->text);
+		else if (it->action != PSSAPPLY_EMIT)
 			continue;
-		}
-		if (pn && pn->path)
-			continue;
-		nl = pss_labels(c, (enum pss_level)lvl, keys, values);
-		if (c->emit_missing) {
-			struct sbuf out = SBUF_INIT, p = SBUF_INIT;
-
-			/* the file name holds the namespace: a DNS-1123 label, nothing else */
-			if (!k8sname_valid(K8SNAME_LABEL, names[i])) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					  "namespace '%.64s' is not a DNS-1123 label: no file written",
-					  names[i]);
-				ret = CF_EXIT_INPUT;
-				continue;
-			}
-			sbuf_addf(&p, "%s/namespace-%s.yaml", c->emit_missing, names[i]);
-			if (policy_namespace_manifest(&out, c->tdir, names[i], keys, values, nl) < 0 ||
-			    fsutil_write_new(p.buf, out.buf, out.len) < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
-				ret = CF_EXIT_WRITE;
-			} else {
-				sbuf_addf(report, "wrote %s\n", p.buf);
-			}
-			sbuf_release(&out);
-			sbuf_release(&p);
+		else if (fsutil_write_new(it->file, it->text, strlen(it->text)) < 0) {
+			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
+			ret = CF_EXIT_WRITE;
 		} else {
-			policy_label_command(report, names[i], keys, values, nl);
+			sbuf_addf(report, "wrote %s\n", it->file);
 		}
 	}
-	free(names);
-	free(paths);
+	pssapply_plan_release(&plan);
 	return ret;
 }
 
-/* The fixed workloads, gathered by the run engine (check mode: nothing is written). */
-struct gather {
-	struct policy_set *ps;
-	const struct fix_opts *fopts;
-};
-
-static int gather_file(void *ctx, size_t index, const char *path, const char *buf, size_t len,
-		       bool json, struct fix_result *res)
-{
-	struct gather *g = ctx;
-	struct fix_opts fo = *g->fopts;
-
-	(void)index;
-	fo.json = json;
-	return policy_gather(g->ps, path, buf, len, &fo, res);
-}
-
+/* The fixed workloads are gathered by the run engine (check mode: nothing is written). */
 static void gather_record(void *ctx, const struct fixrun_record *rec)
 {
 	(void)ctx;
@@ -476,13 +343,13 @@ int cmd_policy(int argc, char **argv)
 	{
 		struct fixrun_opts o;
 		struct fixrun_totals t;
-		struct gather g = { &ps, &c.fopts };
+		struct policy_gather_ctx g = { &ps, &c.fopts };
 
 		memset(&o, 0, sizeof(o));
 		memset(&t, 0, sizeof(t));
 		o.sink = FIXRUN_CHECK;
 		o.fix = &c.fopts;
-		o.transform = gather_file;
+		o.transform = policy_gather_transform;
 		o.transform_ctx = &g;
 		o.record = gather_record;
 		o.max_size = FSUTIL_DEFAULT_MAX_SIZE;

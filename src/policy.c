@@ -261,6 +261,17 @@ static int gather_one(struct ynode *obj, void *payload)
 	return 0;
 }
 
+int policy_gather_transform(void *ctx, size_t index, const char *path, const char *buf,
+			    size_t len, bool json, struct fix_result *res)
+{
+	struct policy_gather_ctx *g = ctx;
+	struct fix_opts fo = *g->fopts;
+
+	(void)index;
+	fo.json = json;
+	return policy_gather(g->ps, path, buf, len, &fo, res);
+}
+
 int policy_gather(struct policy_set *ps, const char *path, const char *buf, size_t len,
 		  const struct fix_opts *opts, struct fix_result *res)
 {

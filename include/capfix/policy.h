@@ -88,6 +88,17 @@ struct policy_set {
 int policy_gather(struct policy_set *ps, const char *path, const char *buf, size_t len,
 		  const struct fix_opts *opts, struct fix_result *res);
 
+/*
+ * policy_gather() as the run engine's transform (fixrun_transform_fn): @ctx
+ * a struct policy_gather_ctx; fixes with its options, JSON mode per input.
+ */
+struct policy_gather_ctx {
+	struct policy_set *ps;
+	const struct fix_opts *fopts;
+};
+int policy_gather_transform(void *ctx, size_t index, const char *path, const char *buf,
+			    size_t len, bool json, struct fix_result *res);
+
 void policy_set_release(struct policy_set *ps);
 
 /* Add a note (formatted) to @ps. */
