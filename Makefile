@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 1800
 FUZZ_SHORT_SECONDS ?= 20
 
 # Debian 12 packages the build and the tests need.
-DEB_PACKAGES = gcc make cmake pkg-config libfyaml-dev libjansson-dev libgit2-dev libcmocka-dev \
+DEB_PACKAGES = gcc make cmake pkg-config libfyaml-dev libjansson-dev libgit2-dev zlib1g-dev libcmocka-dev \
 	git patch diffutils python3 python3-yaml python3-jsonschema python3-rfc3987 acl attr \
 	pre-commit zsh groff-base
 
@@ -27,7 +27,7 @@ DEB_PACKAGES = gcc make cmake pkg-config libfyaml-dev libjansson-dev libgit2-dev
 FUZZ_DEB_PACKAGES = clang libclang-rt-14-dev
 
 # What those packages are, for systems without apt-get (`make deps` prints it there).
-DEPS_NEEDED = a C17 compiler, CMake >= 3.25, pkg-config, libfyaml >= 0.7.12, jansson >= 2.14, \
+DEPS_NEEDED = a C17 compiler, CMake >= 3.25, pkg-config, libfyaml >= 0.7.12, jansson >= 2.14, zlib, \
 	libgit2 >= 1.5, cmocka for tests (BUILD_TESTING), python3 with PyYAML/jsonschema/rfc3987 \
 	for some tests, git, patch and diff for the tests
 FUZZ_DEPS_NEEDED = clang with its libFuzzer runtime (-fsanitize=fuzzer)
