@@ -25,11 +25,11 @@ _capfix()
 	local prog=${words[0]} cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		fix | scan | policy | explain) cmd=${words[i]}; break ;;
+		fix | scan | policy | explain | images) cmd=${words[i]}; break ;;
 		esac
 	done
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "fix scan policy explain --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "fix scan policy explain images --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in

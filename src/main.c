@@ -20,6 +20,7 @@ static const struct {
 	{ "policy", cmd_policy,
 	  "generate PSPs, Pod Security Standards labels, VAP/Kyverno/Gatekeeper" },
 	{ "explain", cmd_explain, "describe Linux capabilities: risk, advice, defaults, PSS, CIS" },
+	{ "images", cmd_images, "list the image references manifests and compose files use" },
 };
 
 static void usage(FILE *fp)

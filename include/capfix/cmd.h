@@ -25,6 +25,7 @@ int cmd_fix(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_images(int argc, char **argv);
 
 /*
  * What the commands share (cmd_util.c): printing only, no decisions.

@@ -22,7 +22,7 @@ if command -v groff >/dev/null; then
 else
 	echo "skip: groff is not installed"
 fi
-for cmd in fix scan policy explain; do
+for cmd in fix scan policy explain images; do
 	page=$root/doc/man/capfix-$cmd.1
 	[ -f "$page" ] || { fail "no man page for $cmd"; continue; }
 	for opt in $("$capfix" $cmd --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
@@ -48,6 +48,8 @@ expect() { # expect WANT WORD...: WANT is among the completions
 }
 expect fix capfix f
 expect explain capfix ex
+expect images capfix im
+expect --format capfix images --form
 expect --drop-only capfix fix --dr
 expect --backout capfix fix --back
 expect --fail-on capfix scan --fail
