@@ -10,6 +10,7 @@ void changelog_add_file(struct changelog *cl, const char *path, const struct fix
 	cl->files++;
 	cl->added += res->caps_added;
 	cl->removed += res->caps_removed;
+	cl->unknown += res->unknown;
 	for (i = 0; i < res->nnotes; i++) {
 		const struct fix_note *n = &res->notes[i];
 
@@ -176,6 +177,14 @@ void changelog_summary(const struct changelog *cl, const char *branch, const cha
 		" (commit `%.12s`) on top of `%.12s`: %zu %s changed; %zu %s added to add lists, %zu removed.\n\n",
 		commit_id, base_id, cl->files, plural(cl->files, "file", "files"), cl->added,
 		plural(cl->added, "capability", "capabilities"), cl->removed);
+	if (cl->unknown)
+		sbuf_addf(out,
+			  "**%zu %s fixed without evidence** about %s image: %s may start as root, and what "
+			  "its entrypoint needs is not known (see the warnings below and in the "
+			  "run's output); settle each with runAsNonRoot/runAsUser, a .capfix.yaml rule, or "
+			  "image or trace evidence before merging.\n\n",
+			  cl->unknown, plural(cl->unknown, "container", "containers"),
+			  cl->unknown == 1 ? "its" : "their", cl->unknown == 1 ? "it" : "each");
 	sbuf_addstr(out,
 		    "| File | Workload | Container | Change and reasons |\n|---|---|---|---|\n");
 	for (i = 0; i < cl->nentries; i++) {

@@ -23,6 +23,7 @@ struct changelog {
 	size_t nleft, aleft;
 	size_t files;
 	size_t added, removed; /* capabilities added to / removed from add lists */
+	size_t unknown; /* containers fixed without evidence about their image (warned) */
 };
 
 #define CHANGELOG_INIT                                                                             \

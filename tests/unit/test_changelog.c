@@ -150,6 +150,9 @@ static void test_changelog_summary(void **state)
 	assert_non_null(strstr(m, "\n### Controls\n\n"));
 	assert_non_null(strstr(m, "\n### Back out\n\n`git revert fedcba987654`, or `git apply capfix/backout.patch`.\n"));
 	assert_null(strstr(m, "fedcba9876543"));
+	/* containers fixed without evidence about their image are counted, loudly */
+	assert_int_equal(cl.unknown, 1); /* nginx has a profile; the tool's image is unknown */
+	assert_non_null(strstr(m, "**1 container fixed without evidence** about its image"));
 	sbuf_release(&out);
 	changelog_release(&cl);
 }
