@@ -1,6 +1,7 @@
 /*
  * cmd_scan.c - `capfix scan`: options, calls into the core, rendering, exit code.
  */
+#include "capfix/baseline.h"
 #include "capfix/cmd.h"
 #include "capfix/ignore.h"
 #include "capfix/msg.h"
@@ -34,6 +35,10 @@ static const char scan_usage[] =
 	"  --pss-version V        v1.23 .. v1.37 or latest (default): the Pod Security\n"
 	"                         Standards checks (CF301, CF302) of that Kubernetes version\n"
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
+	"  --baseline FILE        findings in FILE (--write-baseline) do not count for\n"
+	"                         --fail-on; text leaves them out unless -v\n"
+	"  --write-baseline FILE  write the findings of this run to FILE as a baseline\n"
+	"  -v, --verbose          text: also show findings in the baseline or suppressed\n"
 	"  --max-file-size SIZE   refuse larger inputs (bytes, K, M, G; default 256M)\n"
 	"  --exclude GLOB         leave out matching paths (gitignore syntax, ** allowed;\n"
 	"                         repeatable); ./.capfixignore holds more\n"
@@ -55,8 +60,9 @@ struct scan_cmd {
 	int jobs;
 	const char **excludes;
 	size_t nexcludes;
-	bool no_gitignore;
+	bool no_gitignore, verbose;
 	struct scan_opts so;
+	const char *baseline, *write_baseline;
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -82,7 +88,9 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		OPT_MAX_SIZE,
 		OPT_EXCLUDE,
 		OPT_NO_GITIGNORE,
-		OPT_PSS_VERSION
+		OPT_PSS_VERSION,
+		OPT_BASELINE,
+		OPT_WRITE_BASELINE
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -92,6 +100,9 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE },
 		{ "pss-version", required_argument, NULL, OPT_PSS_VERSION },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -102,7 +113,7 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+o:j:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+o:j:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_FORMAT:
 			v = report_format_parse(optarg);
@@ -124,6 +135,15 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			break;
 		case 'o':
 			c->output = optarg;
+			break;
+		case OPT_BASELINE:
+			c->baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			c->write_baseline = optarg;
+			break;
+		case 'v':
+			c->verbose = true;
 			break;
 		case 'j':
 			errno = 0;
@@ -192,6 +212,42 @@ static int read_stdin(struct sbuf *out, size_t max)
 	return 0;
 }
 
+/* --baseline FILE into @b. Returns 0, or -1 with the error printed. */
+static int load_baseline(const char *path, struct baseline *b)
+{
+	struct sbuf buf = SBUF_INIT;
+	int r = fsutil_read(path, FSUTIL_DEFAULT_MAX_SIZE, &buf);
+
+	if (r == 0)
+		r = baseline_load(b, path, buf.buf ? buf.buf : "", buf.len);
+	if (r < 0)
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--baseline: %s", cf_err_last()->msg);
+	sbuf_release(&buf);
+	return r;
+}
+
+/* --write-baseline: the findings of this run (they count no more when no --baseline is given). */
+static int write_baseline(const struct scan_cmd *c, struct scan_result *res)
+{
+	struct baseline b = BASELINE_INIT;
+	struct sbuf out = SBUF_INIT;
+	int r;
+
+	baseline_from_scan(&b, res);
+	baseline_render(&out, &b);
+	r = fsutil_write_new(c->write_baseline, out.buf, out.len);
+	if (r < 0)
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
+	else if (!c->baseline)
+		baseline_mark(&b, res);
+	if (r == 0)
+		msg_print(stderr, c->write_baseline, 0, 0, MSG_NOTE, "baseline of %zu %s written",
+			  b.n, b.n == 1 ? "finding" : "findings");
+	baseline_release(&b);
+	sbuf_release(&out);
+	return r;
+}
+
 /* One file scanned on a worker thread into its own result, merged in walk order. */
 struct scan_run {
 	const struct scan_cmd *c;
@@ -241,6 +297,8 @@ int cmd_scan(int argc, char **argv)
 	struct scan_cmd c;
 	struct ignore ig = IGNORE_INIT;
 	struct scan_result res = SCAN_RESULT_INIT;
+	struct baseline base = BASELINE_INIT;
+	struct report_opts ro;
 	struct walk_result wr = WALK_RESULT_INIT;
 	struct sbuf buf = SBUF_INIT, out = SBUF_INIT;
 	const char *dot[] = { "." };
@@ -257,7 +315,8 @@ int cmd_scan(int argc, char **argv)
 	r = parse_args(&c, argc, argv);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
-	if (cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0) {
+	if (cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0 ||
+	    (c.baseline && load_baseline(c.baseline, &base) < 0)) {
 		free(c.excludes);
 		ignore_release(&ig);
 		return CF_EXIT_USAGE;
@@ -300,7 +359,16 @@ int cmd_scan(int argc, char **argv)
 	scan_finish(&res);
 	for (i = 0; i < res.nerrors; i++)
 		errors += !res.errors[i].skipped;
-	if (report_render(&out, &res, c.format, c.min) < 0) {
+	if (c.baseline)
+		baseline_mark(&base, &res);
+	if (c.write_baseline && write_baseline(&c, &res) < 0) {
+		ret = CF_EXIT_WRITE;
+		goto done;
+	}
+	ro.min = c.min;
+	ro.verbose = c.verbose;
+	ro.baseline_used = c.baseline || c.write_baseline;
+	if (report_render_opts(&out, &res, c.format, &ro) < 0) {
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 		ret = CF_EXIT_WRITE;
 		goto done;
@@ -321,6 +389,7 @@ int cmd_scan(int argc, char **argv)
 		ret = CF_EXIT_CHANGES;
 done:
 	scan_result_release(&res);
+	baseline_release(&base);
 	ignore_release(&ig);
 	free(c.excludes);
 	walk_result_release(&wr);

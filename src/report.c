@@ -15,12 +15,19 @@ int report_format_parse(const char *name)
 	return -1;
 }
 
-static size_t count_sev(const struct scan_result *res, enum scan_severity sev)
+/* Findings in the baseline or suppressed: reported, never counted, shown in text with -v. */
+static bool quiet(const struct scan_finding *f)
+{
+	return f->baseline || f->suppress_by;
+}
+
+/* Findings of severity @sev (that count, unless @all). */
+static size_t count_sev(const struct scan_result *res, enum scan_severity sev, bool all)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < res->nfindings; i++)
-		n += res->findings[i].severity == sev;
+		n += res->findings[i].severity == sev && (all || !quiet(&res->findings[i]));
 	return n;
 }
 
@@ -49,10 +56,11 @@ static void totals_of(const struct scan_result *res, struct totals *t)
 
 /* ---- text ---- */
 
-static void render_text(struct sbuf *out, const struct scan_result *res, enum scan_severity min)
+static void render_text(struct sbuf *out, const struct scan_result *res, const struct report_opts *o)
 {
+	enum scan_severity min = o->min;
 	const struct scan_rule *rules;
-	size_t nrules, i, j, shown = 0;
+	size_t nrules, i, j, shown = 0, below = 0, inbase = 0, suppressed = 0;
 	bool *fired;
 	struct totals t;
 	struct sbuf line = SBUF_INIT;
@@ -76,8 +84,15 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 	for (i = 0; i < res->nfindings; i++) {
 		const struct scan_finding *f = &res->findings[i];
 
-		if (f->severity < min)
+		if (f->severity < min) {
+			below++;
 			continue;
+		}
+		if (quiet(f) && !o->verbose) {
+			inbase += f->baseline && !f->suppress_by;
+			suppressed += f->suppress_by != NULL;
+			continue;
+		}
 		shown++;
 		fired[f->rule - rules] = true;
 		sbuf_setlen(&line, 0);
@@ -86,6 +101,11 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 			  f->name, f->message);
 		if (f->partial)
 			sbuf_addstr(&line, " (partial object)");
+		if (f->suppress_by)
+			sbuf_addf(&line, " (suppressed by %s: %s)", f->suppress_by,
+				  f->suppress_reason);
+		else if (f->baseline)
+			sbuf_addstr(&line, " (in the baseline)");
 		msg_escape(out, line.buf, line.len);
 		sbuf_addch(out, '\n');
 	}
@@ -118,7 +138,7 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 		const char *sep = ": ";
 
 		for (s = SEV_CRITICAL; s >= (int)min; s--) {
-			size_t n = count_sev(res, (enum scan_severity)s);
+			size_t n = count_sev(res, (enum scan_severity)s, o->verbose);
 
 			if (n) {
 				sbuf_addf(out, "%s%zu %s", sep, n,
@@ -127,10 +147,15 @@ static void render_text(struct sbuf *out, const struct scan_result *res, enum sc
 			}
 		}
 	}
-	if (res->nfindings > shown)
-		sbuf_addf(out, " (%zu below %s not shown)", res->nfindings - shown,
-			  scan_severity_name(min));
+	if (below)
+		sbuf_addf(out, " (%zu below %s not shown)", below, scan_severity_name(min));
 	sbuf_addch(out, '\n');
+	if (inbase)
+		sbuf_addf(out, "%zu %s in the baseline not shown\n", inbase,
+			  inbase == 1 ? "finding" : "findings");
+	if (suppressed)
+		sbuf_addf(out, "%zu suppressed %s not shown\n", suppressed,
+			  suppressed == 1 ? "finding" : "findings");
 	free(fired);
 	sbuf_release(&line);
 }
@@ -210,6 +235,12 @@ static json_t *controls_json(const struct scan_rule *r)
 	return a;
 }
 
+/* {"reason", "by"} of a suppressed finding. */
+static json_t *suppressed_json(const struct scan_finding *f)
+{
+	return json_pack("{s:o, s:s}", "reason", jstr(f->suppress_reason), "by", f->suppress_by);
+}
+
 static json_t *render_json(const struct scan_result *res, enum scan_severity min)
 {
 	json_t *root, *findings = json_array(), *errors = json_array(), *files = json_array();
@@ -220,19 +251,21 @@ static json_t *render_json(const struct scan_result *res, enum scan_severity min
 
 	for (i = 0; i < res->nfindings; i++) {
 		const struct scan_finding *f = &res->findings[i];
+		json_t *jf;
 
 		if (f->severity < min)
 			continue;
-		json_array_append_new(
-			findings,
-			json_pack(
-				"{s:s, s:s, s:s, s:o, s:i, s:i, s:{s:o, s:o, s:o?}, s:o?, s:o, s:o, s:b}",
+		jf = json_pack(
+				"{s:s, s:s, s:s, s:o, s:i, s:i, s:{s:o, s:o, s:o?}, s:o?, s:o, s:o, s:b, s:b}",
 				"rule", f->rule->id, "name", f->rule->name, "severity",
 				scan_severity_name(f->severity), "path", jstr(f->path), "line",
 				f->line, "column", f->col, "object", "kind", jstr(f->kind), "name",
 				jstr(f->name), "namespace", jstr(f->ns), "container",
 				jstr(f->container), "message", jstr(f->message), "controls",
-				controls_json(f->rule), "partial", f->partial));
+				controls_json(f->rule), "partial", f->partial, "baseline", f->baseline);
+		if (f->suppress_by)
+			json_object_set_new(jf, "suppressed", suppressed_json(f));
+		json_array_append_new(findings, jf);
 	}
 	for (i = 0; i < res->nerrors; i++) {
 		const struct scan_error *e = &res->errors[i];
@@ -256,7 +289,7 @@ static json_t *render_json(const struct scan_result *res, enum scan_severity min
 		json_object_set_new(
 			sev, scan_severity_name((enum scan_severity)s),
 			json_integer((json_int_t)(s >= (int)min
-							  ? count_sev(res, (enum scan_severity)s)
+							  ? count_sev(res, (enum scan_severity)s, true)
 							  : 0)));
 	totals_of(res, &t);
 	root = json_pack(
@@ -386,8 +419,16 @@ static char *help_markdown(const struct scan_rule *r)
 	return sbuf_detach(&sb, NULL);
 }
 
-static json_t *render_sarif(const struct scan_result *res, enum scan_severity min)
+/* SARIF suppressions: in the manifest (annotations, labels, x-capfix) or in .capfix.yaml. */
+static json_t *suppressions_json(const struct scan_finding *f)
 {
+	return json_pack("[{s:s, s:o}]", "kind", strcmp(f->suppress_by, "config") ? "inSource" : "external",
+			 "justification", jstr(f->suppress_reason));
+}
+
+static json_t *render_sarif(const struct scan_result *res, const struct report_opts *o)
+{
+	enum scan_severity min = o->min;
 	const struct scan_rule *rules;
 	size_t nrules, i, j;
 	json_t *jrules = json_array(), *results = json_array(), *notes = json_array();
@@ -424,20 +465,24 @@ static json_t *render_sarif(const struct scan_result *res, enum scan_severity mi
 	}
 	for (i = 0; i < res->nfindings; i++) {
 		const struct scan_finding *f = &res->findings[i];
-		json_t *locs;
+		json_t *locs, *jr;
 
 		if (f->severity < min)
 			continue;
 		locs = json_array();
 		json_array_append_new(locs, location(f->path, f->line, f->col));
-		json_array_append_new(
-			results,
-			json_pack("{s:s, s:i, s:s, s:{s:o}, s:o, s:o, s:{s:s, s:b}}", "ruleId",
+		jr = json_pack("{s:s, s:i, s:s, s:{s:o}, s:o, s:o, s:{s:s, s:b}}", "ruleId",
 				  f->rule->id, "ruleIndex", (int)(f->rule - rules), "level",
 				  sarif_level(f->severity), "message", "text", jstr(f->message),
 				  "locations", locs, "partialFingerprints", fingerprint(f),
 				  "properties", "severity", scan_severity_name(f->severity),
-				  "partial", f->partial));
+				  "partial", f->partial);
+		if (f->suppress_by)
+			json_object_set_new(jr, "suppressions", suppressions_json(f));
+		if (o->baseline_used)
+			json_object_set_new(jr, "baselineState",
+					    json_string(f->baseline ? "unchanged" : "new"));
+		json_array_append_new(results, jr);
 	}
 	for (i = 0; i < res->nerrors; i++) {
 		const struct scan_error *e = &res->errors[i];
@@ -461,14 +506,22 @@ static json_t *render_sarif(const struct scan_result *res, enum scan_severity mi
 int report_render(struct sbuf *out, const struct scan_result *res, enum report_format format,
 		  enum scan_severity min)
 {
+	struct report_opts o = { min, false, false };
+
+	return report_render_opts(out, res, format, &o);
+}
+
+int report_render_opts(struct sbuf *out, const struct scan_result *res, enum report_format format,
+		       const struct report_opts *o)
+{
 	json_t *root;
 	char *text;
 
 	if (format == REPORT_TEXT) {
-		render_text(out, res, min);
+		render_text(out, res, o);
 		return 0;
 	}
-	root = format == REPORT_JSON ? render_json(res, min) : render_sarif(res, min);
+	root = format == REPORT_JSON ? render_json(res, o->min) : render_sarif(res, o);
 	if (!root)
 		return cf_err(CF_E_SYSTEM, "cannot build the %s report",
 			      format == REPORT_JSON ? "JSON" : "SARIF");

@@ -182,6 +182,9 @@ static void finding(struct ctx *x, int rule, enum scan_severity sev, const struc
 	f->file = x->file ? (size_t)(x->file - r->files) : r->nfiles;
 	f->partial = x->partial;
 	f->check = NULL;
+	f->baseline = false;
+	f->suppress_by = NULL;
+	f->suppress_reason = NULL;
 }
 
 static struct scan_file *add_file(struct scan_result *r, const char *path, const char *status)
@@ -683,7 +686,8 @@ int scan_max_severity(const struct scan_result *res)
 	size_t i;
 
 	for (i = 0; i < res->nfindings; i++)
-		if ((int)res->findings[i].severity > max)
+		if ((int)res->findings[i].severity > max && !res->findings[i].baseline &&
+		    !res->findings[i].suppress_by)
 			max = (int)res->findings[i].severity;
 	return max;
 }
@@ -740,6 +744,7 @@ void scan_result_release(struct scan_result *res)
 		free(f->ns);
 		free(f->container);
 		free(f->message);
+		free(f->suppress_reason);
 	}
 	for (i = 0; i < res->nerrors; i++) {
 		free(res->errors[i].path);

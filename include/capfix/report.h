@@ -24,4 +24,20 @@ int report_format_parse(const char *name);
 int report_render(struct sbuf *out, const struct scan_result *res, enum report_format format,
 		  enum scan_severity min_severity);
 
+/*
+ * What the renderers show besides the findings that count: findings in
+ * the baseline and suppressed findings are in JSON ("baseline": true,
+ * "suppressed": {reason, by}) and SARIF (baselineState, suppressions)
+ * always, in text only when @verbose (else a line counts them).
+ */
+struct report_opts {
+	enum scan_severity min; /* findings below are left out */
+	bool verbose; /* text: show baselined and suppressed findings */
+	bool baseline_used; /* SARIF: baselineState "new" or "unchanged" on every result */
+};
+
+/* As report_render(), with @o. */
+int report_render_opts(struct sbuf *out, const struct scan_result *res, enum report_format format,
+		       const struct report_opts *o);
+
 #endif

@@ -53,6 +53,11 @@ struct scan_finding {
 	 */
 	bool partial;
 	const char *check; /* CF301/CF302: the Pod Security check's id (static), else NULL */
+	bool baseline; /* in the baseline (baseline.h): reported, never counted for --fail-on */
+	/* suppressed: by "annotation", "config", "kubeaudit" or "compose" (static), with
+	 * its reason; never counted for --fail-on. NULL: not suppressed */
+	const char *suppress_by;
+	char *suppress_reason;
 };
 
 struct scan_error {
@@ -135,7 +140,10 @@ void scan_skip_input(struct scan_result *res, const char *path, const char *mess
 /* Sort findings (by input, then position) and apply the set-level rules. Call once. */
 void scan_finish(struct scan_result *res);
 
-/* The highest severity among the findings, or -1 when there is none. */
+/*
+ * The highest severity among the findings that count (neither in the
+ * baseline nor suppressed), or -1 when there is none.
+ */
 int scan_max_severity(const struct scan_result *res);
 
 /*
