@@ -13,7 +13,7 @@
  * NET_RAW control is 5.2.7 in CIS Kubernetes 1.6 and 1.20 and 5.2.8 from
  * 1.23, and the Docker check is 5.3 before 1.6.0 and 5.4 in 1.6.0. The
  * explanations and advice are written for this project; a community guide
- * (seed 003) was read for advice but is wrong or inconsistent in places.
+ * (a per-capability Linux capabilities guide) was read for advice but is wrong or inconsistent in places.
  *
  * Risk, applied the same way to every entry:
  *   critical  a known, direct route to the host or to kernel code or memory
@@ -30,7 +30,7 @@
  * workload); "investigate first" for runtime defaults that root-start
  * entrypoints rely on without saying so, so dropping them needs a test run.
  *
- * Where seed 003 is wrong or contradicts itself (advice_note records the
+ * Where that guide is wrong or contradicts itself (advice_note records the
  * decision where the advice is affected):
  * - Its second AUDIT_READ entry describes writing to the audit log: it is
  *   AUDIT_WRITE's entry and is treated as such. Its claim that Elasticsearch
@@ -95,7 +95,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_MEDIUM,
 		.advice = CAP_ADVICE_DROP,
 		.advice_note =
-			"seed 003 says to investigate before dropping because Elasticsearch and "
+			"the per-capability guide says to investigate before dropping because Elasticsearch and "
 			"similar need it; they do not, only audit-log collectors do, and those run "
 			"as node agents",
 		.cis = cis_none,
@@ -115,7 +115,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_KEEP_IF_NEEDED,
 		.advice_note =
-			"seed 003 files this under a second AUDIT_READ heading and says drop; kept "
+			"the per-capability guide files this under a second AUDIT_READ heading and says drop; kept "
 			"for images running sshd, su or PAM logins, dropped otherwise",
 		.runtime_default = true,
 		.pss_baseline = true,
@@ -152,7 +152,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_CRITICAL,
 		.advice = CAP_ADVICE_DROP,
 		.advice_note =
-			"seed 003 copies this entry's impact text from BLOCK_SUSPEND and calls BPF "
+			"the per-capability guide copies this entry's impact text from BLOCK_SUSPEND and calls BPF "
 			"packet filtering only; the drop advice stands",
 		.cis = cis_none,
 	},
@@ -170,7 +170,7 @@ static const struct cap_info caps[] = {
 			"containers do.",
 		.risk = CAP_RISK_MEDIUM,
 		.advice = CAP_ADVICE_DROP,
-		.advice_note = "not in seed 003, which predates it; advice from capabilities(7)",
+		.advice_note = "not in the per-capability guide, which predates it; advice from capabilities(7)",
 		.cis = cis_none,
 	},
 	{
@@ -209,7 +209,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_HIGH,
 		.advice = CAP_ADVICE_INVESTIGATE,
 		.advice_note =
-			"seed 003 says it changes ACLs; it bypasses permission checks altogether, "
+			"the per-capability guide says it changes ACLs; it bypasses permission checks altogether, "
 			"hence high risk, but root-start entrypoints may rely on it",
 		.runtime_default = true,
 		.pss_baseline = true,
@@ -231,7 +231,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_CRITICAL,
 		.advice = CAP_ADVICE_DROP,
 		.advice_note =
-			"seed 003 repeats DAC_OVERRIDE's text here; this is the read bypass plus "
+			"the per-capability guide repeats DAC_OVERRIDE's text here; this is the read bypass plus "
 			"open_by_handle_at, critical because of the Shocker escape",
 		.cis = cis_none,
 	},
@@ -250,7 +250,7 @@ static const struct cap_info caps[] = {
 			"postgres's, need it.",
 		.risk = CAP_RISK_MEDIUM,
 		.advice = CAP_ADVICE_INVESTIGATE,
-		.advice_note = "seed 003 says drop outright; investigate first because root-start "
+		.advice_note = "the per-capability guide says drop outright; investigate first because root-start "
 			       "entrypoints chmod directories they do not own",
 		.runtime_default = true,
 		.pss_baseline = true,
@@ -271,7 +271,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_DROP,
 		.advice_note =
-			"seed 003 says it lets a process run with set-ID privileges; it only keeps "
+			"the per-capability guide says it lets a process run with set-ID privileges; it only keeps "
 			"or sets those bits, and drop stands",
 		.runtime_default = true,
 		.pss_baseline = true,
@@ -292,7 +292,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_KEEP_IF_NEEDED,
 		.advice_note =
-			"seed 003 lists IPC_LOCK twice, once saying drop (text copied from FSETID) "
+			"the per-capability guide lists IPC_LOCK twice, once saying drop (text copied from FSETID) "
 			"and once saying keep; resolved as keep only for workloads that lock "
 			"memory",
 		.cis = cis_none,
@@ -325,7 +325,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_INVESTIGATE,
 		.advice_note =
-			"seed 003 says drop; investigate first because root supervisors signal "
+			"the per-capability guide says drop; investigate first because root supervisors signal "
 			"workers that run as another user",
 		.runtime_default = true,
 		.pss_baseline = true,
@@ -346,7 +346,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_KEEP_IF_NEEDED,
 		.advice_note =
-			"seed 003 says never drop it; it is needed only for leases on files the "
+			"the per-capability guide says never drop it; it is needed only for leases on files the "
 			"process does not own, as Samba-style file servers take",
 		.cis = cis_none,
 	},
@@ -364,7 +364,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_DROP,
 		.advice_note =
-			"seed 003 says keep it so processes can lock files; file locks (flock, "
+			"the per-capability guide says keep it so processes can lock files; file locks (flock, "
 			"fcntl) need no capability, so drop",
 		.cis = cis_none,
 	},
@@ -468,7 +468,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_DROP,
 		.advice_note =
-			"seed 003 lists it twice, both times saying keep for multicast; the kernel "
+			"the per-capability guide lists it twice, both times saying keep for multicast; the kernel "
 			"never checks it, so there is nothing to keep",
 		.cis = cis_none,
 	},
@@ -490,7 +490,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_HIGH,
 		.advice = CAP_ADVICE_DROP,
 		.advice_note =
-			"seed 003 keeps it in development for diagnostics; drop it everywhere and "
+			"the per-capability guide keeps it in development for diagnostics; drop it everywhere and "
 			"add it back only to a debugging container that needs it",
 		.runtime_default = true,
 		.cis = cis_net_raw,
@@ -542,7 +542,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_MEDIUM,
 		.advice = CAP_ADVICE_INVESTIGATE,
 		.advice_note =
-			"seed 003 says drop; investigate first because root-start entrypoints "
+			"the per-capability guide says drop; investigate first because root-start entrypoints "
 			"(nginx, redis, postgres) switch groups with it",
 		.runtime_default = true,
 		.pss_baseline = true,
@@ -580,7 +580,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_MEDIUM,
 		.advice = CAP_ADVICE_INVESTIGATE,
 		.advice_note =
-			"seed 003 lists SETUID twice with the same drop advice; investigate first "
+			"the per-capability guide lists SETUID twice with the same drop advice; investigate first "
 			"because root-start entrypoints switch user with it",
 		.runtime_default = true,
 		.pss_baseline = true,
@@ -648,7 +648,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_KEEP_IF_NEEDED,
 		.advice_note =
-			"seed 003 says drop because it lets a process switch mount points; chroot "
+			"the per-capability guide says drop because it lets a process switch mount points; chroot "
 			"cannot leave the container's mount namespace, and some daemons need it",
 		.runtime_default = true,
 		.pss_baseline = true,
@@ -793,7 +793,7 @@ static const struct cap_info caps[] = {
 		.risk = CAP_RISK_LOW,
 		.advice = CAP_ADVICE_DROP,
 		.advice_note =
-			"seed 003 says drop but reasons that kernel timers should be reachable "
+			"the per-capability guide says drop but reasons that kernel timers should be reachable "
 			"from containers; ordinary timers need no capability, so drop",
 		.cis = cis_none,
 	},
