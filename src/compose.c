@@ -275,6 +275,8 @@ static void facts_build(const struct compose_ctx *ctx, struct compose_facts *f,
 	}
 	if (inl) {
 		rc = dockerfile_stage(inl, strlen(inl), target, &st);
+	} else if (ctx && ctx->no_files) {
+		rc = -1; /* the caller reads nothing from disk */
 	} else {
 		const char *c = context && *context ? context : ".";
 

@@ -29,6 +29,9 @@ struct fix_session {
 	char skipbuf[160];
 	bool already; /* nothing to change */
 	const struct ynode *services; /* compose: the services mapping */
+	const struct ynode *root; /* compose: the document */
+	struct composeenv env; /* compose: the .env beside the file (opts->dir) */
+	bool env_loaded;
 	bool check_unknown; /* a container or service: the evidence rules apply */
 };
 
@@ -552,21 +555,22 @@ static int on_container(struct k8s_container *kc, void *payload)
  * or a string: a script) need.
  */
 static void compose_workload(const struct fix_session *f, const struct ynode *svc, const char *name,
-			     struct addlist_workload *w, struct shell_needs *n)
+			     const struct compose_facts *cf, struct addlist_workload *w,
+			     struct shell_needs *n)
 {
 	const struct ynode *ep = compose_get(f->services, svc, "entrypoint");
 	const struct ynode *cmd = compose_get(f->services, svc, "command");
 	const struct ynode *test =
 		yamlspan_deref(yamlspan_dget(compose_get(f->services, svc, "healthcheck"), "test"));
-	const struct ynode *u = compose_get(f->services, svc, "user");
 	const char *t0 =
 		test && test->kind == YN_SEQ && test->nkids ? yamlspan_dstr(test->kids[0]) : NULL;
 
 	memset(w, 0, sizeof(*w));
-	w->image = yamlspan_dstr(compose_get(f->services, svc, "image"));
-	w->root = compose_may_run_as_root(svc);
-	w->user_declared = u && !yamlspan_is_null(u);
-	w->port = compose_low_port(svc);
+	/* interpolated; with build:, the Dockerfile's FROM and USER */
+	w->image = cf->image && *cf->image ? cf->image : NULL;
+	w->root = cf->may_run_as_root;
+	w->user_declared = cf->user != NULL;
+	w->port = cf->low_port;
 	ep = ep && !yamlspan_is_null(ep) ? ep : NULL;
 	if (!f->opts->drop_only) {
 		if (ep && yamlspan_deref(ep)->kind == YN_SEQ && cmd &&
@@ -664,13 +668,50 @@ static int plan_service(struct fix_session *f, struct ynode *svc, const struct a
 	return edit_lists(f, svc, svc, kadd, kdrop, p);
 }
 
+static const char partial_why[] =
+	"a partial service (neither image nor build: an override fragment merged over another compose file's service)";
+
+/* What is known about service @svc: its facts, through the .env and its build's Dockerfile. */
+static void service_facts(struct fix_session *f, const struct ynode *svc, const char *name,
+			  const struct fix_who *who, struct compose_facts *cf)
+{
+	const struct fix_opts *o = f->opts;
+	struct compose_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.dir = o->dir;
+	ctx.file = o->path;
+	ctx.root = f->root;
+	ctx.env = o->dir ? &f->env : NULL;
+	ctx.no_files = !o->dir || o->drop_only;
+	compose_service_facts(&ctx, f->services, svc, cf);
+	if (cf->partial || o->drop_only)
+		return;
+	if (cf->status == COMPOSEENV_ERROR)
+		fix_note_add(f->res, FIX_NOTE_WARN, who->line, who->col,
+			     "service \"%s\": interpolation failed (%s): compose would refuse it; capfix decided on what it could read",
+			     name, cf->err);
+	else if (cf->status == COMPOSEENV_UNKNOWN || cf->status == COMPOSEENV_DEFAULTED)
+		fix_note_add(
+			f->res, FIX_NOTE_WARN, who->line, who->col,
+			"service \"%s\": a variable it uses is not set%s and %s: its image, user, ports or commands may differ where the environment sets it",
+			name, o->dir ? " in .env" : " (no .env is read for this input)",
+			cf->status == COMPOSEENV_UNKNOWN ? "has no default (it became empty)"
+							 : "took its default");
+	if (cf->build && !cf->build_read && o->dir)
+		fix_note_add(f->res, FIX_NOTE_WARN, who->line, who->col,
+			     "service \"%s\": its build's Dockerfile was not read (%s): the image and user it builds are not known",
+			     name, cf->err[0] ? cf->err : "no such stage");
+}
+
 static void on_service(struct fix_session *f, struct ynode *key, struct ynode *svc)
 {
 	struct fix_result *res = f->res;
-	struct fixverify_plan *p = new_plan(f);
+	struct fixverify_plan *p;
 	size_t before = yamlwrite_mark(&f->w);
 	const char *name = key->kind == YN_SCALAR ? key->text : "?", *why;
 	struct addlist_workload w;
+	struct compose_facts cf;
 	struct shell_needs needs;
 	struct fix_who who;
 	enum fix_block b;
@@ -678,16 +719,31 @@ static void on_service(struct fix_session *f, struct ynode *key, struct ynode *s
 
 	memset(&who, 0, sizeof(who));
 	memset(&w, 0, sizeof(w));
+	memset(&cf, 0, sizeof(cf));
+	cf.low_port = -1;
 	shell_needs_init(&needs);
 	fix_note_pos(svc->line >= 0 ? svc : key, &who.line, &who.col);
-	if (svc->kind == YN_MAP)
-		compose_workload(f, svc, name, &w, &needs);
 	who.kind = "service";
 	who.name = who.container = name;
-	who.image = w.image;
-	who.root = w.root;
 	who.node = svc;
 	who.flat = true;
+	if (svc->kind == YN_MAP) {
+		service_facts(f, svc, name, &who, &cf);
+		compose_workload(f, svc, name, &cf, &w, &needs);
+	}
+	who.image = w.image;
+	who.root = w.root;
+	if (cf.partial) {
+		/* an override fragment: the whole service is elsewhere */
+		res->containers++;
+		res->skipped++;
+		fix_note_add(res, FIX_NOTE_WARN, who.line, who.col, "service \"%s\" left alone: %s",
+			     name, partial_why);
+		fixevidence_record(res, f->opts, &who, FIX_BLOCK_SKIPPED, partial_why, NULL);
+		compose_facts_release(&cf);
+		return;
+	}
+	p = new_plan(f);
 	r = plan_service(f, svc, &w, p);
 	f->check_unknown = !f->opts->drop_only;
 	b = settle(f, svc, r, before, "this layout is not supported for editing", &why);
@@ -722,6 +778,7 @@ static void on_service(struct fix_session *f, struct ynode *key, struct ynode *s
 	if (!f->opts->drop_only && !f->skip && r >= 0)
 		fixevidence_notes(res, &who, b, why, &p->l, &needs);
 	fixevidence_record(f->res, f->opts, &who, b, why, f->skip || r < 0 ? NULL : &p->l);
+	compose_facts_release(&cf);
 }
 
 static void each_service(struct fix_session *f, struct ynode *root)
@@ -731,6 +788,16 @@ static void each_service(struct fix_session *f, struct ynode *root)
 
 	if (svcs->kind != YN_MAP || svcs->anchor || svcs->merge)
 		return; /* the services are shared: nothing is edited */
+	if (f->opts->dir && !f->env_loaded && !f->opts->drop_only) {
+		/* the .env beside the file, once per file */
+		f->env_loaded = true;
+		cf_err_clear();
+		if (composeenv_load(f->opts->dir, &f->env) < 0)
+			fix_note_add(f->res, FIX_NOTE_WARN, 1, 1,
+				     "the .env beside this file was not read (%s): its variables count as unset",
+				     cf_err_last()->msg);
+	}
+	f->root = root;
 	f->services = svcs;
 	f->w.seq_indented = true;
 	for (i = 0; i + 1 < svcs->nkids; i += 2)
@@ -793,6 +860,7 @@ static int session_end(struct fix_session *f)
 	if (res->nnotes)
 		qsort(res->notes, res->nnotes, sizeof(*res->notes), cmp_note);
 	yamlwrite_release(&f->w);
+	composeenv_release(&f->env);
 	free(f->plans);
 	f->plans = NULL;
 	return ret;

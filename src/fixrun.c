@@ -109,6 +109,7 @@ static int transform(const struct run *r, struct job *j, size_t index, const cha
 	bool json = fixrun_ends_with(j->path, ".json");
 	struct fix_opts fo = *o->fix;
 	const char *slash;
+	char dir[4096];
 	struct helmchart_refs refs = HELMCHART_REFS_INIT;
 	int ret;
 
@@ -116,6 +117,11 @@ static int transform(const struct run *r, struct job *j, size_t index, const cha
 		return o->transform(o->transform_ctx, index, j->path, buf, len, json, &j->res);
 	fo.json = json;
 	slash = strrchr(j->path, '/');
+	/* compose: the .env and build contexts beside a file on disk (fix.h) */
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - j->path) + (slash == j->path) : 1,
+		 slash ? j->path : ".");
+	fo.path = j->path;
+	fo.dir = r->git ? NULL : dir;
 	if (strcmp(slash ? slash + 1 : j->path, "values.yaml"))
 		return fix_buffer(&j->res, buf, len, &fo);
 	chart_refs(r, j->path, &refs);
@@ -307,8 +313,6 @@ static void done(void *ctx, size_t i)
 
 	if (r->defer || r->git)
 		return; /* delivered after the backout patch or the commit */
-	if (r->collect)
-		sbuf_add(r->collect, sbuf_cstr(&r->jobs[i].back), r->jobs[i].back.len);
 	fixrun_deliver(r, i);
 	fixrun_job_release(&r->jobs[i]);
 }
@@ -472,8 +476,9 @@ static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, char **
 {
 	struct run r;
 	size_t i, n = wr->nproblems + wr->nfiles, k = 0;
-	struct sbuf backout = SBUF_INIT;
 
+	if (o->backout && o->sink != FIXRUN_WRITE)
+		return cf_err(CF_E_USAGE, "a backout patch needs the files written (not --check or --diff)");
 	if (o->backout && backout_is_input(o, wr))
 		return cf_err(CF_E_USAGE,
 			      "--backout %s names an input file: refused (the patch would replace it)",
@@ -510,12 +515,7 @@ static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, char **
 		}
 	}
 	r.n = n;
-	if (o->backout && o->sink != FIXRUN_WRITE)
-		r.collect = &backout; /* the patch of what would be done */
 	fixrun_run_jobs(&r);
-	if (r.collect)
-		fixrun_write_backout_after(&r, &backout);
-	sbuf_release(&backout);
 	free(r.jobs);
 	return 0;
 }

@@ -66,6 +66,8 @@ struct compose_ctx {
 	const struct ynode *root; /* the compose document (for the partial rule; may be NULL:
 				   * then partial is judged on the service alone) */
 	const struct composeenv *env; /* the .env beside it (composeenv_load), or NULL */
+	bool no_files; /* read no file: a build's Dockerfile on disk is not read (build_read
+			* stays false, err stays ""); dockerfile_inline still is */
 };
 
 /*

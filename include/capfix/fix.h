@@ -38,6 +38,8 @@
 #include "capfix/yamlspan.h"
 
 struct capcfg;
+struct imagemeta_set;
+struct trace_set;
 
 struct fix_opts {
 	bool drop_only; /* only the drop-ALL transformation (add lists untouched) */
@@ -47,11 +49,30 @@ struct fix_opts {
 	const struct capcfg *cfg; /* allow/deny/add rules, or NULL */
 	bool skip_unknown; /* leave containers without evidence alone (--unknown-images skip) */
 	bool report; /* fill res->items (the structured report) */
+	/*
+	 * Where the bytes come from, for compose files. @path: the file's path
+	 * as named (the override-file rule: `*.override.yml`), or NULL. @dir:
+	 * the directory the file lies in, where its `.env` and its services'
+	 * build contexts are read ("" or "." = the current directory); NULL:
+	 * no file is read at all (no .env, no Dockerfile: fix_buffer() then
+	 * depends on its bytes and options alone, as fuzzers and unit tests
+	 * want). Both are borrowed for the call.
+	 */
+	const char *path;
+	const char *dir;
+	/*
+	 * Evidence measured outside the manifest (borrowed, NULL: none): image
+	 * metadata (imagemeta.h) and runtime traces (trace.h); see fix_buffer().
+	 * trust_denied: a capability a trace only saw denied counts as a need.
+	 */
+	const struct imagemeta_set *images;
+	const struct trace_set *traces;
+	bool trust_denied;
 };
 
 #define FIX_OPTS_INIT                                                                              \
 	{                                                                                          \
-		false, false, false, 0, NULL, false, false                                         \
+		false, false, false, 0, NULL, false, false, NULL, NULL, NULL, NULL, false          \
 	}
 
 /*

@@ -197,6 +197,7 @@ static void test_facts(void **state)
 	assert_int_equal(composeenv_load(dir, &env), 1);
 	root = parse(&yf, doc2);
 	svcs = compose_services(root);
+	memset(&ctx, 0, sizeof(ctx));
 	ctx.dir = dir;
 	ctx.file = "compose.yaml";
 	ctx.root = root;
@@ -256,6 +257,16 @@ static void test_facts(void **state)
 	assert_string_equal(f.image, "myapp:1"); /* the Dockerfile is unreadable: image: stays */
 	assert_true(f.err[0] != '\0');
 	compose_facts_release(&f);
+
+	/* no_files: the Dockerfile is not read, image: stays, no error */
+	ctx.no_files = true;
+	assert_int_equal(compose_service_facts(&ctx, svcs, service(root, "app"), &f), 0);
+	assert_true(f.build);
+	assert_false(f.build_read);
+	assert_false(f.image_from_build);
+	assert_string_equal(f.err, "");
+	compose_facts_release(&f);
+	ctx.no_files = false;
 
 	/* without .env: unknown variables are said */
 	ctx.env = NULL;
