@@ -5,6 +5,9 @@
 #include "capfix/caps.h"
 #include "capfix/cmd.h"
 #include "capfix/msg.h"
+#include "capfix/ruledoc.h"
+#include "capfix/scan.h"
+#include "capfix/sbuf.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -15,11 +18,15 @@
 static const char explain_usage[] =
 	"usage: capfix explain [options] [CAP...]\n"
 	"\n"
+	"       capfix explain [options] RULE...   (CF001, cf002...)\n"
+	"\n"
 	"Describe Linux capabilities: what each allows, its risk, capfix's advice,\n"
 	"whether container runtimes grant it by default, whether the Pod Security\n"
 	"Standards allow adding it, and the CIS controls that name it. CAP is a name\n"
 	"such as NET_RAW, net_raw or CAP_NET_RAW; with none, every capability is\n"
-	"described, in name order.\n"
+	"described, in name order. A RULE id (as `capfix scan` reports them) prints the\n"
+	"rule's page: what it finds, why it matters, the controls, how to fix it and how\n"
+	"to suppress it.\n"
 	"\n"
 	"options:\n"
 	"  --format FORMAT   text (the default) or json\n"
@@ -117,18 +124,83 @@ static json_t *entry_json(const struct cap_info *ci)
 	return obj;
 }
 
-static int print_json(const struct cap_info *const *list, size_t n)
+/* The scan rule with id @arg (any case), or NULL. */
+static const struct scan_rule *rule_of(const char *arg)
 {
-	json_t *root, *arr = json_array();
+	const struct scan_rule *rules;
+	size_t n, i;
+
+	if (strlen(arg) != 5 || (arg[0] != 'C' && arg[0] != 'c') || (arg[1] != 'F' && arg[1] != 'f'))
+		return NULL;
+	rules = scan_rules(&n);
+	for (i = 0; i < n; i++)
+		if (!strcmp(rules[i].id + 2, arg + 2))
+			return &rules[i];
+	return NULL;
+}
+
+/* A rule's page: what, why, controls, how to fix, how to suppress. */
+static void print_rule(FILE *fp, const struct scan_rule *r)
+{
+	struct sbuf sup = SBUF_INIT;
+	const char *const *c;
+	const char *line, *nl;
+
+	fprintf(fp, "%s %s (%s): %s\n", r->id, r->name, scan_severity_name(r->severity), r->summary);
+	if (ruledoc_why(r->id))
+		print_wrapped(fp, "  why: ", ruledoc_why(r->id));
+	fprintf(fp, "  controls:");
+	for (c = r->controls; c && *c; c++)
+		fprintf(fp, "%s %s", c == r->controls ? "" : ";", *c);
+	fprintf(fp, "%s\n", r->controls && *r->controls ? "" : " none");
+	print_wrapped(fp, "  fix: ", r->help);
+	ruledoc_suppress(r->id, &sup);
+	for (line = sup.buf; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		fprintf(fp, "  suppress: %.*s\n", (int)(nl - line), line);
+	}
+	sbuf_release(&sup);
+}
+
+static json_t *rule_json(const struct scan_rule *r)
+{
+	struct sbuf sup = SBUF_INIT;
+	json_t *controls = json_array(), *o;
+	const char *const *c;
+
+	for (c = r->controls; c && *c; c++)
+		json_array_append_new(controls, json_string(*c));
+	ruledoc_suppress(r->id, &sup);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:s, s:s}", "id", r->id, "name", r->name,
+		      "severity", scan_severity_name(r->severity), "summary", r->summary, "why",
+		      ruledoc_why(r->id), "controls", controls, "fix", r->help, "suppress",
+		      sbuf_cstr(&sup));
+	sbuf_release(&sup);
+	if (!o)
+		json_oom();
+	return o;
+}
+
+static int print_json(const struct cap_info *const *list, size_t n,
+		      const struct scan_rule *const *rules, size_t nrules)
+{
+	json_t *root, *arr = json_array(), *rarr = json_array();
 	size_t i;
 	int r;
 
-	if (!arr)
+	if (!arr || !rarr)
 		json_oom();
 	for (i = 0; i < n; i++)
 		if (json_array_append_new(arr, entry_json(list[i])) < 0)
 			json_oom();
-	root = json_pack("{s:i, s:o}", "version", 1, "capabilities", arr);
+	for (i = 0; i < nrules; i++)
+		json_array_append_new(rarr, rule_json(rules[i]));
+	if (nrules)
+		root = json_pack("{s:i, s:o, s:o}", "version", 1, "capabilities", arr, "rules", rarr);
+	else
+		root = json_pack("{s:i, s:o}", "version", 1, "capabilities", arr);
+	if (!nrules)
+		json_decref(rarr);
 	if (!root)
 		json_oom();
 	r = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -184,7 +256,8 @@ int cmd_explain(int argc, char **argv)
 {
 	enum explain_format format = EXPLAIN_TEXT;
 	const struct cap_info **list;
-	size_t i, n;
+	const struct scan_rule **rules;
+	size_t i, n, k, nrules = 0;
 	bool unknown = false;
 	int r, ret = CF_EXIT_OK;
 
@@ -192,9 +265,20 @@ int cmd_explain(int argc, char **argv)
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
 
-	/* Resolve every name before printing anything. */
+	/* Resolve every name before printing anything: rule ids first, then capabilities. */
 	n = optind < argc ? (size_t)(argc - optind) : caps_count();
 	list = xcalloc(n ? n : 1, sizeof(*list));
+	rules = xcalloc(n ? n : 1, sizeof(*rules));
+	for (i = 0, k = 0; optind < argc && i < n; i++) {
+		const struct scan_rule *rule = rule_of(argv[optind + (int)i]);
+
+		if (rule)
+			rules[nrules++] = rule;
+		else
+			argv[optind + (int)k++] = argv[optind + (int)i];
+	}
+	if (optind < argc)
+		n = k;
 	for (i = 0; i < n; i++) {
 		if (optind < argc) {
 			list[i] = caps_lookup(argv[optind + (int)i]);
@@ -209,18 +293,25 @@ int cmd_explain(int argc, char **argv)
 	}
 	if (unknown) {
 		free(list);
+		free(rules);
 		return CF_EXIT_USAGE;
 	}
 
 	if (format == EXPLAIN_JSON) {
-		ret = print_json(list, n);
+		ret = print_json(list, n, rules, nrules);
 	} else {
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < nrules; i++) {
 			if (i)
+				fputc('\n', stdout);
+			print_rule(stdout, rules[i]);
+		}
+		for (i = 0; i < n; i++) {
+			if (i || nrules)
 				fputc('\n', stdout);
 			print_text(stdout, list[i]);
 		}
 	}
 	free(list);
+	free(rules);
 	return ret;
 }
