@@ -50,6 +50,8 @@ static const char fix_usage[] =
 	"  --exclude GLOB    leave out matching paths (gitignore syntax, ** allowed;\n"
 	"                    repeatable); ./.capfixignore holds more\n"
 	"  --no-gitignore    also fix files that git ignores\n"
+	"  --color WHEN      colour messages: auto (a terminal, no NO_COLOR), always,\n"
+	"                    never\n"
 	"  --krm             a KRM function: a ResourceList on stdin, fixed, with\n"
 	"                    results, on stdout (kustomize exec transformers, kpt)\n"
 	"  -j, --jobs N      worker threads (default: the online CPUs, at most 8)\n"
@@ -84,7 +86,8 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_FORMAT,
 		OPT_EXCLUDE,
 		OPT_NO_GITIGNORE,
-		OPT_KRM
+		OPT_KRM,
+		OPT_COLOR
 	};
 	char *end;
 	static const struct option longopts[] = {
@@ -106,6 +109,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE },
 		{ "krm", no_argument, NULL, OPT_KRM },
+		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
@@ -189,6 +193,9 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case OPT_KRM:
 			c->krm = true;
+			break;
+		case OPT_COLOR:
+			c->color = optarg;
 			break;
 		case OPT_STDIN_NAME:
 			c->stdin_name = optarg;
@@ -300,6 +307,8 @@ int cmd_fix(int argc, char **argv)
 	paths = argv + optind;
 	npaths = (size_t)(argc - optind);
 	ret = check_args(&c, argc - optind, paths);
+	if (!ret && cmd_color_setup(c.color) < 0)
+		ret = CF_EXIT_USAGE;
 	if (ret) {
 		free(c.excludes);
 		return ret;

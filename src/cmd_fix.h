@@ -25,6 +25,7 @@ struct fix_cmd {
 	bool json; /* --format json */
 	struct fixreport *rep;
 	bool krm, no_gitignore;
+	const char *color; /* --color WHEN */
 	const char **excludes; /* --exclude */
 	size_t nexcludes;
 };

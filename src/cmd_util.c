@@ -11,6 +11,8 @@
 #include "capfix/msg.h"
 #include "capfix/sig.h"
 
+#include <unistd.h>
+
 void cmd_bad_option(const char *cmd, int optopt, const char *arg)
 {
 	if (optopt && optopt < 256)
@@ -90,5 +92,24 @@ int cmd_ignore_setup(struct ignore *ig, const char *const *excludes, size_t n, b
 	}
 	if (!no_gitignore)
 		ignore_use_git(ig);
+	return 0;
+}
+
+int cmd_color_setup(const char *when)
+{
+	const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
+
+	if (!when || !strcmp(when, "auto"))
+		msg_set_color(isatty(STDERR_FILENO) && isatty(STDOUT_FILENO) && !(no && *no) &&
+			      !(term && !strcmp(term, "dumb")));
+	else if (!strcmp(when, "always"))
+		msg_set_color(true);
+	else if (!strcmp(when, "never"))
+		msg_set_color(false);
+	else {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+			  "--color takes auto, always or never, not '%s'", when);
+		return -1;
+	}
 	return 0;
 }

@@ -1,5 +1,17 @@
 #include "capfix/msg.h"
 
+static bool color;
+
+void msg_set_color(bool on)
+{
+	color = on;
+}
+
+bool msg_color(void)
+{
+	return color;
+}
+
 const char *msg_severity_name(enum msg_severity sev)
 {
 	switch (sev) {
@@ -62,7 +74,12 @@ void msg_addv(struct sbuf *sb, const char *path, long line, int col, enum msg_se
 	} else {
 		sbuf_addstr(sb, "capfix");
 	}
-	sbuf_addf(sb, ": %s: ", msg_severity_name(sev));
+	if (color)
+		sbuf_addf(sb, ": %s%s\033[m: ",
+			  sev == MSG_ERROR ? "\033[1;31m" : sev == MSG_WARNING ? "\033[1;33m" : "\033[36m",
+			  msg_severity_name(sev));
+	else
+		sbuf_addf(sb, ": %s: ", msg_severity_name(sev));
 	{
 		va_list cp;
 		int n;

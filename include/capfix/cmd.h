@@ -64,4 +64,11 @@ struct ignore;
  */
 int cmd_ignore_setup(struct ignore *ig, const char *const *excludes, size_t n, bool no_gitignore);
 
+/*
+ * --color auto|always|never (NULL: auto): auto colours messages when both
+ * standard output and standard error are terminals, TERM is not "dumb" and
+ * NO_COLOR is unset or empty. Returns 0, or -1 (printed) for another word.
+ */
+int cmd_color_setup(const char *when);
+
 #endif

@@ -21,6 +21,15 @@
 
 enum msg_severity { MSG_ERROR, MSG_WARNING, MSG_NOTE };
 
+/*
+ * Colour the severity word of every message from now on (ANSI: error red,
+ * warning yellow, note cyan). Off by default; the command layer decides
+ * (--color, NO_COLOR, a terminal). Not thread-safe: set it before any
+ * worker starts.
+ */
+void msg_set_color(bool on);
+bool msg_color(void);
+
 /* "error", "warning" or "note". */
 const char *msg_severity_name(enum msg_severity sev);
 

@@ -74,6 +74,20 @@ static void test_long_text(void **state)
 	sbuf_release(&sb);
 }
 
+static void test_color(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	(void)state;
+	assert_false(msg_color());
+	msg_set_color(true);
+	msg_add(&sb, "a.yaml", 1, 2, MSG_WARNING, "x\033y");
+	msg_set_color(false);
+	/* the severity word coloured; an escape character in the text still written as text */
+	assert_string_equal(sb.buf, "a.yaml:1:2: \033[1;33mwarning\033[m: x\\033y\n");
+	sbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -82,6 +96,7 @@ int main(void)
 		cmocka_unit_test(test_control_characters_escaped),
 		cmocka_unit_test(test_utf8_kept),
 		cmocka_unit_test(test_long_text),
+		cmocka_unit_test(test_color),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
