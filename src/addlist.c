@@ -1,6 +1,8 @@
 #include "capfix/addlist.h"
 #include "capfix/caps.h"
+#include "capfix/imagemeta.h"
 #include "capfix/profiles.h"
+#include "capfix/trace.h"
 
 #define BIT(n) ((uint64_t)1 << (n))
 
@@ -54,8 +56,12 @@ static bool config_rule_matches(const struct capcfg *cfg, const struct capcfg_ta
 
 	for (i = 1; cfg && i < cfg->nrules; i++) {
 		struct capcfg_rule r = cfg->rules[i];
-		struct capcfg one = { &r, 1, 1 };
+		struct capcfg one;
 		uint64_t allow, deny, add;
+
+		memset(&one, 0, sizeof(one));
+		one.rules = &r;
+		one.nrules = one.arules = 1;
 
 		r.allow |= BIT(63);
 		capcfg_eval(&one, t, &allow, &deny, &add);
@@ -63,6 +69,49 @@ static bool config_rule_matches(const struct capcfg *cfg, const struct capcfg_ta
 			return true;
 	}
 	return false;
+}
+
+/* Infer the capabilities @caps not inferred yet, with their reason. */
+static void infer(uint64_t caps, uint64_t *inferred, const char **reason, const char **source,
+		  unsigned char *ev, const char *why, const char *src, enum addlist_evidence e)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++) {
+		if (!(caps & BIT(i)) || (*inferred & BIT(i)))
+			continue;
+		*inferred |= BIT(i);
+		reason[i] = why;
+		source[i] = src;
+		ev[i] = (unsigned char)e;
+	}
+}
+
+/* The traced needs, each with its own reason ("12 checks granted") in p->tracewhy. */
+static void infer_traced(struct addlist_plan *p, const struct trace_result *tr, uint64_t *inferred,
+			 const char **reason, const char **source, unsigned char *ev)
+{
+	size_t i, used = 0;
+
+	for (i = 0; i < 64; i++) {
+		unsigned long n = tr->granted[i] + tr->unknown[i] + tr->denied[i];
+		char *at = p->tracewhy + used;
+		int k;
+
+		if (!(tr->needs & BIT(i)) || (*inferred & BIT(i)))
+			continue;
+		k = snprintf(at, sizeof(p->tracewhy) - used, "traced: %lu check%s%s", n,
+			     n == 1 ? "" : "s",
+			     tr->granted[i]  ? " granted"
+			     : tr->denied[i] ? " denied (trusted)"
+					     : "");
+		if (k < 0 || (size_t)k + 1 >= sizeof(p->tracewhy) - used)
+			at = (char *)"traced";
+		else
+			used += (size_t)k + 1;
+		infer(BIT(i), inferred, reason, source, ev, at, tr->file ? tr->file : "a trace",
+		      ADDLIST_EV_TRACE);
+	}
 }
 
 static void plan_drop(struct addlist_plan *p, const struct addlist_list *drop,
@@ -109,6 +158,7 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 	uint64_t allow = 0, deny = 0, cfg_add = 0, inferred = 0, present = 0;
 	const char *reason[64] = { 0 }, *source[64] = { 0 };
 	unsigned char ev[64] = { 0 };
+	const struct trace_result *tr;
 	size_t i, nexist = add && add->list ? add->n : 0;
 	bool changed = false;
 
@@ -119,6 +169,9 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 	 * default does unless the manifest names a user */
 	if (prof && prof->nonroot && !w->user_declared)
 		root = false;
+	/* the image's own user beats the profile's */
+	if (w->img && !w->user_declared && w->img->user_kind != IMAGEMETA_USER_UNKNOWN)
+		root = w->img->user_kind == IMAGEMETA_USER_ROOT;
 	p->root = root;
 	p->profile = prof ? prof->name : NULL;
 	if (!root && w->user_declared)
@@ -129,9 +182,43 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 		p->basis |= 1u << ADDLIST_EV_COMMAND;
 	if (opts->cfg && config_rule_matches(opts->cfg, &w->t))
 		p->basis |= 1u << ADDLIST_EV_CONFIG;
+	if (w->img)
+		p->basis |= 1u << ADDLIST_EV_IMAGE;
+	tr = w->trace && (w->trace->flags & TRACE_Q_MATCHED) ? w->trace : NULL;
+	if (tr) {
+		p->basis |= 1u << ADDLIST_EV_TRACE;
+		p->traced = true;
+		p->trace_candidates = tr->candidates & ~tr->needs;
+		p->trace_flags = tr->flags;
+		p->trace_file = tr->file;
+	}
 	p->unknown = root && !(p->basis & ((1u << ADDLIST_EV_PROFILE) | (1u << ADDLIST_EV_COMMAND) |
-					   (1u << ADDLIST_EV_CONFIG)));
-	/* what the workload needs */
+					   (1u << ADDLIST_EV_CONFIG) | (1u << ADDLIST_EV_IMAGE) |
+					   (1u << ADDLIST_EV_TRACE)));
+	/* what the workload needs, strongest evidence first (the first reason wins) */
+	if (tr)
+		infer_traced(p, tr, &inferred, reason, source, ev);
+	if (w->img && w->start) {
+		const struct imagemeta_filecap *fc = imagemeta_filecap_of(w->img, w->start);
+
+		if (fc && fc->effective)
+			p->hard = fc->permitted;
+		if (p->hard) {
+			snprintf(p->imagewhy, sizeof(p->imagewhy),
+				 "%s carries it as an effective file capability in the image",
+				 fc->path);
+			infer(p->hard, &inferred, reason, source, ev, p->imagewhy,
+			      w->img->source ? w->img->source : "image metadata", ADDLIST_EV_IMAGE);
+		}
+	}
+	for (i = 0; !tr && root && w->image_needs && i < 64; i++)
+		if ((w->image_needs->caps & BIT(i)) && !(inferred & BIT(i)))
+			infer(BIT(i), &inferred, reason, source, ev, w->image_needs->why[i],
+			      w->image_needs->source[i], ADDLIST_EV_IMAGE);
+	infer(cfg_add, &inferred, reason, source, ev, "configuration", src_config,
+	      ADDLIST_EV_CONFIG);
+	if (tr)
+		goto existing; /* the trace replaces the guesses */
 	if (port > 0 && root) {
 		const struct cap_info *nb = caps_lookup("NET_BIND_SERVICE");
 
@@ -141,6 +228,14 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 		reason[nb->number] = p->portwhy;
 		source[nb->number] = src_port;
 		ev[nb->number] = ADDLIST_EV_PORT;
+	}
+	for (i = 0; root && w->needs && i < 64; i++) {
+		if ((w->needs->caps & BIT(i)) && !(inferred & BIT(i))) {
+			inferred |= BIT(i);
+			reason[i] = w->needs->why[i];
+			source[i] = w->needs->source[i];
+			ev[i] = ADDLIST_EV_COMMAND;
+		}
 	}
 	if (prof && (root || prof->file_caps)) {
 		snprintf(p->profwhy, sizeof(p->profwhy), "image profile %s%s", prof->name,
@@ -156,22 +251,7 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 			}
 		}
 	}
-	for (i = 0; root && w->needs && i < 64; i++) {
-		if ((w->needs->caps & BIT(i)) && !(inferred & BIT(i))) {
-			inferred |= BIT(i);
-			reason[i] = w->needs->why[i];
-			source[i] = w->needs->source[i];
-			ev[i] = ADDLIST_EV_COMMAND;
-		}
-	}
-	for (i = 0; i < 64; i++) {
-		if ((cfg_add & BIT(i)) && !(inferred & BIT(i))) {
-			inferred |= BIT(i);
-			reason[i] = "configuration";
-			source[i] = src_config;
-			ev[i] = ADDLIST_EV_CONFIG;
-		}
-	}
+existing:
 	/* the existing entries */
 	for (i = 0; i < nexist && i < ADDLIST_MAX; i++) {
 		const char *s = add->items[i];

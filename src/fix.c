@@ -10,6 +10,7 @@
 #include "capfix/compose.h"
 #include "capfix/err.h"
 #include "capfix/fixevidence.h"
+#include "capfix/fixfacts.h"
 #include "capfix/fixverify.h"
 #include "capfix/k8s.h"
 #include "capfix/shell.h"
@@ -455,6 +456,7 @@ static int on_container(struct k8s_container *kc, void *payload)
 	struct shell_needs needs;
 	struct fixverify_plan *p;
 	struct fix_who who;
+	struct fixfacts ff;
 	size_t before = yamlwrite_mark(&f->w);
 	enum k8s_user user;
 	enum fix_block b;
@@ -505,6 +507,16 @@ static int on_container(struct k8s_container *kc, void *payload)
 		w.t.kind = kc->kind;
 		w.t.name = kc->name;
 		w.t.container = kc->cname;
+		if (!f->opts->drop_only) {
+			const struct ynode *cmd = yamlspan_deref(yamlspan_dget(c, "command"));
+			struct trace_workload tw = { kc->ns, kc->kind, kc->name, kc->cname, NULL };
+
+			fixfacts_gather(&ff, f->opts, &tw,
+					cmd && cmd->kind == YN_SEQ && cmd->nkids
+						? yamlspan_dstr(cmd->kids[0])
+						: NULL,
+					cmd || yamlspan_dget(c, "args"), &w);
+		}
 		r = plan_sc(f, c, "securityContext", &w, p);
 	}
 	f->check_unknown = !f->opts->drop_only;
@@ -713,6 +725,7 @@ static void on_service(struct fix_session *f, struct ynode *key, struct ynode *s
 	struct addlist_workload w;
 	struct compose_facts cf;
 	struct shell_needs needs;
+	struct fixfacts ff;
 	struct fix_who who;
 	enum fix_block b;
 	int r;
@@ -730,6 +743,16 @@ static void on_service(struct fix_session *f, struct ynode *key, struct ynode *s
 	if (svc->kind == YN_MAP) {
 		service_facts(f, svc, name, &who, &cf);
 		compose_workload(f, svc, name, &cf, &w, &needs);
+		if (!f->opts->drop_only) {
+			struct trace_workload tw = { NULL, NULL, name, NULL, NULL };
+			char ep0[256] = "";
+
+			/* the entrypoint's first word: what starts instead of the image's */
+			if (cf.entrypoint)
+				snprintf(ep0, sizeof(ep0), "%.*s", (int)strcspn(cf.entrypoint, " \t"),
+					 cf.entrypoint);
+			fixfacts_gather(&ff, f->opts, &tw, ep0[0] ? ep0 : NULL, cf.command != NULL, &w);
+		}
 	}
 	who.image = w.image;
 	who.root = w.root;

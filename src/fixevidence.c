@@ -4,6 +4,7 @@
  */
 #include "capfix/fixevidence.h"
 #include "capfix/caps.h"
+#include "capfix/trace.h"
 
 const char fixevidence_unknown_skipped[] = "--unknown-images skip";
 
@@ -46,6 +47,33 @@ static void who_text(const struct fix_who *w, struct sbuf *sb)
 		sbuf_addf(sb, "%s/%s: container \"%s\"", w->kind, w->name, w->container);
 }
 
+/* What a matching trace says besides the needs: candidates, a drop-ALL-looking trace. */
+static void trace_notes(struct fix_result *res, const struct fix_who *w, const char *who,
+			const struct addlist_plan *l)
+{
+	const char *file = l->trace_file ? l->trace_file : "the trace";
+	struct sbuf names = SBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < caps_count(); i++) {
+		const struct cap_info *ci = caps_at(i);
+
+		if ((l->trace_candidates >> ci->number) & 1)
+			sbuf_addf(&names, "%s%s", names.len ? ", " : "", ci->name);
+	}
+	if (names.len)
+		fix_note_add(
+			res, FIX_NOTE_WARN, w->line, w->col,
+			"%s: %s saw %s only denied: not added (a denial is a failure or a probe; --trust-denied adds it)",
+			who, file, names.buf);
+	if (l->trace_flags & TRACE_Q_DROP_ALL)
+		fix_note_add(
+			res, FIX_NOTE_WARN, w->line, w->col,
+			"%s: %s looks recorded under drop ALL (only denials): it shows one failure per code path, not every need; trace it again without dropping capabilities",
+			who, file);
+	sbuf_release(&names);
+}
+
 void fixevidence_notes(struct fix_result *res, const struct fix_who *w, enum fix_block b,
 		       const char *why, const struct addlist_plan *l,
 		       const struct shell_needs *needs)
@@ -54,9 +82,12 @@ void fixevidence_notes(struct fix_result *res, const struct fix_who *w, enum fix
 	size_t i;
 
 	/* most workloads get no warning: say so without formatting anything */
-	if (!l->unknown && !(needs && needs->unmeasured) && !l->removed && !l->added)
+	if (!l->unknown && !(needs && needs->unmeasured) && !l->removed && !l->added &&
+	    !l->trace_candidates && !(l->trace_flags & TRACE_Q_DROP_ALL))
 		return;
 	who_text(w, &who);
+	if (l->traced && b != FIX_BLOCK_SKIPPED)
+		trace_notes(res, w, who.buf, l);
 	if (l->unknown && (b == FIX_BLOCK_FIXED || why == fixevidence_unknown_skipped))
 		fix_note_add(
 			res, FIX_NOTE_WARN, w->line, w->col,

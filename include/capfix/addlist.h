@@ -18,7 +18,17 @@
  * adds add the rest.
  *
  * Evidence: every decision names what it rests on (declared, port,
- * profile, command, config; image and trace are reserved) and its source.
+ * profile, command, config, image, trace) and its source. Precedence:
+ * trace > image > declared > config > command > profile. A trace that
+ * matched replaces the guesses: the add list becomes the traced needs,
+ * plus the hard file capabilities of the started program (image), plus
+ * configuration adds, plus declared adds unless strict (port, profile
+ * and command inferences are not used); each traced entry cites the file
+ * and its number of checks. Image metadata: a non-root image user (the
+ * manifest naming no user) needs no adds; the effective file capabilities
+ * of the program the container starts are added even for non-root; what
+ * the image's entrypoint, cmd and entrypoint script need is inferred with
+ * evidence `image`.
  * The plan also says what is known about how the workload starts (the
  * basis: a declared user, a profile, a command that replaces the image's
  * entrypoint, a configuration rule); a workload that may start as root with
@@ -37,6 +47,9 @@
 #include "capfix/capcfg.h"
 #include "capfix/sbuf.h"
 #include "capfix/shell.h"
+
+struct imagemeta_image;
+struct trace_result;
 
 /* Lists with more items are not planned (the caller leaves them alone). */
 #define ADDLIST_MAX 48
@@ -58,6 +71,15 @@ struct addlist_workload {
 	bool command; /* its command replaces the image's entrypoint (k8s command, compose
 			 entrypoint) */
 	bool user_declared; /* the manifest names the user (root or not) */
+	/* measured evidence (borrowed; NULL: none) */
+	const struct imagemeta_image *img; /* the image's metadata (imagemeta.h) */
+	const char *start; /* the program the container starts (the manifest's command
+			    * argv[0], else the image's entrypoint, else its cmd), for the
+			    * file capabilities of img; NULL when unknown */
+	const struct shell_needs *image_needs; /* what the image's own entrypoint, cmd and
+						* entrypoint script need (those the manifest
+						* does not replace) */
+	const struct trace_result *trace; /* a trace query (trace.h); used when it matched */
 };
 
 /* What a decision rests on. */
@@ -68,8 +90,8 @@ enum addlist_evidence {
 	ADDLIST_EV_PROFILE, /* built-in image knowledge (profiles.h) */
 	ADDLIST_EV_COMMAND, /* static analysis of its commands (shell.h) */
 	ADDLIST_EV_CONFIG, /* .capfix.yaml, --deny */
-	ADDLIST_EV_IMAGE, /* reserved: image metadata */
-	ADDLIST_EV_TRACE, /* reserved: a runtime trace */
+	ADDLIST_EV_IMAGE, /* image metadata: its user, file capabilities, entrypoint */
+	ADDLIST_EV_TRACE, /* a runtime trace */
 	ADDLIST_EV_COUNT
 };
 
@@ -121,6 +143,13 @@ struct addlist_plan {
 	bool root; /* may start as root (after the profile's default user) */
 	bool unknown; /* may start as root and nothing is known about its image */
 	const char *profile; /* the matching profile's name, or NULL */
+	/* measured evidence, for the caller's notes */
+	bool traced; /* a trace matched: the add list rests on it */
+	uint64_t trace_candidates; /* only seen denied and not trusted: noted, not added */
+	unsigned trace_flags; /* TRACE_Q_* */
+	const char *trace_file; /* the first trace file that matched */
+	uint64_t hard; /* effective file capabilities of the started program (image) */
+	char tracewhy[640], imagewhy[160]; /* reason and source texts of trace and image */
 };
 
 /*

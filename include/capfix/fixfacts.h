@@ -1,0 +1,43 @@
+/*
+ * fixfacts.h - the measured evidence fix asks about one workload: image
+ * metadata (imagemeta.h) and runtime traces (trace.h), turned into the
+ * fields of a struct addlist_workload (img, start, image_needs, trace).
+ *
+ * The image is looked up by the workload's image reference; what the
+ * container starts is the manifest's command (k8s `command`, compose
+ * `entrypoint`) when it replaces the image's entrypoint, else the image's
+ * entrypoint, else its cmd (unless the manifest replaces the cmd). The
+ * parts of the image's start the manifest keeps, and its entrypoint
+ * script's text, are read by shell.h as the image's needs. A trace is
+ * queried with fix_opts.trust_denied and the image's file capabilities
+ * (a non-root process without them has none).
+ *
+ * Ownership: struct fixfacts holds what @w points to; it borrows from
+ * the image and trace sets and must outlive @w's use. Nothing to free.
+ * Nothing here prints, exits or fails.
+ */
+#ifndef CAPFIX_FIXFACTS_H
+#define CAPFIX_FIXFACTS_H
+
+#include "capfix/addlist.h"
+#include "capfix/fix.h"
+#include "capfix/shell.h"
+#include "capfix/trace.h"
+
+struct fixfacts {
+	struct shell_needs image_needs;
+	struct trace_result trace;
+	char start[256];
+};
+
+/*
+ * Fill the measured fields of @w (whose image, root and user_declared are
+ * set) for workload @tw from @o->images and @o->traces. @command0: the
+ * program the manifest starts instead of the image's entrypoint, or NULL;
+ * @replaces_cmd: the manifest replaces the image's cmd (k8s command or
+ * args, compose command).
+ */
+void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct trace_workload *tw,
+		     const char *command0, bool replaces_cmd, struct addlist_workload *w);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * fixfacts.c - image metadata and traces as the facts of one workload.
+ * See fixfacts.h.
+ */
+#include "capfix/fixfacts.h"
+#include "capfix/imagemeta.h"
+
+/* Does the binary run as @comm carry file capability @cap in the image @ctx? */
+static bool image_filecap(const char *comm, int cap, void *ctx)
+{
+	const struct imagemeta_filecap *fc = imagemeta_filecap_of(ctx, comm);
+
+	return fc && cap >= 0 && cap < 64 && (fc->permitted >> cap) & 1;
+}
+
+static size_t argv_len(char **v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct trace_workload *tw,
+		     const char *command0, bool replaces_cmd, struct addlist_workload *w)
+{
+	const struct imagemeta_image *img =
+		o->images && w->image ? imagemeta_lookup(o->images, w->image) : NULL;
+	const char *start = command0 && *command0 ? command0 : NULL;
+	bool root = w->root;
+
+	memset(x, 0, sizeof(*x));
+	shell_needs_init(&x->image_needs);
+	w->img = img;
+	if (img && !w->user_declared && img->user_kind != IMAGEMETA_USER_UNKNOWN)
+		root = img->user_kind == IMAGEMETA_USER_ROOT;
+	if (img && !start) {
+		/* the image's own start: entrypoint, then cmd unless replaced */
+		const char *argv[128];
+		size_t n = 0, i, ne = argv_len(img->entrypoint), nc = argv_len(img->cmd);
+
+		for (i = 0; i < ne && n < ARRAY_SIZE(argv); i++)
+			argv[n++] = img->entrypoint[i];
+		for (i = 0; !replaces_cmd && i < nc && n < ARRAY_SIZE(argv); i++)
+			argv[n++] = img->cmd[i];
+		if (n) {
+			start = argv[0];
+			shell_needs_argv(&x->image_needs, argv, n, root);
+		}
+		if (img->script)
+			shell_needs_script(&x->image_needs, img->script, root);
+		w->image_needs = &x->image_needs;
+	}
+	if (start) {
+		snprintf(x->start, sizeof(x->start), "%s", start);
+		w->start = x->start;
+	}
+	if (o->traces && tw) {
+		struct trace_opts to;
+
+		memset(&to, 0, sizeof(to));
+		to.trust_denied = o->trust_denied;
+		if (img) {
+			to.filecap = image_filecap;
+			to.filecap_ctx = (void *)img;
+		}
+		if (trace_query(o->traces, tw, &to, &x->trace))
+			w->trace = &x->trace;
+	}
+}
