@@ -313,8 +313,6 @@ static void done(void *ctx, size_t i)
 
 	if (r->defer || r->git)
 		return; /* delivered after the backout patch or the commit */
-	if (r->collect)
-		sbuf_add(r->collect, sbuf_cstr(&r->jobs[i].back), r->jobs[i].back.len);
 	fixrun_deliver(r, i);
 	fixrun_job_release(&r->jobs[i]);
 }
@@ -478,8 +476,9 @@ static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, char **
 {
 	struct run r;
 	size_t i, n = wr->nproblems + wr->nfiles, k = 0;
-	struct sbuf backout = SBUF_INIT;
 
+	if (o->backout && o->sink != FIXRUN_WRITE)
+		return cf_err(CF_E_USAGE, "a backout patch needs the files written (not --check or --diff)");
 	if (o->backout && backout_is_input(o, wr))
 		return cf_err(CF_E_USAGE,
 			      "--backout %s names an input file: refused (the patch would replace it)",
@@ -516,12 +515,7 @@ static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, char **
 		}
 	}
 	r.n = n;
-	if (o->backout && o->sink != FIXRUN_WRITE)
-		r.collect = &backout; /* the patch of what would be done */
 	fixrun_run_jobs(&r);
-	if (r.collect)
-		fixrun_write_backout_after(&r, &backout);
-	sbuf_release(&backout);
 	free(r.jobs);
 	return 0;
 }

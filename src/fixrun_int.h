@@ -42,7 +42,6 @@ struct run {
 	size_t n;
 	struct gitops *git; /* the git source, or NULL */
 	bool defer; /* in place with a backout patch: write after the patch */
-	struct sbuf *collect; /* check and diff with a backout patch: gathered here */
 };
 
 /* Run the jobs of @r on the pool, then the deferred steps; records in order. */
