@@ -1,5 +1,6 @@
 #include "capfix/baseline.h"
 #include "capfix/err.h"
+#include "capfix/fsutil.h"
 
 #include <jansson.h>
 
@@ -145,6 +146,34 @@ int baseline_load(struct baseline *b, const char *path, const char *buf, size_t 
 out:
 	json_decref(root);
 	return ret;
+}
+
+int baseline_load_file(struct baseline *b, const char *path)
+{
+	struct sbuf buf = SBUF_INIT;
+	int r = fsutil_read(path, FSUTIL_DEFAULT_MAX_SIZE, &buf);
+
+	memset(b, 0, sizeof(*b));
+	if (r == 0)
+		r = baseline_load(b, path, buf.buf ? buf.buf : "", buf.len);
+	sbuf_release(&buf);
+	return r;
+}
+
+long baseline_write(const char *path, struct scan_result *res, bool mark)
+{
+	struct baseline b = BASELINE_INIT;
+	struct sbuf out = SBUF_INIT;
+	long n;
+
+	baseline_from_scan(&b, res);
+	baseline_render(&out, &b);
+	n = fsutil_write_new(path, out.buf, out.len) < 0 ? -1 : (long)b.n;
+	if (n >= 0 && mark)
+		baseline_mark(&b, res);
+	baseline_release(&b);
+	sbuf_release(&out);
+	return n;
 }
 
 void baseline_from_scan(struct baseline *b, const struct scan_result *res)

@@ -8,6 +8,7 @@
 #include "capfix/msg.h"
 
 #include <fnmatch.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,7 +98,7 @@ static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rul
 				return -1;
 			continue;
 		}
-		if (top && !strcmp(key, "rules"))
+		if (top && (!strcmp(key, "rules") || !strcmp(key, "ignore")))
 			continue;
 		if (!top && !strcmp(key, "image"))
 			field = &r->image;
@@ -119,8 +120,106 @@ static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rul
 	return 0;
 }
 
+static int parse_ids(const char *path, const struct ynode *v, struct capcfg_ignore *ig)
+{
+	const struct ynode *one[1];
+	const struct ynode *const *items = one;
+	size_t i, n = 1;
+
+	if (v->kind == YN_SEQ) {
+		items = (const struct ynode *const *)v->kids;
+		n = v->nkids;
+	} else {
+		one[0] = v;
+	}
+	for (i = 0; i < n; i++) {
+		const char *s = yamlspan_str(items[i]);
+
+		if (!s || yamlspan_is_null(items[i]))
+			return node_err(path, items[i], "'rules' must list rule ids (CF001) or all");
+		while (*s) {
+			size_t k = strcspn(s, ", ");
+
+			if (k) {
+				ig->ids = xrealloc(ig->ids, (ig->nids + 1) * sizeof(*ig->ids));
+				ig->ids[ig->nids++] = xstrndup(s, k);
+			}
+			s += k;
+			s += strspn(s, ", ");
+		}
+	}
+	return ig->nids ? 0 : node_err(path, v, "'rules' must list rule ids (CF001) or all");
+}
+
+static int parse_ignore(const char *path, const struct ynode *m, struct capcfg_ignore *ig)
+{
+	char sh[64];
+	size_t i;
+
+	if (m->kind != YN_MAP)
+		return node_err(path, m, "expected a mapping (rules, reason, path...)");
+	ig->line = m->line + 1;
+	for (i = 0; i + 1 < m->nkids; i += 2) {
+		const struct ynode *k = m->kids[i], *v = m->kids[i + 1];
+		const char *key = yamlspan_str(k);
+		char **field = NULL;
+
+		if (!key)
+			return node_err(path, k, "expected a plain key");
+		if (!strcmp(key, "rules")) {
+			if (parse_ids(path, v, ig) < 0)
+				return -1;
+			continue;
+		}
+		if (!strcmp(key, "path"))
+			field = &ig->path;
+		else if (!strcmp(key, "image"))
+			field = &ig->image;
+		else if (!strcmp(key, "namespace"))
+			field = &ig->ns;
+		else if (!strcmp(key, "workload"))
+			field = &ig->workload;
+		else if (!strcmp(key, "container"))
+			field = &ig->container;
+		else if (!strcmp(key, "reason"))
+			field = &ig->reason;
+		if (!field)
+			return node_err(path, k, "unknown key '%s'",
+					shown(key, strlen(key), sh, sizeof(sh)));
+		if (!yamlspan_str(v) || yamlspan_is_null(v))
+			return node_err(path, v, "'%s' must be a string", key);
+		free(*field);
+		*field = xstrdup(yamlspan_str(v));
+	}
+	if (!ig->nids)
+		return node_err(path, m, "an ignore rule needs 'rules' (rule ids or all)");
+	if (!ig->reason || !ig->reason[strspn(ig->reason, " \t")])
+		return node_err(path, m, "an ignore rule needs a reason");
+	return 0;
+}
+
+static void ignore_rule_release(struct capcfg_ignore *ig)
+{
+	size_t i;
+
+	for (i = 0; i < ig->nids; i++)
+		free(ig->ids[i]);
+	free(ig->ids);
+	free(ig->path);
+	free(ig->image);
+	free(ig->ns);
+	free(ig->workload);
+	free(ig->container);
+	free(ig->reason);
+}
+
 static void rule_release(struct capcfg_rule *r)
 {
+	size_t i;
+
+	for (i = 0; i < r->nignores; i++)
+		ignore_rule_release(&r->ignores[i]);
+	free(r->ignores);
 	free(r->image);
 	free(r->ns);
 	free(r->workload);
@@ -168,6 +267,22 @@ int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t le
 			memset(&cfg.rules[cfg.nrules], 0, sizeof(cfg.rules[0]));
 			cfg.nrules++;
 			if (parse_rule(path, rules->kids[i], &cfg.rules[cfg.nrules - 1], false) < 0)
+				goto out;
+		}
+	}
+	rules = yamlspan_get(root, "ignore");
+	if (rules && !yamlspan_is_null(rules)) {
+		if (rules->kind != YN_SEQ) {
+			node_err(path, rules, "'ignore' must be a list");
+			goto out;
+		}
+		for (i = 0; i < rules->nkids; i++) {
+			struct capcfg_rule *top = &cfg.rules[0];
+
+			CF_ALLOC_GROW(top->ignores, top->nignores + 1, top->aignores);
+			memset(&top->ignores[top->nignores], 0, sizeof(top->ignores[0]));
+			top->nignores++;
+			if (parse_ignore(path, rules->kids[i], &top->ignores[top->nignores - 1]) < 0)
 				goto out;
 		}
 	}
@@ -240,6 +355,52 @@ void capcfg_eval(const struct capcfg *cfg, const struct capcfg_target *t, uint64
 		*deny |= r->deny;
 		*add |= r->add;
 	}
+}
+
+/* @pattern matches @path or a directory above it ("vendor" covers vendor/a.yaml). */
+static bool path_matches(const char *pattern, const char *path)
+{
+	char buf[4096];
+	const char *slash;
+
+	if (!pattern)
+		return true;
+	if (!path)
+		return false;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	while (pattern[0] == '.' && pattern[1] == '/')
+		pattern += 2;
+	if (glob(pattern, path))
+		return true;
+	for (slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
+		if ((size_t)(slash - path) >= sizeof(buf))
+			break;
+		memcpy(buf, path, (size_t)(slash - path));
+		buf[slash - path] = '\0';
+		if (glob(pattern, buf))
+			return true;
+	}
+	return false;
+}
+
+const char *capcfg_ignored(const struct capcfg *cfg, const struct capcfg_target *t,
+			   const char *path, const char *rule_id)
+{
+	size_t i, j;
+
+	for (i = 0; cfg && cfg->nrules && i < cfg->rules[0].nignores; i++) {
+		const struct capcfg_ignore *ig = &cfg->rules[0].ignores[i];
+		bool listed = false;
+
+		for (j = 0; j < ig->nids && !listed; j++)
+			listed = !strcasecmp(ig->ids[j], "all") || !strcasecmp(ig->ids[j], rule_id);
+		if (listed && path_matches(ig->path, path) && image_matches(ig->image, t->image) &&
+		    glob(ig->ns, t->ns ? t->ns : "default") && workload_matches(ig->workload, t) &&
+		    glob(ig->container, t->container))
+			return ig->reason;
+	}
+	return NULL;
 }
 
 int capcfg_parse_list(const char *list, uint64_t *out)

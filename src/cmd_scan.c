@@ -2,6 +2,7 @@
  * cmd_scan.c - `capfix scan`: options, calls into the core, rendering, exit code.
  */
 #include "capfix/baseline.h"
+#include "capfix/capcfg.h"
 #include "capfix/cmd.h"
 #include "capfix/ignore.h"
 #include "capfix/msg.h"
@@ -39,6 +40,10 @@ static const char scan_usage[] =
 	"                         --fail-on; text leaves them out unless -v\n"
 	"  --write-baseline FILE  write the findings of this run to FILE as a baseline\n"
 	"  -v, --verbose          text: also show findings in the baseline or suppressed\n"
+	"  --no-ignores           report everything: no capfix.io/ignore annotations,\n"
+	"                         kubeaudit overrides, x-capfix nor .capfix.yaml ignore rules\n"
+	"  --config FILE          read ignore rules from FILE (default ./.capfix.yaml)\n"
+	"  --no-config            read no configuration file\n"
 	"  --max-file-size SIZE   refuse larger inputs (bytes, K, M, G; default 256M)\n"
 	"  --exclude GLOB         leave out matching paths (gitignore syntax, ** allowed;\n"
 	"                         repeatable); ./.capfixignore holds more\n"
@@ -60,9 +65,9 @@ struct scan_cmd {
 	int jobs;
 	const char **excludes;
 	size_t nexcludes;
-	bool no_gitignore, verbose;
+	bool no_gitignore, verbose, no_config;
 	struct scan_opts so;
-	const char *baseline, *write_baseline;
+	const char *baseline, *write_baseline, *config;
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -90,7 +95,10 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		OPT_NO_GITIGNORE,
 		OPT_PSS_VERSION,
 		OPT_BASELINE,
-		OPT_WRITE_BASELINE
+		OPT_WRITE_BASELINE,
+		OPT_NO_IGNORES,
+		OPT_CONFIG,
+		OPT_NO_CONFIG
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -103,6 +111,9 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-ignores", no_argument, NULL, OPT_NO_IGNORES },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -119,7 +130,7 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			v = report_format_parse(optarg);
 			if (v < 0) {
 				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s'",
-					optarg);
+					  optarg);
 				return -1;
 			}
 			c->format = (enum report_format)v;
@@ -137,26 +148,32 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			c->output = optarg;
 			break;
 		case OPT_BASELINE:
-			c->baseline = optarg;
-			break;
 		case OPT_WRITE_BASELINE:
-			c->write_baseline = optarg;
+		case OPT_CONFIG:
+			*(opt == OPT_BASELINE ? &c->baseline
+			  : opt == OPT_CONFIG ? &c->config
+					      : &c->write_baseline) = optarg;
 			break;
 		case 'v':
-			c->verbose = true;
+		case OPT_NO_IGNORES:
+		case OPT_NO_CONFIG:
+			*(opt == 'v'		 ? &c->verbose
+			  : opt == OPT_NO_CONFIG ? &c->no_config
+						 : &c->so.no_ignores) = true;
 			break;
 		case 'j':
 			errno = 0;
 			v = (int)strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v < 1 || v > 16) {
 				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					"-j takes a number from 1 to 16");
+					  "-j takes a number from 1 to 16");
 				return -1;
 			}
 			c->jobs = v;
 			break;
 		case OPT_EXCLUDE:
-			c->excludes = xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
+			c->excludes =
+				xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
 			c->excludes[c->nexcludes++] = optarg;
 			break;
 		case OPT_NO_GITIGNORE:
@@ -174,7 +191,7 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		case OPT_MAX_SIZE:
 			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
 				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--max-file-size: %s",
-					cf_err_last()->msg);
+					  cf_err_last()->msg);
 				return -1;
 			}
 			break;
@@ -212,39 +229,18 @@ static int read_stdin(struct sbuf *out, size_t max)
 	return 0;
 }
 
-/* --baseline FILE into @b. Returns 0, or -1 with the error printed. */
-static int load_baseline(const char *path, struct baseline *b)
+/* --baseline FILE into @b, the configuration (ignore rules) into @cfg. 0, or -1 printed. */
+static int load_files(struct scan_cmd *c, struct baseline *b, struct capcfg *cfg)
 {
-	struct sbuf buf = SBUF_INIT;
-	int r = fsutil_read(path, FSUTIL_DEFAULT_MAX_SIZE, &buf);
+	int r = 0;
 
-	if (r == 0)
-		r = baseline_load(b, path, buf.buf ? buf.buf : "", buf.len);
-	if (r < 0)
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--baseline: %s", cf_err_last()->msg);
-	sbuf_release(&buf);
-	return r;
-}
-
-/* --write-baseline: the findings of this run (they count no more when no --baseline is given). */
-static int write_baseline(const struct scan_cmd *c, struct scan_result *res)
-{
-	struct baseline b = BASELINE_INIT;
-	struct sbuf out = SBUF_INIT;
-	int r;
-
-	baseline_from_scan(&b, res);
-	baseline_render(&out, &b);
-	r = fsutil_write_new(c->write_baseline, out.buf, out.len);
+	if (!c->no_config && !c->so.no_ignores && capcfg_load_file(cfg, c->config) < 0)
+		r = -1;
+	c->so.cfg = cfg;
+	if (r == 0 && c->baseline)
+		r = baseline_load_file(b, c->baseline);
 	if (r < 0)
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
-	else if (!c->baseline)
-		baseline_mark(&b, res);
-	if (r == 0)
-		msg_print(stderr, c->write_baseline, 0, 0, MSG_NOTE, "baseline of %zu %s written",
-			  b.n, b.n == 1 ? "finding" : "findings");
-	baseline_release(&b);
-	sbuf_release(&out);
 	return r;
 }
 
@@ -298,6 +294,7 @@ int cmd_scan(int argc, char **argv)
 	struct ignore ig = IGNORE_INIT;
 	struct scan_result res = SCAN_RESULT_INIT;
 	struct baseline base = BASELINE_INIT;
+	struct capcfg cfg = CAPCFG_INIT;
 	struct report_opts ro;
 	struct walk_result wr = WALK_RESULT_INIT;
 	struct sbuf buf = SBUF_INIT, out = SBUF_INIT;
@@ -316,10 +313,9 @@ int cmd_scan(int argc, char **argv)
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
 	if (cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0 ||
-	    (c.baseline && load_baseline(c.baseline, &base) < 0)) {
-		free(c.excludes);
-		ignore_release(&ig);
-		return CF_EXIT_USAGE;
+	    load_files(&c, &base, &cfg) < 0) {
+		ret = CF_EXIT_USAGE;
+		goto done;
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "-")) {
@@ -361,9 +357,17 @@ int cmd_scan(int argc, char **argv)
 		errors += !res.errors[i].skipped;
 	if (c.baseline)
 		baseline_mark(&base, &res);
-	if (c.write_baseline && write_baseline(&c, &res) < 0) {
-		ret = CF_EXIT_WRITE;
-		goto done;
+	if (c.write_baseline) {
+		/* the run is judged against it, unless --baseline names another */
+		long n = baseline_write(c.write_baseline, &res, !c.baseline);
+
+		if (n < 0) {
+			msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
+			ret = CF_EXIT_WRITE;
+			goto done;
+		}
+		msg_print(stderr, c.write_baseline, 0, 0, MSG_NOTE, "baseline of %ld %s written", n,
+			  n == 1 ? "finding" : "findings");
 	}
 	ro.min = c.min;
 	ro.verbose = c.verbose;
@@ -390,6 +394,7 @@ int cmd_scan(int argc, char **argv)
 done:
 	scan_result_release(&res);
 	baseline_release(&base);
+	capcfg_release(&cfg);
 	ignore_release(&ig);
 	free(c.excludes);
 	walk_result_release(&wr);

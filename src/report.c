@@ -399,7 +399,7 @@ static json_t *fingerprint(const struct scan_finding *f)
 	return json_pack("{s:s}", "capfix/v1", hex);
 }
 
-/* A rule's help page in Markdown: what, the controls, how to fix. */
+/* A rule's help page in Markdown: what, the controls, how to fix, how to suppress. */
 static char *help_markdown(const struct scan_rule *r)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -416,6 +416,13 @@ static char *help_markdown(const struct scan_rule *r)
 		sbuf_addstr(&sb, "No benchmark control: capfix advice.\n\n");
 	}
 	sbuf_addf(&sb, "**How to fix**: %s.\n\n", r->help);
+	sbuf_addf(&sb,
+		  "**How to suppress**: annotate the object or its pod template with "
+		  "`capfix.io/ignore: \"%s: reason\"` (one container: "
+		  "`capfix.io/ignore.<container>`; compose: `x-capfix: {ignore: \"%s: reason\"}`), "
+		  "add an `ignore:` rule with a reason to `.capfix.yaml`, or accept what exists "
+		  "with `capfix scan --write-baseline`.\n",
+		  r->id, r->id);
 	return sbuf_detach(&sb, NULL);
 }
 

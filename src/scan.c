@@ -1,10 +1,12 @@
 #include "capfix/scan.h"
 #include "capfix/addlist.h"
+#include "capfix/capcfg.h"
 #include "capfix/caps.h"
 #include "capfix/compose.h"
 #include "capfix/k8s.h"
 #include "capfix/pss.h"
 #include "capfix/sbuf.h"
+#include "capfix/suppress.h"
 #include "capfix/yamlspan.h"
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -141,6 +143,10 @@ struct ctx {
 	struct scan_file *file;
 	bool partial; /* findings being made are about a partial object */
 	const struct scan_opts *o;
+	/* what findings being made are about, for suppression */
+	const struct ynode *object; /* a Kubernetes object, or NULL */
+	const struct ynode *svc; /* a compose service, or NULL */
+	const char *image; /* the container's or service's image, or NULL */
 };
 
 static char *dup_or_null(const char *s)
@@ -151,6 +157,71 @@ static char *dup_or_null(const char *s)
 static void finding(struct ctx *x, int rule, enum scan_severity sev, const struct ynode *at,
 		    const char *kind, const char *name, const char *ns, const char *container,
 		    const char *fmt, ...) CF_PRINTF(9, 10);
+
+/* Both metadata of the object findings are about (the pod template's may be NULL). */
+static void metadata_of(const struct ynode *obj, const struct ynode **md, const struct ynode **pod)
+{
+	const struct ynode *spec;
+
+	*md = yamlspan_mget(obj, "metadata");
+	if (!k8s_pod_template(obj, &spec, pod))
+		*pod = NULL;
+}
+
+/* Suppressed by an annotation, x-capfix or .capfix.yaml? */
+static void suppress(struct ctx *x, struct scan_finding *f)
+{
+	const char *id = f->rule->id, *by = NULL, *cr;
+	const struct ynode *md, *pod;
+	char *r = NULL;
+
+	if (x->svc) {
+		r = suppress_compose(x->svc, id);
+		by = "compose";
+	} else if (x->object) {
+		metadata_of(x->object, &md, &pod);
+		r = suppress_for(md, pod, f->container, id);
+		by = "annotation";
+	}
+	if (!r && x->o->cfg) {
+		struct capcfg_target t = { x->image, f->ns, f->kind, f->name, f->container };
+
+		cr = capcfg_ignored(x->o->cfg, &t, f->path, id);
+		r = cr ? xstrdup(cr) : NULL;
+		by = "config";
+	}
+	if (r) {
+		f->suppress_by = by;
+		f->suppress_reason = r;
+	}
+}
+
+/* Mark the last finding suppressed (unless it already is). */
+static void suppress_last(struct ctx *x, const char *by, const char *reason)
+{
+	struct scan_finding *f = &x->res->findings[x->res->nfindings - 1];
+
+	if (f->suppress_by)
+		return;
+	f->suppress_by = by;
+	f->suppress_reason = xstrdup(reason);
+}
+
+/* An ignore annotation (or x-capfix) without a reason: an error at its place. */
+static void check_ignores(struct ctx *x, const struct ynode *obj, const struct ynode *svc)
+{
+	const struct ynode *md = NULL, *pod = NULL, *bad;
+
+	if (x->o->no_ignores)
+		return;
+	if (obj)
+		metadata_of(obj, &md, &pod);
+	bad = suppress_check(md, pod, svc);
+	if (bad)
+		scan_add_error(x->res, x->path, bad->line + 1, bad->col + 1,
+			       svc ? "x-capfix ignore needs rule ids and a reason: \"CF201: why\""
+				   : "capfix.io/ignore needs rule ids and a reason: \"CF001,CF003: why\"");
+}
 
 static void finding(struct ctx *x, int rule, enum scan_severity sev, const struct ynode *at,
 		    const char *kind, const char *name, const char *ns, const char *container,
@@ -185,6 +256,8 @@ static void finding(struct ctx *x, int rule, enum scan_severity sev, const struc
 	f->baseline = false;
 	f->suppress_by = NULL;
 	f->suppress_reason = NULL;
+	if (x->o && !x->o->no_ignores)
+		suppress(x, f);
 }
 
 static struct scan_file *add_file(struct scan_result *r, const char *path, const char *status)
@@ -282,8 +355,11 @@ static int on_container(struct k8s_container *kc, void *payload)
 	const struct ynode *drop[MAXI], *add[MAXI], *bad[MAXI], *spelled[2 * MAXI];
 	size_t ndrop = items(yamlspan_mget(caps, "drop"), drop, MAXI);
 	size_t nadd = items(yamlspan_mget(caps, "add"), add, MAXI);
-	size_t i, nbad = 0, nspelled = 0;
+	size_t i, nbad = 0, nspelled = 0, nkept = 0;
 	bool all_exact = false, all_any = false, raw_dropped = false, raw_added = false;
+	bool kaudit = false; /* every add accepted by a kubeaudit override */
+	uint64_t allowed = 0;
+	char *kreason = NULL;
 	bool windows = k8s_is_windows(kc->pod_spec);
 	enum scan_severity sev;
 	struct sbuf sb = SBUF_INIT;
@@ -306,6 +382,9 @@ static int on_container(struct k8s_container *kc, void *payload)
 		return 0; /* Windows pods: Linux capabilities do not apply */
 	/* partial objects (patches, containers without image) are audited, and marked */
 	x->partial = kc->partial || !yamlspan_mget(c, "image");
+	x->object = kc->object;
+	x->svc = NULL;
+	x->image = yamlspan_dstr(yamlspan_mget(c, "image"));
 	if (yamlspan_dtrue(yamlspan_mget(sc, "privileged")))
 		finding(x, R_PRIVILEGED, SEV_CRITICAL, c, K, N, NS, cn,
 			"container \"%s\" is privileged: it has every capability whatever the lists say",
@@ -334,11 +413,30 @@ static int on_container(struct k8s_container *kc, void *payload)
 			"container \"%s\" writes %s; Pod Security Admission only accepts the canonical upper-case names without CAP_ (\"ALL\")",
 			cn ? cn : "", sbuf_cstr(&sb));
 	}
+	if (nadd && !x->o->no_ignores) {
+		/* kubeaudit's allow-capability overrides: those adds are accepted */
+		const struct ynode *md, *pod;
+
+		metadata_of(kc->object, &md, &pod);
+		allowed = suppress_kubeaudit(md, pod, cn, &kreason);
+		for (i = 0; allowed && i < nadd; i++) {
+			const struct cap_info *ci = caps_lookup(add[i]->text);
+
+			if (!ci || !(allowed & ((uint64_t)1 << ci->number)))
+				add[nkept++] = add[i];
+		}
+		/* some accepted: the others are reported; all: reported, suppressed */
+		kaudit = allowed && !nkept;
+		if (allowed && nkept)
+			nadd = nkept;
+	}
 	if (nadd) {
 		sbuf_setlen(&sb, 0);
 		join(&sb, add, nadd);
 		finding(x, R_ADDED, SEV_LOW, c, K, N, NS, cn, "container \"%s\" adds %s",
 			cn ? cn : "", sbuf_cstr(&sb));
+		if (kaudit)
+			suppress_last(x, "kubeaudit", kreason);
 		/* baseline: exact names from the allowed set */
 		sev = SEV_HIGH;
 		for (i = 0; i < nadd; i++) {
@@ -357,6 +455,8 @@ static int on_container(struct k8s_container *kc, void *payload)
 			finding(x, R_OUTSIDE_BASELINE, sev, c, K, N, NS, cn,
 				"container \"%s\" adds %s, outside the baseline set", cn ? cn : "",
 				sbuf_cstr(&sb));
+			if (kaudit)
+				suppress_last(x, "kubeaudit", kreason);
 		}
 		nbad = 0;
 		for (i = 0; i < nadd; i++)
@@ -368,6 +468,8 @@ static int on_container(struct k8s_container *kc, void *payload)
 			finding(x, R_OUTSIDE_RESTRICTED, SEV_MEDIUM, c, K, N, NS, cn,
 				"container \"%s\" adds %s; restricted allows only NET_BIND_SERVICE",
 				cn ? cn : "", sbuf_cstr(&sb));
+			if (kaudit)
+				suppress_last(x, "kubeaudit", kreason);
 		}
 		if (!k8s_may_run_as_root(c, kc->pod_spec)) {
 			sbuf_setlen(&sb, 0);
@@ -378,6 +480,8 @@ static int on_container(struct k8s_container *kc, void *payload)
 		}
 	}
 	x->partial = false;
+	x->object = NULL;
+	free(kreason);
 	sbuf_release(&sb);
 	return 0;
 }
@@ -394,6 +498,10 @@ static void scan_psp(struct ctx *x, const struct ynode *obj)
 
 	x->file->objects++;
 	x->res->psps++;
+	x->object = obj;
+	x->svc = NULL;
+	x->image = NULL;
+	check_ignores(x, obj, NULL);
 	if (!x->res->first_psp_path) {
 		const struct ynode *at = obj;
 
@@ -439,6 +547,7 @@ static void scan_psp(struct ctx *x, const struct ynode *obj)
 			name ? name : "", sbuf_cstr(&sb));
 		sbuf_release(&sb);
 	}
+	x->object = NULL;
 }
 
 /* ---- docker inspect ---- */
@@ -454,6 +563,8 @@ static void scan_docker(struct ctx *x, const struct ynode *c)
 
 	x->file->objects++;
 	x->file->containers++;
+	x->object = x->svc = NULL;
+	x->image = yamlspan_dstr(yamlspan_mget(yamlspan_mget(c, "Config"), "Image"));
 	if (name && name[0] == '/')
 		name++;
 	if (!name)
@@ -506,6 +617,10 @@ static void scan_compose(struct ctx *x, const struct ynode *root)
 		x->file->services++;
 		/* an override fragment: what it does not say is said elsewhere */
 		x->partial = compose_service_partial(root, svc, x->path);
+		x->object = NULL;
+		x->svc = svc;
+		x->image = yamlspan_dstr(compose_get(services, svc, "image"));
+		check_ignores(x, NULL, svc);
 		if (yamlspan_dtrue(compose_get(services, svc, "privileged")))
 			finding(x, R_DOCKER_PRIVILEGED, SEV_CRITICAL, svc, "ComposeService", name,
 				NULL, name, "service \"%s\" runs privileged", name ? name : "");
@@ -537,6 +652,7 @@ static void scan_compose(struct ctx *x, const struct ynode *root)
 		sbuf_release(&sb);
 	}
 	x->partial = false;
+	x->svc = NULL;
 }
 
 /* ---- documents ---- */
@@ -558,6 +674,9 @@ static void scan_pss(struct ctx *x, const struct ynode *obj, const struct ynode 
 	/* partial objects (kustomize patches) are not audited */
 	if (k8s_partial(obj))
 		return;
+	x->object = obj;
+	x->svc = NULL;
+	x->image = NULL;
 	pss_evaluate_version(spec, md, x->o->pss_minor, &r);
 	for (i = 0; i < r.n; i++) {
 		const char *c = r.v[i].check;
@@ -569,6 +688,7 @@ static void scan_pss(struct ctx *x, const struct ynode *obj, const struct ynode 
 			NULL, "%s", r.v[i].message);
 		x->res->findings[x->res->nfindings - 1].check = c;
 	}
+	x->object = NULL;
 	pss_result_release(&r);
 }
 
@@ -586,6 +706,7 @@ static int scan_object(struct ynode *obj, void *payload)
 		const struct ynode *spec, *md;
 
 		x->file->objects++;
+		check_ignores(x, obj, NULL);
 		if (k8s_pod_template(obj, &spec, &md))
 			scan_pss(x, obj, spec, md);
 	}
@@ -625,7 +746,7 @@ void scan_buffer_opts(struct scan_result *res, const struct scan_opts *o, const 
 	static const struct scan_opts defaults = SCAN_OPTS_INIT;
 	struct yfile yf = YFILE_INIT;
 	struct yerror err;
-	struct ctx x = { res, path, NULL, false, o ? o : &defaults };
+	struct ctx x = { res, path, NULL, false, o ? o : &defaults, NULL, NULL, NULL };
 	size_t i;
 
 	if (yamlspan_parse(&yf, buf, len, json, &err) < 0) {
@@ -664,7 +785,7 @@ static int cmp_finding(const void *pa, const void *pb)
 
 void scan_finish(struct scan_result *res)
 {
-	struct ctx x = { res, res->first_psp_path, NULL, false, NULL };
+	struct ctx x = { res, res->first_psp_path, NULL, false, NULL, NULL, NULL, NULL };
 	struct scan_finding *f;
 
 	/* findings of one file in line order (containers, init containers... interleave) */

@@ -47,6 +47,16 @@ struct baseline {
 /* Parse baseline @buf (@len bytes) read from @path into @b (sorted). Returns 0 or -1. */
 int baseline_load(struct baseline *b, const char *path, const char *buf, size_t len);
 
+/* Read and parse baseline file @path (as baseline_load()). Returns 0 or -1 (recorded). */
+int baseline_load_file(struct baseline *b, const char *path);
+
+/*
+ * Write the baseline of @res to @path (created, or replaced atomically);
+ * when @mark, @res's findings are then marked as in it. Returns the number
+ * of entries, or -1 with CF_E_WRITE recorded.
+ */
+long baseline_write(const char *path, struct scan_result *res, bool mark);
+
 /* The baseline of @res: every finding that is not suppressed, sorted, each key once. */
 void baseline_from_scan(struct baseline *b, const struct scan_result *res);
 

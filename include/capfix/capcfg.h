@@ -12,6 +12,12 @@
  *       deny: [SYS_MODULE]
  *       add: [NET_ADMIN]           # this workload needs it: capfix adds it
  *
+ *   ignore:                        # scan: findings accepted, each with a reason
+ *     - rules: [CF001, CF003]      # rule ids or "all" (a list, or "CF001,CF003")
+ *       path: vendor               # glob on the file, or on a directory above it
+ *       image: / namespace: / workload: / container:   # as in rules
+ *       reason: "vendored chart, reviewed upstream"    # mandatory
+ *
  * Capability names are checked against the catalogue (any case, CAP_
  * optional). Sets are bit masks indexed by the kernel's capability number.
  *
@@ -23,14 +29,27 @@
 
 #include "capfix/compat.h"
 
+/* An ignore rule: findings of these rules, where every glob matches, are suppressed. */
+struct capcfg_ignore {
+	char **ids; /* rule ids ("all" for every rule) */
+	size_t nids;
+	char *path, *image, *ns, *workload, *container; /* NULL: matches anything */
+	char *reason; /* never NULL nor empty */
+	int line;
+};
+
 struct capcfg_rule {
 	char *image, *ns, *workload, *container; /* NULL: matches anything */
 	uint64_t allow, deny, add;
 	int line; /* 1-based line of the rule in the file */
+	/* the top level (rules[0]) only: the ignore rules, in file order (kept here so
+	 * that struct capcfg keeps its layout for callers that build one) */
+	struct capcfg_ignore *ignores;
+	size_t nignores, aignores;
 };
 
 struct capcfg {
-	struct capcfg_rule *rules;
+	struct capcfg_rule *rules; /* rules[0]: the top level (deny, allow, ignore) */
 	size_t nrules, arules;
 };
 
@@ -75,6 +94,14 @@ void capcfg_release(struct capcfg *cfg);
  */
 void capcfg_eval(const struct capcfg *cfg, const struct capcfg_target *t, uint64_t *allow,
 		 uint64_t *deny, uint64_t *add);
+
+/*
+ * The reason of the first ignore rule matching finding @rule_id of file
+ * @path (a leading "./" ignored) about @t (any field may be NULL: a glob on
+ * it then fails; ns NULL reads "default"), or NULL. Can't fail.
+ */
+const char *capcfg_ignored(const struct capcfg *cfg, const struct capcfg_target *t,
+			   const char *path, const char *rule_id);
 
 /*
  * Parse a comma-separated capability list ("SYS_ADMIN,net_raw") into a mask.

@@ -105,13 +105,25 @@ const char *scan_severity_name(enum scan_severity sev);
 int scan_severity_parse(const char *name);
 
 /* How to scan (borrowed for the call; NULL means SCAN_OPTS_INIT). */
+struct capcfg;
+
+/*
+ * Suppression (unless no_ignores): suppress.h's annotations on the object
+ * or its pod template, kubeaudit's allow-capability overrides (no CF003,
+ * CF004, CF005 for those capabilities), a compose service's x-capfix
+ * ignore, and @cfg's ignore rules. Suppressed findings stay in the result
+ * with suppress_by and the reason; an ignore annotation without a reason is
+ * an error at its place and suppresses nothing.
+ */
 struct scan_opts {
 	int pss_minor; /* CF301/CF302: the Pod Security checks of Kubernetes 1.N (pss.h); 0 latest */
+	const struct capcfg *cfg; /* .capfix.yaml ignore rules, or NULL */
+	bool no_ignores; /* --no-ignores: nothing is suppressed */
 };
 
 #define SCAN_OPTS_INIT                                                                             \
 	{                                                                                          \
-		0                                                                                  \
+		0, NULL, false                                                                     \
 	}
 
 /*

@@ -138,9 +138,11 @@ static void test_capcfg_load_file(void **state)
 	assert_int_equal(symlink("secret", CAPCFG_DEFAULT_PATH), 0);
 	assert_int_equal(capcfg_load_file(&cfg, NULL), -1);
 	assert_int_equal(cf_err_last()->cls, CF_E_USAGE);
-	assert_non_null(strstr(cf_err_last()->msg, ".capfix.yaml: not a regular file (a symbolic link)"));
+	assert_non_null(
+		strstr(cf_err_last()->msg, ".capfix.yaml: not a regular file (a symbolic link)"));
 	assert_null(strstr(cf_err_last()->msg, "root"));
-	/* named, it is the user's choice: read, but the message shows 24 bytes of the key at most */
+	/* named, it is the user's choice: read, but the message shows 24 bytes of the key at most
+	 */
 	assert_int_equal(capcfg_load_file(&cfg, CAPCFG_DEFAULT_PATH), -1);
 	assert_non_null(strstr(cf_err_last()->msg, "unknown key 'root:$6$abcdefghijklmnop...'"));
 	fp = fopen("ctl.yaml", "w");
@@ -157,6 +159,51 @@ static void test_capcfg_load_file(void **state)
 	rmdir(dir);
 }
 
+/* ignore: rules with globs, a path, a mandatory reason; the matcher. */
+static int load_str(struct capcfg *cfg, const char *y)
+{
+	return capcfg_load(cfg, "c.yaml", y, strlen(y));
+}
+
+static void test_capcfg_ignore(void **state)
+{
+	const char *y = "deny: [SYS_ADMIN]\n"
+			"ignore:\n"
+			"  - rules: [CF001, cf003]\n"
+			"    namespace: kube-*\n"
+			"    reason: system pods\n"
+			"  - rules: all\n"
+			"    path: vendor\n"
+			"    workload: \"Deployment/legacy-*\"\n"
+			"    reason: vendored\n";
+	struct capcfg cfg = CAPCFG_INIT;
+	struct capcfg_target sys = { NULL, "kube-system", "DaemonSet", "cni", "c" };
+	struct capcfg_target legacy = { NULL, NULL, "Deployment", "legacy-a", "c" };
+
+	(void)state;
+	assert_int_equal(capcfg_load(&cfg, "c.yaml", y, strlen(y)), 0);
+	assert_int_equal(cfg.rules[0].nignores, 2);
+	assert_string_equal(capcfg_ignored(&cfg, &sys, "a.yaml", "CF001"), "system pods");
+	assert_string_equal(capcfg_ignored(&cfg, &sys, "a.yaml", "CF003"), "system pods");
+	assert_null(capcfg_ignored(&cfg, &sys, "a.yaml", "CF002"));
+	assert_string_equal(capcfg_ignored(&cfg, &legacy, "./vendor/x/d.yaml", "CF302"),
+			    "vendored");
+	assert_null(capcfg_ignored(&cfg, &legacy, "mine/d.yaml", "CF302"));
+	legacy.name = "other";
+	assert_null(capcfg_ignored(&cfg, &legacy, "vendor/d.yaml", "CF302"));
+	capcfg_release(&cfg);
+
+	/* a reason is mandatory: path:line:col of the rule */
+	assert_int_equal(load_str(&cfg, "ignore:\n  - rules: all\n    path: x\n"), -1);
+	assert_string_equal(cf_err_last()->msg, "c.yaml:2:5: an ignore rule needs a reason");
+	assert_int_equal(load_str(&cfg, "ignore:\n  - reason: r\n"), -1);
+	assert_non_null(strstr(cf_err_last()->msg, "needs 'rules'"));
+	assert_int_equal(load_str(&cfg, "ignore:\n  - {rules: all, reason: r, what: x}\n"), -1);
+	assert_non_null(strstr(cf_err_last()->msg, "unknown key 'what'"));
+	assert_int_equal(load_str(&cfg, "ignore: {rules: all}\n"), -1);
+	assert_non_null(strstr(cf_err_last()->msg, "'ignore' must be a list"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_capcfg_errors),
 		cmocka_unit_test(test_capcfg_empty_and_list),
 		cmocka_unit_test(test_capcfg_load_file),
+		cmocka_unit_test(test_capcfg_ignore),
 	};
 
 	return cmocka_run_group_tests_name("capcfg", tests, NULL, NULL);

@@ -511,6 +511,66 @@ static void test_report_sarif_uris_and_help(void **state)
 	scan_result_release(&r);
 }
 
+/* Suppressed and baselined findings: in JSON and SARIF always, in text with -v only. */
+static void test_report_suppressed_and_baseline(void **state)
+{
+	const char *y = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
+			"  annotations: {capfix.io/ignore: \"CF001: accepted\"}\n"
+			"spec:\n  containers:\n    - {name: c, image: i}\n";
+	struct scan_opts so = SCAN_OPTS_INIT;
+	struct report_opts ro = { SEV_INFO, false, true };
+	struct scan_result r = SCAN_RESULT_INIT;
+	struct sbuf out = SBUF_INIT;
+	json_t *root, *f, *res;
+	size_t i;
+
+	(void)state;
+	scan_buffer_opts(&r, &so, "p.yaml", y, strlen(y), false);
+	scan_finish(&r);
+	for (i = 0; i < r.nfindings; i++)
+		r.findings[i].baseline = !strcmp(r.findings[i].rule->id, "CF002");
+	root = render_json(&r, REPORT_JSON, SEV_INFO);
+	for (i = 0; i < json_array_size(json_object_get(root, "findings")); i++) {
+		f = json_array_get(json_object_get(root, "findings"), i);
+		if (!strcmp(jstring(f, "rule"), "CF001")) {
+			assert_string_equal(jstring(json_object_get(f, "suppressed"), "reason"),
+					    "accepted");
+			assert_string_equal(jstring(json_object_get(f, "suppressed"), "by"),
+					    "annotation");
+		}
+		assert_int_equal(json_is_true(json_object_get(f, "baseline")),
+				 !strcmp(jstring(f, "rule"), "CF002"));
+	}
+	json_decref(root);
+	assert_int_equal(report_render_opts(&out, &r, REPORT_SARIF, &ro), 0);
+	root = json_loads(out.buf, 0, NULL);
+	res = json_object_get(json_array_get(json_object_get(root, "runs"), 0), "results");
+	for (i = 0; i < json_array_size(res); i++) {
+		f = json_array_get(res, i);
+		if (!strcmp(jstring(f, "ruleId"), "CF001"))
+			assert_string_equal(
+				jstring(json_array_get(json_object_get(f, "suppressions"), 0), "kind"),
+				"inSource");
+		assert_string_equal(jstring(f, "baselineState"),
+				    !strcmp(jstring(f, "ruleId"), "CF002") ? "unchanged" : "new");
+	}
+	json_decref(root);
+	sbuf_setlen(&out, 0);
+	assert_int_equal(report_render_opts(&out, &r, REPORT_TEXT, &ro), 0);
+	assert_null(strstr(out.buf, "[CF001"));
+	assert_null(strstr(out.buf, "[CF002"));
+	assert_non_null(strstr(out.buf, "\n1 finding in the baseline not shown\n"));
+	assert_non_null(strstr(out.buf, "\n1 suppressed finding not shown\n"));
+	sbuf_setlen(&out, 0);
+	ro.verbose = true;
+	assert_int_equal(report_render_opts(&out, &r, REPORT_TEXT, &ro), 0);
+	assert_non_null(strstr(out.buf, "(suppressed by annotation: accepted)\n"));
+	assert_non_null(strstr(out.buf, "keeps NET_RAW (in the baseline)\n"));
+	assert_int_equal(scan_max_severity(&r), SEV_MEDIUM); /* the CF302s count */
+	sbuf_release(&out);
+	scan_result_release(&r);
+}
+
 /* A partial object's findings: marked in JSON and SARIF, noted in text. */
 static void test_report_partial(void **state)
 {
@@ -554,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_report_sarif_fingerprints),
 		cmocka_unit_test(test_report_sarif_uris_and_help),
 		cmocka_unit_test(test_report_partial),
+		cmocka_unit_test(test_report_suppressed_and_baseline),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
