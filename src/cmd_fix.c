@@ -50,6 +50,8 @@ static const char fix_usage[] =
 	"  --exclude GLOB    leave out matching paths (gitignore syntax, ** allowed;\n"
 	"                    repeatable); ./.capfixignore holds more\n"
 	"  --no-gitignore    also fix files that git ignores\n"
+	"  --progress, --no-progress  a progress line on stderr for long runs (by\n"
+	"                    default on a terminal)\n"
 	"  --color WHEN      colour messages: auto (a terminal, no NO_COLOR), always,\n"
 	"                    never\n"
 	"  --krm             a KRM function: a ResourceList on stdin, fixed, with\n"
@@ -87,7 +89,9 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_EXCLUDE,
 		OPT_NO_GITIGNORE,
 		OPT_KRM,
-		OPT_COLOR
+		OPT_COLOR,
+		OPT_PROGRESS,
+		OPT_NO_PROGRESS
 	};
 	char *end;
 	static const struct option longopts[] = {
@@ -110,6 +114,8 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE },
 		{ "krm", no_argument, NULL, OPT_KRM },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "backout", required_argument, NULL, OPT_BACKOUT },
@@ -196,6 +202,10 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case OPT_COLOR:
 			c->color = optarg;
+			break;
+		case OPT_PROGRESS:
+		case OPT_NO_PROGRESS:
+			c->progress_mode = opt == OPT_PROGRESS ? "always" : "never";
 			break;
 		case OPT_STDIN_NAME:
 			c->stdin_name = optarg;
@@ -334,6 +344,8 @@ int cmd_fix(int argc, char **argv)
 	o.ignore = &ig;
 	c.story = c.diff ? stderr : stdout;
 	c.rep = fixreport_new(o.sink, c.json);
+	/* a stream's output is stdout and its messages stderr: no progress line there */
+	cmd_progress_init(&c.progress, c.stream || c.krm ? "never" : c.progress_mode);
 	if (c.stream) {
 		ret = fixcmd_run_stream(&c, &o);
 	} else if (c.branch) {
@@ -347,6 +359,7 @@ int cmd_fix(int argc, char **argv)
 			ret = cmd_exit_for_err();
 			goto out;
 		}
+		cmd_progress_clear(&c.progress);
 		fixcmd_print_totals(&c, &t);
 		ret = fixcmd_exit_for(&c, &t);
 		if (sig_pending())

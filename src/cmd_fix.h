@@ -7,6 +7,7 @@
 #define CAPFIX_CMD_FIX_H
 
 #include "capfix/capcfg.h"
+#include "capfix/cmd.h"
 #include "capfix/fix.h"
 #include "capfix/fixreport.h"
 #include "capfix/fixrun.h"
@@ -26,6 +27,8 @@ struct fix_cmd {
 	struct fixreport *rep;
 	bool krm, no_gitignore;
 	const char *color; /* --color WHEN */
+	const char *progress_mode; /* --progress ("always"), --no-progress ("never"), NULL */
+	struct cmd_progress progress;
 	const char **excludes; /* --exclude */
 	size_t nexcludes;
 };

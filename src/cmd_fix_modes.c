@@ -20,19 +20,23 @@ static const char *plural(size_t n, const char *one, const char *many)
  */
 void fixcmd_on_record(void *ctx, const struct fixrun_record *rec)
 {
-	const struct fix_cmd *c = ctx;
+	struct fix_cmd *c = ctx;
 	struct fixreport_text o = { c->quiet, c->verbose, c->stream, c->check || c->diff };
 	struct sbuf err = SBUF_INIT, out = SBUF_INIT;
 
 	fixreport_add(c->rep, rec);
-	cmd_print_problem(rec);
 	fixreport_text(rec, &o, &out, &err);
+	if (rec->why || err.len || out.len || rec->patch)
+		cmd_progress_clear(&c->progress); /* messages never mix with the progress line */
+	cmd_print_problem(rec);
 	fwrite(err.buf ? err.buf : "", 1, err.len, stderr);
 	fwrite(out.buf ? out.buf : "", 1, out.len, c->stream ? stderr : c->story);
 	if (rec->patch)
 		fwrite(rec->patch, 1, rec->patchlen, stdout);
 	sbuf_release(&err);
 	sbuf_release(&out);
+	if (rec->path)
+		cmd_progress_step(&c->progress, rec->total, rec->bytes);
 }
 
 int fixcmd_exit_for(const struct fix_cmd *c, const struct fixrun_totals *t)

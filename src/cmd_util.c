@@ -11,6 +11,7 @@
 #include "capfix/msg.h"
 #include "capfix/sig.h"
 
+#include <time.h>
 #include <unistd.h>
 
 void cmd_bad_option(const char *cmd, int optopt, const char *arg)
@@ -112,4 +113,52 @@ int cmd_color_setup(const char *when)
 		return -1;
 	}
 	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cmd_progress_init(struct cmd_progress *p, const char *mode)
+{
+	memset(p, 0, sizeof(*p));
+	p->on = mode && !strcmp(mode, "always") ? true
+		: mode && !strcmp(mode, "never") ? false
+						 : isatty(STDERR_FILENO);
+	p->start = p->last = now_s();
+}
+
+void cmd_progress_step(struct cmd_progress *p, size_t total, size_t bytes)
+{
+	double t;
+
+	p->done++;
+	p->bytes += (double)bytes;
+	if (!p->on)
+		return;
+	t = now_s();
+	if (t - p->start < 1.0 || (p->shown && t - p->last < 0.1))
+		return;
+	p->last = t;
+	p->shown = true;
+	if (total)
+		fprintf(stderr, "\rcapfix: %zu/%zu files, %.1f MB/s\033[K", p->done, total,
+			p->bytes / 1e6 / (t - p->start));
+	else
+		fprintf(stderr, "\rcapfix: %zu documents, %.1f MB/s\033[K", p->done,
+			p->bytes / 1e6 / (t - p->start));
+	fflush(stderr);
+}
+
+void cmd_progress_clear(struct cmd_progress *p)
+{
+	if (!p->shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	p->shown = false;
 }

@@ -260,6 +260,8 @@ void fixrun_deliver(struct run *r, size_t i)
 	rec.why = j->why;
 	rec.named = j->named;
 	rec.index = i;
+	rec.total = r->n;
+	rec.bytes = r->git ? j->len : j->text.len;
 	if (j->outcome == FIXRUN_CHANGED && o->sink == FIXRUN_DIFF) {
 		rec.patch = j->patch.buf ? j->patch.buf : "";
 		rec.patchlen = j->patch.len;

@@ -71,4 +71,22 @@ int cmd_ignore_setup(struct ignore *ig, const char *const *excludes, size_t n, b
  */
 int cmd_color_setup(const char *when);
 
+/*
+ * A progress line on standard error for runs longer than about a second:
+ * "capfix: N/M files, X MB/s", updated at most ten times a second, cleared
+ * before any other message and at the end. Only on a terminal, unless
+ * --progress forces it (@mode "always"); --no-progress ("never") turns it
+ * off.
+ */
+struct cmd_progress {
+	bool on, shown;
+	double start, last;
+	size_t done;
+	double bytes;
+};
+void cmd_progress_init(struct cmd_progress *p, const char *mode);
+void cmd_progress_step(struct cmd_progress *p, size_t total, size_t bytes);
+/* Clear the line if it is shown (before printing anything else on stderr, and at the end). */
+void cmd_progress_clear(struct cmd_progress *p);
+
 #endif

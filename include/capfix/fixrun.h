@@ -83,6 +83,8 @@ struct fixrun_record {
 	const char *patch; /* FIXRUN_DIFF: this input's patch, else NULL */
 	size_t patchlen;
 	size_t index; /* the input's position, 0-based */
+	size_t total; /* how many inputs the run has (0: not known, a stream) */
+	size_t bytes; /* the input's size in bytes (0 when it was not read) */
 };
 
 /*

@@ -375,6 +375,21 @@ rm -f "$w/sub/.b.yaml.capfix-notours"
 grep -q 'sub/.b.yaml.capfix-Ab12Cd: note: removed' "$tmp/err" || fail "not reported: $(cat "$tmp/err")"
 fixed a.yaml sub/b.yaml c.yaml; report
 
+# ---- the progress line: only for runs over a second, only when asked or on a terminal ----
+export CAPFIX_FAULT_EXEC='sleep 1.2'
+run "progress line (--progress, a slow run)" "open:exec:once:path=a.yaml" 0 \
+	'capfix: [0-9]+/3 files, [0-9.]+ MB/s' fix --no-config -q -j1 --progress .
+grep -q "$(printf '\r\033\\[K')" "$tmp/err" || fail "the progress line is not cleared"
+report
+run "no progress line when stderr is not a terminal" "open:exec:once:path=a.yaml" 0 '' \
+	fix --no-config -q -j1 .
+grep -q 'files, .*MB/s' "$tmp/err" && fail "a progress line on a file"
+report
+run "--no-progress" "open:exec:once:path=a.yaml" 0 '' fix --no-config -q -j1 --no-progress .
+grep -q 'MB/s' "$tmp/err" && fail "a progress line despite --no-progress"
+report
+unset CAPFIX_FAULT_EXEC
+
 # ---- metadata: extended attributes, POSIX ACLs, hard links ----
 if command -v setfacl >/dev/null && command -v setfattr >/dev/null &&
 	setfattr -n user.capfix -v probe "$tmp/orig/c.yaml" 2>/dev/null &&
