@@ -5,8 +5,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "capfix/addlist.h"
 #include "capfix/capcfg.h"
 #include "capfix/fix.h"
+#include "capfix/imagemeta.h"
+#include "capfix/trace.h"
 
 struct fix_case {
 	const char *name;
@@ -448,6 +451,152 @@ static void test_fix_evidence(void **state)
 	fix_result_release(&res);
 }
 
+
+/* The report entry's decision for @cap, or NULL. */
+static const struct fix_decision *decision(const struct fix_container *c, const char *cap)
+{
+	size_t i;
+
+	for (i = 0; i < c->ndec; i++)
+		if (!strcmp(c->dec[i].capability, cap))
+			return &c->dec[i];
+	return NULL;
+}
+
+static size_t warnings_with(const struct fix_result *res, const char *text)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < res->nnotes; i++)
+		n += res->notes[i].level == FIX_NOTE_WARN && strstr(res->notes[i].msg, text) != NULL;
+	return n;
+}
+
+#define DEP                                                                                        \
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"        \
+	"spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    spec:\n      containers:\n"
+
+static void test_fix_image_and_trace_evidence(void **state)
+{
+	static const char images[] =
+		"[{\"Id\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\","
+		"\"RepoTags\":[\"example.com/app:1\"],"
+		"\"Config\":{\"User\":\"\",\"Entrypoint\":[\"gosu\",\"app\",\"/srv/run\"],\"Cmd\":null}},"
+		"{\"Id\":\"sha256:2222222222222222222222222222222222222222222222222222222222222222\","
+		"\"RepoTags\":[\"example.com/nonroot:1\"],"
+		"\"Config\":{\"User\":\"65532\",\"Entrypoint\":[\"/app\"],\"Cmd\":null}}]";
+	static const char trace[] =
+		"{\"cap\":\"CAP_CHOWN\",\"capable\":true,\"audit\":1,\"insetid\":false,"
+		"\"syscall\":\"SYS_FCHOWNAT\",\"current_userns\":1,\"target_userns\":1,"
+		"\"proc\":{\"comm\":\"nginx\",\"pid\":7,\"creds\":{\"uid\":0,\"gid\":0}},"
+		"\"k8s\":{\"namespace\":\"shop\",\"podName\":\"web-7d4b9c8f6-x2kqz\","
+		"\"containerName\":\"web\",\"owner\":{\"kind\":\"Deployment\",\"name\":\"web\"}}}\n"
+		"{\"cap\":\"CAP_NET_ADMIN\",\"capable\":false,\"audit\":1,\"insetid\":false,"
+		"\"syscall\":\"SYS_SETSOCKOPT\",\"current_userns\":1,\"target_userns\":1,"
+		"\"proc\":{\"comm\":\"nginx\",\"pid\":7,\"creds\":{\"uid\":0,\"gid\":0}},"
+		"\"k8s\":{\"namespace\":\"shop\",\"podName\":\"web-7d4b9c8f6-x2kqz\","
+		"\"containerName\":\"web\",\"owner\":{\"kind\":\"Deployment\",\"name\":\"web\"}}}\n";
+	const char *in_app = DEP "      - name: web\n        image: example.com/app:1\n";
+	const char *in_nonroot = DEP "      - name: web\n        image: example.com/nonroot:1\n"
+				     "        ports: [{containerPort: 80}]\n";
+	const char *in_root = DEP "      - name: web\n        image: example.com/nonroot:1\n"
+				  "        securityContext: {runAsUser: 0}\n"
+				  "        ports: [{containerPort: 80}]\n";
+	const char *in_nginx = DEP "      - name: web\n        image: nginx:1.27\n"
+				   "        ports: [{containerPort: 80}]\n";
+	struct imagemeta_set *im = imagemeta_set_new();
+	struct trace_set *ts = trace_set_new();
+	struct fix_opts opts = FIX_OPTS_INIT;
+	struct fix_result res;
+	const struct fix_decision *d;
+
+	(void)state;
+	assert_int_equal(imagemeta_load_buf(im, "images.json", (const unsigned char *)images,
+					    sizeof(images) - 1, NULL),
+			 2);
+	assert_int_equal(trace_set_load_buf(ts, "ig.json", trace, sizeof(trace) - 1, NULL,
+					    TRACE_FMT_AUTO),
+			 0);
+	opts.report = true;
+
+	/* without evidence: unknown */
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in_app, strlen(in_app), &opts), 0);
+	assert_int_equal(res.unknown, 1);
+	fix_result_release(&res);
+
+	/* the image's entrypoint (gosu) is read: evidence of kind image, not unknown */
+	opts.images = im;
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in_app, strlen(in_app), &opts), 0);
+	assert_int_equal(res.unknown, 0);
+	assert_int_equal(res.nitems, 1);
+	assert_non_null(d = decision(&res.items[0], "SETUID"));
+	assert_string_equal(d->evidence, "image");
+	assert_non_null(strstr(d->source, "gosu")); /* the rule; the evidence kind says image */
+	assert_true(res.items[0].basis & (1u << ADDLIST_EV_IMAGE));
+	fix_result_release(&res);
+
+	/* a non-root image: no NET_BIND_SERVICE for port 80, no warning */
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in_nonroot, strlen(in_nonroot), &opts), 0);
+	assert_int_equal(res.unknown, 0);
+	assert_int_equal(res.items[0].nadd, 0);
+	assert_false(res.items[0].root);
+	assert_int_equal(warnings_with(&res, "no evidence"), 0);
+	fix_result_release(&res);
+
+	/* ... unless the manifest says runAsUser: 0 */
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in_root, strlen(in_root), &opts), 0);
+	assert_int_equal(res.items[0].nadd, 1);
+	assert_string_equal(res.items[0].add[0], "NET_BIND_SERVICE");
+	fix_result_release(&res);
+
+	/* a trace replaces the profile and port guesses: CHOWN alone, citing the file */
+	opts.images = NULL;
+	opts.traces = ts;
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in_nginx, strlen(in_nginx), &opts), 0);
+	assert_int_equal(res.items[0].nadd, 1);
+	assert_string_equal(res.items[0].add[0], "CHOWN");
+	assert_non_null(d = decision(&res.items[0], "CHOWN"));
+	assert_string_equal(d->evidence, "trace");
+	assert_string_equal(d->source, "ig.json");
+	assert_non_null(strstr(d->reason, "1 check granted"));
+	assert_int_equal(warnings_with(&res, "NET_ADMIN only denied"), 1);
+	assert_int_equal(res.unknown, 0);
+	fix_result_release(&res);
+
+	/* --trust-denied: the denied check counts */
+	opts.trust_denied = true;
+	fix_result_init(&res);
+	assert_int_equal(fix_buffer(&res, in_nginx, strlen(in_nginx), &opts), 0);
+	assert_int_equal(res.items[0].nadd, 2);
+	assert_int_equal(warnings_with(&res, "only denied"), 0);
+	fix_result_release(&res);
+
+	/* a declared add the trace never used: kept, removed with --strict */
+	opts.trust_denied = false;
+	{
+		const char *in = DEP "      - name: web\n        image: nginx:1.27\n"
+				     "        securityContext: {capabilities: {add: [SYS_TIME]}}\n";
+
+		fix_result_init(&res);
+		assert_int_equal(fix_buffer(&res, in, strlen(in), &opts), 0);
+		assert_int_equal(res.items[0].nadd, 2);
+		fix_result_release(&res);
+		opts.strict = true;
+		fix_result_init(&res);
+		assert_int_equal(fix_buffer(&res, in, strlen(in), &opts), 0);
+		assert_int_equal(res.items[0].nadd, 1);
+		assert_string_equal(res.items[0].add[0], "CHOWN");
+		fix_result_release(&res);
+	}
+	imagemeta_set_free(im);
+	trace_set_free(ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_fix_notes_carry_positions),
 		cmocka_unit_test(test_fix_add_lists),
 		cmocka_unit_test(test_fix_evidence),
+		cmocka_unit_test(test_fix_image_and_trace_evidence),
 	};
 
 	return cmocka_run_group_tests_name("fix", tests, NULL, NULL);
