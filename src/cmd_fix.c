@@ -9,9 +9,11 @@
 #include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
 #include "capfix/ignore.h"
+#include "capfix/imagemeta.h"
 #include "capfix/msg.h"
 #include "capfix/pool.h"
 #include "capfix/sig.h"
+#include "capfix/trace.h"
 
 #include <getopt.h>
 static const char fix_usage[] =
@@ -36,6 +38,12 @@ static const char fix_usage[] =
 	"  --unknown-images fix|skip  fix (default) or leave alone containers that may\n"
 	"                    start as root with no evidence about their image (warned)\n"
 	"  --format text|json  json: a report of every container and decision\n"
+	"  --images PATH     image metadata as evidence (docker/podman image inspect\n"
+	"                    JSON, REF=FILE for an OCI config blob, an OCI layout\n"
+	"                    directory, a docker save tar); repeatable\n"
+	"  --trace [SELECTOR=]PATH  a runtime capability trace as evidence (Inspektor\n"
+	"                    Gadget, Tracee, bpftrace, BCC, cap-audit); repeatable\n"
+	"  --trust-denied    add capabilities a trace only saw denied\n"
 	"  --config FILE     read allow/deny/add rules from FILE (default ./.capfix.yaml)\n"
 	"  --no-config       ignore ./.capfix.yaml\n"
 	"  --branch NAME     commit the fix of the base commit's files on branch NAME;\n"
@@ -91,7 +99,10 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_KRM,
 		OPT_COLOR,
 		OPT_PROGRESS,
-		OPT_NO_PROGRESS
+		OPT_NO_PROGRESS,
+		OPT_IMAGES,
+		OPT_TRACE,
+		OPT_TRUST_DENIED
 	};
 	char *end;
 	static const struct option longopts[] = {
@@ -115,6 +126,9 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "krm", no_argument, NULL, OPT_KRM },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "images", required_argument, NULL, OPT_IMAGES },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "trust-denied", no_argument, NULL, OPT_TRUST_DENIED },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -202,6 +216,35 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			break;
 		case OPT_COLOR:
 			c->color = optarg;
+			break;
+		case OPT_IMAGES:
+			if (!c->images)
+				c->images = imagemeta_set_new();
+			if (imagemeta_load(c->images, optarg) < 0) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--images %s: %s", optarg,
+					  cf_err_last()->msg);
+				return -1;
+			}
+			break;
+		case OPT_TRACE: {
+			char *sel = NULL;
+			const char *path;
+			int rc;
+
+			trace_split_arg(optarg, &sel, &path);
+			if (!c->traces)
+				c->traces = trace_set_new();
+			rc = trace_set_load(c->traces, path, sel, TRACE_FMT_AUTO);
+			free(sel);
+			if (rc < 0) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--trace %s: %s", optarg,
+					  cf_err_last()->msg);
+				return -1;
+			}
+			break;
+		}
+		case OPT_TRUST_DENIED:
+			c->fopts.trust_denied = true;
 			break;
 		case OPT_PROGRESS:
 		case OPT_NO_PROGRESS:
@@ -312,15 +355,23 @@ int cmd_fix(int argc, char **argv)
 	c.max_size = FSUTIL_DEFAULT_MAX_SIZE;
 	c.jobs = pool_default_threads(8);
 	r = parse_args(&c, argc, argv);
-	if (r)
+	if (r) {
+		imagemeta_set_free(c.images);
+		trace_set_free(c.traces);
+		free(c.excludes);
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	}
 	paths = argv + optind;
 	npaths = (size_t)(argc - optind);
+	c.fopts.images = c.images;
+	c.fopts.traces = c.traces;
 	ret = check_args(&c, argc - optind, paths);
 	if (!ret && cmd_color_setup(c.color) < 0)
 		ret = CF_EXIT_USAGE;
 	if (ret) {
 		free(c.excludes);
+		imagemeta_set_free(c.images);
+		trace_set_free(c.traces);
 		return ret;
 	}
 	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0 ||
@@ -370,5 +421,7 @@ out:
 	fixreport_free(c.rep);
 	ignore_release(&ig);
 	free(c.excludes);
+	imagemeta_set_free(c.images); /* the workers are done with them */
+	trace_set_free(c.traces);
 	return ret;
 }

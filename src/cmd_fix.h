@@ -29,6 +29,8 @@ struct fix_cmd {
 	const char *color; /* --color WHEN */
 	const char *progress_mode; /* --progress ("always"), --no-progress ("never"), NULL */
 	struct cmd_progress progress;
+	struct imagemeta_set *images; /* --images, or NULL */
+	struct trace_set *traces; /* --trace, or NULL */
 	const char **excludes; /* --exclude */
 	size_t nexcludes;
 };
