@@ -135,7 +135,7 @@ static void test_partial(void **state)
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char path[512];
+	char path[1024];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -147,7 +147,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 
 static void remove_file(const char *dir, const char *name)
 {
-	char path[512];
+	char path[1024];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	unlink(path);
