@@ -145,6 +145,9 @@ struct ctx {
 	const struct scan_opts *o;
 	/* what findings being made are about, for suppression */
 	const struct ynode *object; /* a Kubernetes object, or NULL */
+	const struct ynode *md, *pod; /* its metadata and pod template's (when known) */
+	const struct ynode *known; /* the object md, pod and annotated describe */
+	bool annotated; /* it has capfix.io/ignore annotations */
 	const struct ynode *svc; /* a compose service, or NULL */
 	const char *image; /* the container's or service's image, or NULL */
 };
@@ -168,19 +171,28 @@ static void metadata_of(const struct ynode *obj, const struct ynode **md, const 
 		*pod = NULL;
 }
 
+/* The metadata of @obj and whether it has ignore annotations, once per object. */
+static void know(struct ctx *x, const struct ynode *obj)
+{
+	if (x->known == obj)
+		return;
+	metadata_of(obj, &x->md, &x->pod);
+	x->annotated = suppress_any(x->md, x->pod);
+	x->known = obj;
+}
+
 /* Suppressed by an annotation, x-capfix or .capfix.yaml? */
 static void suppress(struct ctx *x, struct scan_finding *f)
 {
 	const char *id = f->rule->id, *by = NULL, *cr;
-	const struct ynode *md, *pod;
 	char *r = NULL;
 
 	if (x->svc) {
 		r = suppress_compose(x->svc, id);
 		by = "compose";
 	} else if (x->object) {
-		metadata_of(x->object, &md, &pod);
-		r = suppress_for(md, pod, f->container, id);
+		know(x, x->object);
+		r = x->annotated ? suppress_for(x->md, x->pod, f->container, id) : NULL;
 		by = "annotation";
 	}
 	if (!r && x->o->cfg) {
@@ -210,17 +222,22 @@ static void suppress_last(struct ctx *x, const char *by, const char *reason)
 /* An ignore annotation (or x-capfix) without a reason: an error at its place. */
 static void check_ignores(struct ctx *x, const struct ynode *obj, const struct ynode *svc)
 {
-	const struct ynode *md = NULL, *pod = NULL, *bad;
+	const struct ynode *bad;
 
 	if (x->o->no_ignores)
 		return;
 	if (obj)
-		metadata_of(obj, &md, &pod);
-	bad = suppress_check(md, pod, svc);
-	if (bad)
+		know(x, obj);
+	if (obj && !x->annotated)
+		return;
+	bad = obj ? suppress_check(x->md, x->pod, NULL) : suppress_check(NULL, NULL, svc);
+	if (bad && svc)
 		scan_add_error(x->res, x->path, bad->line + 1, bad->col + 1,
-			       svc ? "x-capfix ignore needs rule ids and a reason: \"CF201: why\""
-				   : "capfix.io/ignore needs rule ids and a reason: \"CF001,CF003: why\"");
+			       "x-capfix ignore needs rule ids and a reason: \"CF201: why\"");
+	else if (bad)
+		scan_add_error(
+			x->res, x->path, bad->line + 1, bad->col + 1,
+			"capfix.io/ignore needs rule ids and a reason: \"CF001,CF003: why\"");
 }
 
 static void finding(struct ctx *x, int rule, enum scan_severity sev, const struct ynode *at,
@@ -415,10 +432,8 @@ static int on_container(struct k8s_container *kc, void *payload)
 	}
 	if (nadd && !x->o->no_ignores) {
 		/* kubeaudit's allow-capability overrides: those adds are accepted */
-		const struct ynode *md, *pod;
-
-		metadata_of(kc->object, &md, &pod);
-		allowed = suppress_kubeaudit(md, pod, cn, &kreason);
+		know(x, kc->object);
+		allowed = suppress_kubeaudit(x->md, x->pod, cn, &kreason);
 		for (i = 0; allowed && i < nadd; i++) {
 			const struct cap_info *ci = caps_lookup(add[i]->text);
 
@@ -746,7 +761,7 @@ void scan_buffer_opts(struct scan_result *res, const struct scan_opts *o, const 
 	static const struct scan_opts defaults = SCAN_OPTS_INIT;
 	struct yfile yf = YFILE_INIT;
 	struct yerror err;
-	struct ctx x = { res, path, NULL, false, o ? o : &defaults, NULL, NULL, NULL };
+	struct ctx x = { .res = res, .path = path, .o = o ? o : &defaults };
 	size_t i;
 
 	if (yamlspan_parse(&yf, buf, len, json, &err) < 0) {
@@ -785,7 +800,7 @@ static int cmp_finding(const void *pa, const void *pb)
 
 void scan_finish(struct scan_result *res)
 {
-	struct ctx x = { res, res->first_psp_path, NULL, false, NULL, NULL, NULL, NULL };
+	struct ctx x = { .res = res, .path = res->first_psp_path };
 	struct scan_finding *f;
 
 	/* findings of one file in line order (containers, init containers... interleave) */

@@ -146,6 +146,25 @@ uint64_t suppress_kubeaudit(const struct ynode *obj_md, const struct ynode *pod_
 	return mask;
 }
 
+static bool any_in(const struct ynode *md)
+{
+	const struct ynode *an = yamlspan_deref(yamlspan_mget(md, "annotations"));
+	size_t i;
+
+	for (i = 0; an && an->kind == YN_MAP && i + 1 < an->nkids; i += 2) {
+		const char *k = yamlspan_dstr(an->kids[i]);
+
+		if (k && !strncmp(k, ANNOTATION, sizeof(ANNOTATION) - 1))
+			return true;
+	}
+	return false;
+}
+
+bool suppress_any(const struct ynode *obj_md, const struct ynode *pod_md)
+{
+	return (obj_md && any_in(obj_md)) || (pod_md && pod_md != obj_md && any_in(pod_md));
+}
+
 static const struct ynode *compose_ignore(const struct ynode *svc)
 {
 	return yamlspan_mget(yamlspan_mget(svc, "x-capfix"), "ignore");

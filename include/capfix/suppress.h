@@ -49,6 +49,9 @@ char *suppress_for(const struct ynode *obj_md, const struct ynode *pod_md, const
 uint64_t suppress_kubeaudit(const struct ynode *obj_md, const struct ynode *pod_md,
 			    const char *container, char **reason);
 
+/* Does @md or @pod_md hold any capfix.io/ignore annotation (valid or not)? */
+bool suppress_any(const struct ynode *obj_md, const struct ynode *pod_md);
+
 /* A compose service's `x-capfix: {ignore: ...}`: as suppress_for(). */
 char *suppress_compose(const struct ynode *svc, const char *rule_id);
 
