@@ -3,6 +3,7 @@
 
 #include "fixrun_int.h"
 #include "capfix/err.h"
+#include "capfix/fixsplit.h"
 #include "capfix/fsutil.h"
 #include "capfix/gitops.h"
 #include "capfix/helmchart.h"
@@ -123,7 +124,7 @@ static int transform(const struct run *r, struct job *j, size_t index, const cha
 	fo.path = j->path;
 	fo.dir = r->git ? NULL : dir;
 	if (strcmp(slash ? slash + 1 : j->path, "values.yaml"))
-		return fix_buffer(&j->res, buf, len, &fo);
+		return fixsplit_buffer(&j->res, buf, len, &fo, FIXSPLIT_MIN_SIZE);
 	chart_refs(r, j->path, &refs);
 	if (refs.n)
 		ret = helmvalues_fix(&j->res, buf, len, (const char *const *)refs.paths,

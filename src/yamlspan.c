@@ -424,7 +424,20 @@ static void fill_error(struct yerror *err, struct fy_diag *diag)
 	snprintf(err->msg, sizeof(err->msg), "invalid YAML");
 	if (!diag)
 		return;
-	de = fy_diag_errors_iterate(diag, &iter);
+	/* the first error, not a warning recorded before it ("Unsupported directive") */
+	{
+		struct fy_diag_error *first = NULL, *e;
+
+		while ((e = fy_diag_errors_iterate(diag, &iter)) != NULL) {
+			if (!first)
+				first = e;
+			if (e->type >= FYET_ERROR) {
+				first = e;
+				break;
+			}
+		}
+		de = first;
+	}
 	if (de) {
 		err->line = de->line > 0 ? de->line : 1;
 		err->col = de->column > 0 ? de->column : 1;
