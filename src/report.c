@@ -1,6 +1,7 @@
 #include "capfix/report.h"
 #include "capfix/err.h"
 #include "capfix/msg.h"
+#include "capfix/ruledoc.h"
 
 #include <jansson.h>
 
@@ -407,6 +408,8 @@ static char *help_markdown(const struct scan_rule *r)
 
 	sbuf_addf(&sb, "**%s %s** (%s): %s.\n\n", r->id, r->name, scan_severity_name(r->severity),
 		  r->summary);
+	if (ruledoc_why(r->id)) /* the same page as `capfix explain <id>` */
+		sbuf_addf(&sb, "**Why it matters**: %s\n\n", ruledoc_why(r->id));
 	if (r->controls[0]) {
 		sbuf_addstr(&sb, "Controls:\n\n");
 		for (j = 0; r->controls[j]; j++)

@@ -93,7 +93,8 @@ void ruledoc_suppress(const char *id, struct sbuf *out)
 			  id);
 	}
 	sbuf_addf(out,
-		  "in .capfix.yaml: ignore: [{rule: %s, path: \"deploy/**\", reason: \"...\"}] (globs as in rules:)\n",
+		  "in .capfix.yaml: ignore: [{rules: [%s], path: vendor, reason: \"...\"}] (globs as in rules:)\n",
 		  id);
+	sbuf_addstr(out, "or accept what exists: capfix scan --write-baseline FILE, then --baseline FILE\n");
 	sbuf_addstr(out, "a reason is required; --no-ignores shows every finding\n");
 }
