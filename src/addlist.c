@@ -164,6 +164,7 @@ static void plan_add(struct addlist_plan *p, const struct addlist_workload *w,
 
 	if (opts->cfg)
 		capcfg_eval(opts->cfg, &w->t, &allow, &deny, &cfg_add);
+	allow |= w->allowed; /* kubeaudit's overrides: teams moving from kubeaudit keep them */
 	deny |= opts->deny;
 	/* what is known about how it starts; an image that runs as non-root by
 	 * default does unless the manifest names a user */
@@ -309,6 +310,8 @@ existing:
 		{
 			bool inf = inferred & BIT(ci->number), al = allow & BIT(ci->number);
 			const char *r = inf  ? reason[ci->number]
+					: al && (w->allowed & BIT(ci->number))
+						? "allowed by a kubeaudit override"
 					: al ? "allowed by configuration"
 					     : "declared in the manifest";
 			const char *was = NULL;

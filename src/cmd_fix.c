@@ -44,6 +44,8 @@ static const char fix_usage[] =
 	"  --trace [SELECTOR=]PATH  a runtime capability trace as evidence (Inspektor\n"
 	"                    Gadget, Tracee, bpftrace, BCC, cap-audit); repeatable\n"
 	"  --trust-denied    add capabilities a trace only saw denied\n"
+	"  --no-ignores      edit containers whose manifests ignore CF001 too, and\n"
+	"                    read no kubeaudit overrides\n"
 	"  --config FILE     read allow/deny/add rules from FILE (default ./.capfix.yaml)\n"
 	"  --no-config       ignore ./.capfix.yaml\n"
 	"  --branch NAME     commit the fix of the base commit's files on branch NAME;\n"
@@ -102,7 +104,8 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_NO_PROGRESS,
 		OPT_IMAGES,
 		OPT_TRACE,
-		OPT_TRUST_DENIED
+		OPT_TRUST_DENIED,
+		OPT_NO_IGNORES
 	};
 	char *end;
 	static const struct option longopts[] = {
@@ -129,6 +132,7 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		{ "images", required_argument, NULL, OPT_IMAGES },
 		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "trust-denied", no_argument, NULL, OPT_TRUST_DENIED },
+		{ "no-ignores", no_argument, NULL, OPT_NO_IGNORES },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -245,6 +249,9 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		}
 		case OPT_TRUST_DENIED:
 			c->fopts.trust_denied = true;
+			break;
+		case OPT_NO_IGNORES:
+			c->fopts.no_ignores = true;
 			break;
 		case OPT_PROGRESS:
 		case OPT_NO_PROGRESS:

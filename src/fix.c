@@ -488,8 +488,24 @@ static int on_container(struct k8s_container *kc, void *payload)
 		fixevidence_record(f->res, f->opts, &who, FIX_BLOCK_SKIPPED, kc->skip, NULL);
 		return 0;
 	}
-	p = new_plan(f);
-	memset(&w, 0, sizeof(w));
+	{
+		uint64_t allowed;
+		char *ignored = fixfacts_suppressed(f->opts, kc, &allowed);
+
+		if (ignored) { /* CF001 (or all) ignored in the manifest: the team decided */
+			res->containers++;
+			res->skipped++;
+			fix_note_add(res, FIX_NOTE_WARN, who.line, who.col,
+				     "%s/%s: container \"%s\" left alone: CF001 is ignored here (%s)",
+				     kc->kind, kc->name, kc->cname, ignored);
+			fixevidence_record(f->res, f->opts, &who, FIX_BLOCK_SKIPPED, "ignored", NULL);
+			free(ignored);
+			return 0;
+		}
+		p = new_plan(f);
+		memset(&w, 0, sizeof(w));
+		w.allowed = allowed;
+	}
 	shell_needs_init(&needs);
 	if (k8s_is_windows(kc->pod_spec)) {
 		f->skip = "Windows pod: Linux capabilities do not apply there";

@@ -4,6 +4,8 @@
  */
 #include "capfix/fixfacts.h"
 #include "capfix/imagemeta.h"
+#include "capfix/k8s.h"
+#include "capfix/suppress.h"
 
 /* Does the binary run as @comm carry file capability @cap in the image @ctx? */
 static bool image_filecap(const char *comm, int cap, void *ctx)
@@ -68,4 +70,19 @@ void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct 
 		if (trace_query(o->traces, tw, &to, &x->trace))
 			w->trace = &x->trace;
 	}
+}
+
+char *fixfacts_suppressed(const struct fix_opts *o, const struct k8s_container *kc,
+			  uint64_t *allowed)
+{
+	const struct ynode *spec = NULL, *pmd = NULL;
+	const struct ynode *omd = yamlspan_dget(kc->object, "metadata");
+
+	*allowed = 0;
+	if (o->no_ignores)
+		return NULL;
+	if (!k8s_pod_template(kc->object, &spec, &pmd))
+		pmd = NULL;
+	*allowed = suppress_kubeaudit(omd, pmd, kc->cname, NULL);
+	return suppress_for(omd, pmd, kc->cname, "CF001");
 }

@@ -80,6 +80,9 @@ struct addlist_workload {
 						* entrypoint script need (those the manifest
 						* does not replace) */
 	const struct trace_result *trace; /* a trace query (trace.h); used when it matched */
+	/* adds a kubeaudit override allows for this container (suppress.h): kept as the
+	 * configuration's allow keeps them, --strict included; bits by kernel number */
+	uint64_t allowed;
 };
 
 /* What a decision rests on. */

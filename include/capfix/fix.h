@@ -68,11 +68,14 @@ struct fix_opts {
 	const struct imagemeta_set *images;
 	const struct trace_set *traces;
 	bool trust_denied;
+	/* no_ignores: suppression in manifests (capfix.io/ignore, kubeaudit overrides) is not
+	 * read (--no-ignores) */
+	bool no_ignores;
 };
 
 #define FIX_OPTS_INIT                                                                              \
 	{                                                                                          \
-		false, false, false, 0, NULL, false, false, NULL, NULL, NULL, NULL, false          \
+		false, false, false, 0, NULL, false, false, NULL, NULL, NULL, NULL, false, false   \
 	}
 
 /*

@@ -40,4 +40,16 @@ struct fixfacts {
 void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct trace_workload *tw,
 		     const char *command0, bool replaces_cmd, struct addlist_workload *w);
 
+struct k8s_container;
+
+/*
+ * Suppression written in the manifest for container @kc (suppress.h),
+ * unless @o->no_ignores: returns the reason (a new string the caller frees)
+ * when CF001 (or `all`) is ignored for it, so that fix leaves it alone, else
+ * NULL; *@allowed gets the adds kubeaudit's overrides allow it (bits by
+ * kernel number). Can't fail.
+ */
+char *fixfacts_suppressed(const struct fix_opts *o, const struct k8s_container *kc,
+			  uint64_t *allowed);
+
 #endif
