@@ -381,8 +381,11 @@ int cmd_fix(int argc, char **argv)
 		trace_set_free(c.traces);
 		return ret;
 	}
+	/* what the walk leaves out: files on disk only (a stream, --krm and --branch walk nothing;
+	 * asking git what it ignores costs a libgit2 start) */
 	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0 ||
-	    cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0) {
+	    (!c.stream && !c.krm && !c.branch &&
+	     cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0)) {
 		ret = CF_EXIT_USAGE;
 		goto out;
 	}
