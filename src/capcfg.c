@@ -1,3 +1,6 @@
+/* realpath() */
+#define _XOPEN_SOURCE 700
+
 #include "capfix/capcfg.h"
 #include "capfix/caps.h"
 #include "capfix/err.h"
@@ -434,24 +437,53 @@ int capcfg_parse_list(const char *list, uint64_t *out)
 
 int capcfg_load_file(struct capcfg *out, const char *path)
 {
-	struct sbuf buf = SBUF_INIT;
+	struct sbuf buf = SBUF_INIT, found = SBUF_INIT;
 	int ret = -1;
 
 	if (!path) {
+		struct sbuf prefix = SBUF_INIT, probe = SBUF_INIT;
 		struct stat st;
+		size_t up;
+		bool top = false;
 
-		path = CAPCFG_DEFAULT_PATH;
-		if (lstat(path, &st) != 0)
+		/*
+		 * Found, not named: ./.capfix.yaml, else in the directories above, up to
+		 * the top of the git work tree (the first directory holding .git) or /,
+		 * as linters find their configuration. Only a regular file is read.
+		 */
+		for (up = 0; up < 64 && !top; up++) {
+			char *real;
+
+			sbuf_setlen(&found, 0);
+			sbuf_addf(&found, "%s%s", sbuf_cstr(&prefix), CAPCFG_DEFAULT_PATH);
+			if (lstat(found.buf, &st) == 0)
+				break;
+			sbuf_setlen(&probe, 0);
+			sbuf_addf(&probe, "%s.git", sbuf_cstr(&prefix));
+			real = realpath(prefix.len ? prefix.buf : ".", NULL);
+			top = lstat(probe.buf, &st) == 0 || !real || !strcmp(real, "/");
+			free(real);
+			sbuf_addstr(&prefix, "../");
+		}
+		sbuf_release(&prefix);
+		sbuf_release(&probe);
+		if (top || up == 64) {
+			sbuf_release(&found);
 			return 0;
-		/* found, not named: only a regular file of this tree is read */
-		if (!S_ISREG(st.st_mode))
-			return cf_err(CF_E_USAGE,
-				      "%s: not a regular file (%s): not read (name a file with --config, or --no-config)",
-				      path, S_ISLNK(st.st_mode) ? "a symbolic link" : "a FIFO, device or directory");
+		}
+		path = found.buf;
+		if (!S_ISREG(st.st_mode)) {
+			cf_err(CF_E_USAGE,
+			       "%s: not a regular file (%s): not read (name a file with --config, or --no-config)",
+			       path, S_ISLNK(st.st_mode) ? "a symbolic link" : "a FIFO, device or directory");
+			sbuf_release(&found);
+			return -1;
+		}
 	}
 	if (fsutil_read(path, 4 * 1024 * 1024, &buf) == 0 &&
 	    capcfg_load(out, path, buf.buf ? buf.buf : "", buf.len) == 0)
 		ret = 1;
 	sbuf_release(&buf);
+	sbuf_release(&found);
 	return ret;
 }

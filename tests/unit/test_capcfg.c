@@ -10,6 +10,7 @@
 #include "capfix/err.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static uint64_t bit(const char *name)
@@ -152,6 +153,32 @@ static void test_capcfg_load_file(void **state)
 	assert_int_equal(capcfg_load_file(&cfg, "ctl.yaml"), -1);
 	assert_non_null(strstr(cf_err_last()->msg, "unknown key 'a\\033[31mb'"));
 	unlink(CAPCFG_DEFAULT_PATH);
+	/* found upwards, up to the top of the work tree (a directory holding .git), not beyond */
+	{
+		struct capcfg c2;
+
+		memset(&c2, 0, sizeof(c2));
+		assert_int_equal(mkdir("repo", 0755), 0);
+		assert_int_equal(mkdir("repo/.git", 0755), 0);
+		assert_int_equal(mkdir("repo/a", 0755), 0);
+		assert_int_equal(mkdir("repo/a/b", 0755), 0);
+		fp = fopen(CAPCFG_DEFAULT_PATH, "w"); /* above the work tree: never read */
+		assert_non_null(fp);
+		fputs("deny: [NOT_A_CAP]\n", fp);
+		fclose(fp);
+		assert_int_equal(chdir("repo/a/b"), 0);
+		assert_int_equal(capcfg_load_file(&c2, NULL), 0);
+		fp = fopen("../../" CAPCFG_DEFAULT_PATH, "w");
+		assert_non_null(fp);
+		fputs("deny: [NET_RAW]\n", fp);
+		fclose(fp);
+		assert_int_equal(capcfg_load_file(&c2, NULL), 1);
+		capcfg_release(&c2);
+		assert_int_equal(unlink("../../" CAPCFG_DEFAULT_PATH), 0);
+		assert_int_equal(chdir("../../.."), 0);
+		assert_int_equal(system("rm -rf repo"), 0);
+		unlink(CAPCFG_DEFAULT_PATH);
+	}
 	unlink("secret");
 	unlink("ctl.yaml");
 	unlink("bad.yaml");
