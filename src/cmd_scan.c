@@ -48,6 +48,10 @@ static const char scan_usage[] =
 	"  --exclude GLOB         leave out matching paths (gitignore syntax, ** allowed;\n"
 	"                         repeatable); ./.capfixignore holds more\n"
 	"  --no-gitignore         also look at files that git ignores\n"
+	"  --color WHEN           colour severities: auto (a terminal, no NO_COLOR),\n"
+	"                         always, never\n"
+	"  --progress, --no-progress  a progress line on stderr for long runs (by\n"
+	"                         default on a terminal)\n"
 	"  -j, --jobs N           worker threads (default: the online CPUs, at most 8);\n"
 	"                         the report is the same for every N\n"
 	"  -h, --help             show this help\n"
@@ -68,6 +72,7 @@ struct scan_cmd {
 	bool no_gitignore, verbose, no_config;
 	struct scan_opts so;
 	const char *baseline, *write_baseline, *config;
+	const char *color, *progress_mode; /* --color, --progress/--no-progress */
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -98,7 +103,10 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		OPT_WRITE_BASELINE,
 		OPT_NO_IGNORES,
 		OPT_CONFIG,
-		OPT_NO_CONFIG
+		OPT_NO_CONFIG,
+		OPT_COLOR,
+		OPT_PROGRESS,
+		OPT_NO_PROGRESS
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -114,6 +122,9 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		{ "no-ignores", no_argument, NULL, OPT_NO_IGNORES },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -153,6 +164,13 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			*(opt == OPT_BASELINE ? &c->baseline
 			  : opt == OPT_CONFIG ? &c->config
 					      : &c->write_baseline) = optarg;
+			break;
+		case OPT_COLOR:
+			c->color = optarg;
+			break;
+		case OPT_PROGRESS:
+		case OPT_NO_PROGRESS:
+			c->progress_mode = opt == OPT_PROGRESS ? "always" : "never";
 			break;
 		case 'v':
 		case OPT_NO_IGNORES:
@@ -250,6 +268,8 @@ struct scan_run {
 	const struct walk_file *files;
 	struct scan_result *jobs;
 	struct scan_result *res;
+	struct cmd_progress *progress;
+	size_t total;
 };
 
 static void scan_work(void *ctx, size_t i, void **scratch)
@@ -286,6 +306,7 @@ static void scan_done(void *ctx, size_t i)
 	struct scan_run *r = ctx;
 
 	scan_result_merge(r->res, &r->jobs[i]);
+	cmd_progress_step(r->progress, r->total, 0);
 }
 
 int cmd_scan(int argc, char **argv)
@@ -312,7 +333,8 @@ int cmd_scan(int argc, char **argv)
 	r = parse_args(&c, argc, argv);
 	if (r)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
-	if (cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0 ||
+	if (cmd_color_setup(c.color) < 0 ||
+	    cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0 ||
 	    load_files(&c, &base, &cfg) < 0) {
 		ret = CF_EXIT_USAGE;
 		goto done;
@@ -346,11 +368,14 @@ int cmd_scan(int argc, char **argv)
 	}
 	{
 		static const struct pool_ops ops = { scan_work, scan_done, sbuf_free };
-		struct scan_run run = { &c, wr.files, NULL, &res };
+		struct cmd_progress progress;
+		struct scan_run run = { &c, wr.files, NULL, &res, &progress, wr.nfiles };
 
+		cmd_progress_init(&progress, c.progress_mode);
 		run.jobs = xcalloc(wr.nfiles ? wr.nfiles : 1, sizeof(*run.jobs));
 		pool_run(wr.nfiles, c.jobs, &ops, &run);
 		free(run.jobs);
+		cmd_progress_clear(&progress);
 	}
 	scan_finish(&res);
 	for (i = 0; i < res.nerrors; i++)
@@ -372,6 +397,7 @@ int cmd_scan(int argc, char **argv)
 	ro.min = c.min;
 	ro.verbose = c.verbose;
 	ro.baseline_used = c.baseline || c.write_baseline;
+	ro.color = msg_color() && !c.output; /* colour on a terminal, never into a file */
 	if (report_render_opts(&out, &res, c.format, &ro) < 0) {
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);
 		ret = CF_EXIT_WRITE;

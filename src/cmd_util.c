@@ -145,7 +145,9 @@ void cmd_progress_step(struct cmd_progress *p, size_t total, size_t bytes)
 		return;
 	p->last = t;
 	p->shown = true;
-	if (total)
+	if (total && !p->bytes)
+		fprintf(stderr, "\rcapfix: %zu/%zu files\033[K", p->done, total);
+	else if (total)
 		fprintf(stderr, "\rcapfix: %zu/%zu files, %.1f MB/s\033[K", p->done, total,
 			p->bytes / 1e6 / (t - p->start));
 	else

@@ -57,6 +57,22 @@ static void totals_of(const struct scan_result *res, struct totals *t)
 
 /* ---- text ---- */
 
+/* ANSI colours of the severities: critical and high red, medium yellow, low cyan, info dim. */
+static const char *severity_color(enum scan_severity sev)
+{
+	switch (sev) {
+	case SEV_CRITICAL:
+	case SEV_HIGH:
+		return "\033[1;31m";
+	case SEV_MEDIUM:
+		return "\033[33m";
+	case SEV_LOW:
+		return "\033[36m";
+	default:
+		return "\033[2m";
+	}
+}
+
 static void render_text(struct sbuf *out, const struct scan_result *res, const struct report_opts *o)
 {
 	enum scan_severity min = o->min;
@@ -97,9 +113,16 @@ static void render_text(struct sbuf *out, const struct scan_result *res, const s
 		shown++;
 		fired[f->rule - rules] = true;
 		sbuf_setlen(&line, 0);
-		sbuf_addf(&line, "%s:%d:%d: %s: [%s %s] %s/%s: %s", f->path, f->line, f->col,
-			  scan_severity_name(f->severity), f->rule->id, f->rule->name, f->kind,
-			  f->name, f->message);
+		sbuf_addf(&line, "%s:%d:%d: ", f->path, f->line, f->col);
+		msg_escape(out, line.buf, line.len);
+		if (o->color)
+			sbuf_addf(out, "%s%s\033[m", severity_color(f->severity),
+				  scan_severity_name(f->severity));
+		else
+			sbuf_addstr(out, scan_severity_name(f->severity));
+		sbuf_setlen(&line, 0);
+		sbuf_addf(&line, ": [%s %s] %s/%s: %s", f->rule->id, f->rule->name, f->kind, f->name,
+			  f->message);
 		if (f->partial)
 			sbuf_addstr(&line, " (partial object)");
 		if (f->suppress_by)
@@ -516,7 +539,7 @@ static json_t *render_sarif(const struct scan_result *res, const struct report_o
 int report_render(struct sbuf *out, const struct scan_result *res, enum report_format format,
 		  enum scan_severity min)
 {
-	struct report_opts o = { min, false, false };
+	struct report_opts o = { min, false, false, false };
 
 	return report_render_opts(out, res, format, &o);
 }

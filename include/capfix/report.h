@@ -34,6 +34,7 @@ struct report_opts {
 	enum scan_severity min; /* findings below are left out */
 	bool verbose; /* text: show baselined and suppressed findings */
 	bool baseline_used; /* SARIF: baselineState "new" or "unchanged" on every result */
+	bool color; /* text: the severity of each finding in ANSI colour */
 };
 
 /* As report_render(), with @o. */

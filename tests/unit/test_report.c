@@ -314,6 +314,15 @@ static void test_report_json_strings(void **state)
 		assert_int_equal(lines, 1);
 		sbuf_release(&out);
 	}
+	{
+		/* --color: the severity in colour, the names still escaped */
+		struct sbuf out = SBUF_INIT;
+		struct report_opts co = { SEV_CRITICAL, false, false, true };
+
+		assert_int_equal(report_render_opts(&out, &r, REPORT_TEXT, &co), 0);
+		assert_non_null(strstr(out.buf, ": \033[1;31mcritical\033[m: [CF006 privileged] Pod/q\"\\033[31m"));
+		sbuf_release(&out);
+	}
 	scan_result_release(&r);
 }
 
@@ -518,7 +527,7 @@ static void test_report_suppressed_and_baseline(void **state)
 			"  annotations: {capfix.io/ignore: \"CF001: accepted\"}\n"
 			"spec:\n  containers:\n    - {name: c, image: i}\n";
 	struct scan_opts so = SCAN_OPTS_INIT;
-	struct report_opts ro = { SEV_INFO, false, true };
+	struct report_opts ro = { SEV_INFO, false, true, false };
 	struct scan_result r = SCAN_RESULT_INIT;
 	struct sbuf out = SBUF_INIT;
 	json_t *root, *f, *res;
