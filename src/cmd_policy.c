@@ -6,6 +6,7 @@
 #include "capfix/err.h"
 #include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
+#include "capfix/ignore.h"
 #include "capfix/k8sname.h"
 #include "capfix/msg.h"
 #include "capfix/policy.h"
@@ -45,6 +46,7 @@ static const char policy_usage[] =
 	"                         Kubernetes version\n"
 	"  --action deny|warn|audit  (vap, kyverno, gatekeeper) what a violation does\n"
 	"  --config FILE, --no-config  as for fix\n"
+	"  --exclude GLOB, --no-gitignore  as for fix\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"exit status: 0 done, 1 no pod-bearing objects in the input (nothing generated),\n"
@@ -62,6 +64,9 @@ struct policy_cmd {
 	enum policygen_action action;
 	struct capcfg cfg;
 	struct fix_opts fopts;
+	const char *excludes[MAX_NS];
+	size_t nexcludes;
+	bool no_gitignore;
 };
 
 static int parse_args(struct policy_cmd *c, int argc, char **argv)
@@ -77,6 +82,8 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		OPT_NO_CONFIG,
 		OPT_ASSUME_EMPTY,
 		OPT_NAMESPACE,
+		OPT_EXCLUDE,
+		OPT_NO_GITIGNORE,
 		OPT_PSS_VERSION,
 		OPT_ACTION
 	};
@@ -92,6 +99,8 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "assume-empty", no_argument, NULL, OPT_ASSUME_EMPTY },
 		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE },
 		{ "pss-version", required_argument, NULL, OPT_PSS_VERSION },
 		{ "action", required_argument, NULL, OPT_ACTION },
 		{ "help", no_argument, NULL, 'h' },
@@ -129,6 +138,16 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 				return -1;
 			}
 			c->json = !strcmp(optarg, "json");
+			break;
+		case OPT_EXCLUDE:
+			if (c->nexcludes >= MAX_NS) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "more than %d --exclude", MAX_NS);
+				return -1;
+			}
+			c->excludes[c->nexcludes++] = optarg;
+			break;
+		case OPT_NO_GITIGNORE:
+			c->no_gitignore = true;
 			break;
 		case OPT_NAMESPACE:
 			if (!k8sname_valid(K8SNAME_LABEL, optarg) || c->pss.nonly >= MAX_NS) {
@@ -316,6 +335,7 @@ int cmd_policy(int argc, char **argv)
 	struct policy_cmd c;
 	struct policy_set ps = POLICY_SET_INIT;
 	struct sbuf out = SBUF_INIT;
+	struct ignore ig = IGNORE_INIT;
 	size_t seen;
 	int r, ret = CF_EXIT_OK, errors = 0;
 
@@ -336,8 +356,12 @@ int cmd_policy(int argc, char **argv)
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
 	if (check_args(&c) < 0)
 		return CF_EXIT_USAGE;
-	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0)
+	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0 ||
+	    cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0) {
+		capcfg_release(&c.cfg);
+		ignore_release(&ig);
 		return CF_EXIT_USAGE;
+	}
 	optind++; /* past the kind */
 	ps.pss_minor = c.pss_minor;
 	{
@@ -354,6 +378,7 @@ int cmd_policy(int argc, char **argv)
 		o.record = gather_record;
 		o.max_size = FSUTIL_DEFAULT_MAX_SIZE;
 		o.jobs = 1; /* policy_gather() adds to one set */
+		o.ignore = &ig;
 		fixrun_files(&o, (const char *const *)argv + optind, (size_t)(argc - optind), &t);
 		errors = t.errors > 0;
 	}
@@ -401,6 +426,7 @@ int cmd_policy(int argc, char **argv)
 done:
 	policy_set_release(&ps);
 	capcfg_release(&c.cfg);
+	ignore_release(&ig);
 	sbuf_release(&out);
 	return ret;
 }

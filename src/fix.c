@@ -446,6 +446,24 @@ static void story(const struct fixverify_plan *p, const char *drop_word, bool re
 
 /* ---- Kubernetes containers ---- */
 
+/* A container or service whose rule @rule is ignored (suppress.h, .capfix.yaml): left alone. */
+static void left_ignored(struct fix_session *f, const struct fix_who *who, const char *rule,
+			 char *reason)
+{
+	f->res->containers++;
+	f->res->skipped++;
+	if (who->flat)
+		fix_note_add(f->res, FIX_NOTE_WARN, who->line, who->col,
+			     "service \"%s\" left alone: %s is ignored here (%s)", who->container, rule,
+			     reason);
+	else
+		fix_note_add(f->res, FIX_NOTE_WARN, who->line, who->col,
+			     "%s/%s: container \"%s\" left alone: %s is ignored here (%s)", who->kind,
+			     who->name, who->container, rule, reason);
+	fixevidence_record(f->res, f->opts, who, FIX_BLOCK_SKIPPED, "ignored", NULL);
+	free(reason);
+}
+
 static int on_container(struct k8s_container *kc, void *payload)
 {
 	struct fix_session *f = payload;
@@ -492,14 +510,8 @@ static int on_container(struct k8s_container *kc, void *payload)
 		uint64_t allowed;
 		char *ignored = fixfacts_suppressed(f->opts, kc, &allowed);
 
-		if (ignored) { /* CF001 (or all) ignored in the manifest: the team decided */
-			res->containers++;
-			res->skipped++;
-			fix_note_add(res, FIX_NOTE_WARN, who.line, who.col,
-				     "%s/%s: container \"%s\" left alone: CF001 is ignored here (%s)",
-				     kc->kind, kc->name, kc->cname, ignored);
-			fixevidence_record(f->res, f->opts, &who, FIX_BLOCK_SKIPPED, "ignored", NULL);
-			free(ignored);
+		if (ignored) { /* CF001 (or all) ignored: the team decided */
+			left_ignored(f, &who, "CF001", ignored);
 			return 0;
 		}
 		p = new_plan(f);
@@ -781,6 +793,15 @@ static void on_service(struct fix_session *f, struct ynode *key, struct ynode *s
 		fixevidence_record(res, f->opts, &who, FIX_BLOCK_SKIPPED, partial_why, NULL);
 		compose_facts_release(&cf);
 		return;
+	}
+	{
+		char *ignored = fixfacts_service_suppressed(f->opts, svc, &w.t);
+
+		if (ignored) { /* CF204 (or all) ignored: the team decided */
+			left_ignored(f, &who, "CF204", ignored);
+			compose_facts_release(&cf);
+			return;
+		}
 	}
 	p = new_plan(f);
 	r = plan_service(f, svc, &w, p);

@@ -3,6 +3,7 @@
  * See fixfacts.h.
  */
 #include "capfix/fixfacts.h"
+#include "capfix/capcfg.h"
 #include "capfix/imagemeta.h"
 #include "capfix/k8s.h"
 #include "capfix/suppress.h"
@@ -84,5 +85,36 @@ char *fixfacts_suppressed(const struct fix_opts *o, const struct k8s_container *
 	if (!k8s_pod_template(kc->object, &spec, &pmd))
 		pmd = NULL;
 	*allowed = suppress_kubeaudit(omd, pmd, kc->cname, NULL);
-	return suppress_for(omd, pmd, kc->cname, "CF001");
+	{
+		char *why = suppress_for(omd, pmd, kc->cname, "CF001");
+		struct capcfg_target t;
+		const char *cfgwhy;
+
+		if (why || !o->cfg)
+			return why;
+		/* .capfix.yaml ignore: rules, with the same globs as rules: plus path: */
+		memset(&t, 0, sizeof(t));
+		t.image = yamlspan_dstr(yamlspan_dget(kc->node, "image"));
+		t.ns = kc->ns;
+		t.kind = kc->kind;
+		t.name = kc->name;
+		t.container = kc->cname;
+		cfgwhy = capcfg_ignored(o->cfg, &t, o->path, "CF001");
+		return cfgwhy ? xstrdup(cfgwhy) : NULL;
+	}
+}
+
+char *fixfacts_service_suppressed(const struct fix_opts *o, const struct ynode *svc,
+				  const struct capcfg_target *t)
+{
+	char *why;
+	const char *cfgwhy;
+
+	if (o->no_ignores)
+		return NULL;
+	why = suppress_compose(svc, "CF204");
+	if (why || !o->cfg)
+		return why;
+	cfgwhy = capcfg_ignored(o->cfg, t, o->path, "CF204");
+	return cfgwhy ? xstrdup(cfgwhy) : NULL;
 }

@@ -43,13 +43,22 @@ void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct 
 struct k8s_container;
 
 /*
- * Suppression written in the manifest for container @kc (suppress.h),
- * unless @o->no_ignores: returns the reason (a new string the caller frees)
+ * Suppression for container @kc, unless @o->no_ignores: written in the
+ * manifest (suppress.h), or a .capfix.yaml ignore rule (capcfg.h): returns the reason (a new string the caller frees)
  * when CF001 (or `all`) is ignored for it, so that fix leaves it alone, else
  * NULL; *@allowed gets the adds kubeaudit's overrides allow it (bits by
  * kernel number). Can't fail.
  */
 char *fixfacts_suppressed(const struct fix_opts *o, const struct k8s_container *kc,
 			  uint64_t *allowed);
+
+/*
+ * The same for a compose service @svc (its `x-capfix: {ignore: ...}`, or a
+ * .capfix.yaml ignore rule about @t): the reason when CF204 (or `all`) is
+ * ignored for it, else NULL.
+ */
+struct capcfg_target;
+char *fixfacts_service_suppressed(const struct fix_opts *o, const struct ynode *svc,
+				  const struct capcfg_target *t);
 
 #endif
