@@ -7,6 +7,7 @@
 #include "capfix/ignore.h"
 #include "capfix/msg.h"
 #include "capfix/sniff.h"
+#include "capfix/trace.h"
 #include "capfix/err.h"
 #include "capfix/fsutil.h"
 #include "capfix/pool.h"
@@ -48,6 +49,9 @@ static const char scan_usage[] =
 	"  --exclude GLOB         leave out matching paths (gitignore syntax, ** allowed;\n"
 	"                         repeatable); ./.capfixignore holds more\n"
 	"  --no-gitignore         also look at files that git ignores\n"
+	"  --trace [SELECTOR=]PATH  a runtime capability trace (as for fix): CF009 for\n"
+	"                         adds it never used, CF010 for needs not added\n"
+	"  --trust-denied         with --trace: checks only ever denied count as needs\n"
 	"  --color WHEN           colour severities: auto (a terminal, no NO_COLOR),\n"
 	"                         always, never\n"
 	"  --progress, --no-progress  a progress line on stderr for long runs (by\n"
@@ -73,6 +77,7 @@ struct scan_cmd {
 	struct scan_opts so;
 	const char *baseline, *write_baseline, *config;
 	const char *color, *progress_mode; /* --color, --progress/--no-progress */
+	struct trace_set *traces; /* --trace, or NULL */
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -106,7 +111,9 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		OPT_NO_CONFIG,
 		OPT_COLOR,
 		OPT_PROGRESS,
-		OPT_NO_PROGRESS
+		OPT_NO_PROGRESS,
+		OPT_TRACE,
+		OPT_TRUST_DENIED
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -123,6 +130,8 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "trust-denied", no_argument, NULL, OPT_TRUST_DENIED },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "output", required_argument, NULL, 'o' },
@@ -167,6 +176,27 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			break;
 		case OPT_COLOR:
 			c->color = optarg;
+			break;
+		case OPT_TRACE: {
+			char *sel = NULL;
+			const char *path;
+			int rc;
+
+			trace_split_arg(optarg, &sel, &path);
+			if (!c->traces)
+				c->traces = trace_set_new();
+			rc = trace_set_load(c->traces, path, sel, TRACE_FMT_AUTO);
+			free(sel);
+			if (rc < 0) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--trace %s: %s", optarg,
+					  cf_err_last()->msg);
+				return -1;
+			}
+			c->so.traces = c->traces;
+			break;
+		}
+		case OPT_TRUST_DENIED:
+			c->so.trust_denied = true;
 			break;
 		case OPT_PROGRESS:
 		case OPT_NO_PROGRESS:
@@ -331,8 +361,11 @@ int cmd_scan(int argc, char **argv)
 	c.max_size = FSUTIL_DEFAULT_MAX_SIZE;
 	c.jobs = pool_default_threads(8);
 	r = parse_args(&c, argc, argv);
-	if (r)
+	if (r) {
+		trace_set_free(c.traces);
+		free(c.excludes);
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+	}
 	if (cmd_color_setup(c.color) < 0 ||
 	    cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0 ||
 	    load_files(&c, &base, &cfg) < 0) {
@@ -423,6 +456,7 @@ done:
 	capcfg_release(&cfg);
 	ignore_release(&ig);
 	free(c.excludes);
+	trace_set_free(c.traces);
 	walk_result_release(&wr);
 	sbuf_release(&buf);
 	sbuf_release(&out);

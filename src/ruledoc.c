@@ -39,6 +39,14 @@ static const struct {
 	  "Kubernetes grants no ambient capabilities: an add list reaches a non-root process only "
 	  "through file capabilities of its binary. An add without them does nothing but suggest a "
 	  "need that is not there (and grants it if the container ever runs as root)." },
+	{ "CF009",
+	  "A runtime trace records what the workload asked of the kernel while it ran. An added "
+	  "capability the trace never saw checked is likely over-privilege: one more power for an "
+	  "attacker, with no use. Check that the trace exercised every code path first." },
+	{ "CF010",
+	  "The container drops ALL, and the trace shows the kernel granting it a capability that "
+	  "is not in its add list: under drop ALL that check fails, so the code path that needed "
+	  "it breaks (a file it cannot chown, a user it cannot switch to, a port it cannot bind)." },
 	{ "CF101",
 	  "PodSecurityPolicy (Kubernetes before 1.25) must require dropping NET_RAW or ALL somewhere, "
 	  "or every pod keeps NET_RAW." },

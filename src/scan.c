@@ -4,6 +4,7 @@
 #include "capfix/caps.h"
 #include "capfix/compose.h"
 #include "capfix/k8s.h"
+#include "capfix/trace.h"
 #include "capfix/pss.h"
 #include "capfix/sbuf.h"
 #include "capfix/suppress.h"
@@ -28,6 +29,8 @@ enum {
 	R_PRIVILEGED,
 	R_SPELLING,
 	R_NO_EFFECT,
+	R_TRACE_UNUSED,
+	R_TRACE_MISSING,
 	R_PSP_NET_RAW,
 	R_PSP_ANY,
 	R_PSP_DEFAULT_ADD,
@@ -106,6 +109,14 @@ static const struct scan_rule rules[] = {
 			       "the pod violates a Pod Security Standards restricted check",
 			       "see the message; `capfix policy pss` shows the level each namespace can enforce",
 			       LIST("Pod Security Standards restricted") },
+	[R_TRACE_UNUSED] = { "CF009", "trace-add-unused", SEV_LOW,
+			     "the container adds a capability its runtime trace never used",
+			     "remove it from the add list (over-privileged), or record a trace that exercises the code path needing it",
+			     LIST(K8S_ADDED) },
+	[R_TRACE_MISSING] = { "CF010", "trace-need-missing", SEV_HIGH,
+			      "the container drops ALL but its runtime trace needs a capability it does not add",
+			      "add it (capfix fix --trace does), or it will fail where the trace saw it succeed",
+			      LIST(NULL) },
 	[R_COMPOSE_DROP_ALL] = { "CF204", "compose-drop-all-missing", SEV_MEDIUM,
 				 "the compose service does not drop ALL capabilities",
 				 "set cap_drop: [ALL] and cap_add only what it needs (capfix fix)",
@@ -362,6 +373,50 @@ static void join(struct sbuf *sb, const struct ynode **v, size_t n)
 
 #define MAXI 64
 
+/*
+ * With runtime traces (--trace): a declared add the container's trace never
+ * used (CF009), and a traced need missing from the add list of a container
+ * that drops ALL (CF010).
+ */
+static void trace_findings(struct ctx *x, const struct k8s_container *kc, const struct ynode *c,
+			   const struct ynode *const *add, size_t nadd, bool all_any)
+{
+	struct trace_workload tw = { kc->ns, kc->kind, kc->name, kc->cname, NULL };
+	struct trace_opts to;
+	struct trace_result tr;
+	uint64_t declared = 0;
+	size_t i;
+	const char *cn = kc->cname;
+
+	memset(&to, 0, sizeof(to));
+	to.trust_denied = x->o->trust_denied;
+	if (!trace_query(x->o->traces, &tw, &to, &tr) || !(tr.flags & TRACE_Q_MATCHED))
+		return;
+	for (i = 0; i < nadd; i++) {
+		const struct cap_info *ci = caps_lookup(add[i]->text);
+
+		if (!ci)
+			continue;
+		declared |= (uint64_t)1 << ci->number;
+		if (!(tr.needs & ((uint64_t)1 << ci->number)) &&
+		    !(tr.candidates & ((uint64_t)1 << ci->number)))
+			finding(x, R_TRACE_UNUSED, SEV_LOW, add[i], kc->kind, kc->name, kc->ns, cn,
+				"container \"%s\" adds %s, which its trace (%s) never used",
+				cn ? cn : "", ci->name, tr.file ? tr.file : "");
+	}
+	for (i = 0; all_any && i < caps_count(); i++) {
+		const struct cap_info *ci = caps_at(i);
+		uint64_t bit = (uint64_t)1 << ci->number;
+
+		if ((tr.needs & bit) && !(declared & bit))
+			finding(x, R_TRACE_MISSING, SEV_HIGH, c, kc->kind, kc->name, kc->ns, cn,
+				"container \"%s\" drops ALL but its trace (%s) needs %s (%lu granted %s): it will fail",
+				cn ? cn : "", tr.file ? tr.file : "", ci->name,
+				tr.granted[ci->number] + tr.unknown[ci->number],
+				tr.granted[ci->number] + tr.unknown[ci->number] == 1 ? "check" : "checks");
+	}
+}
+
 static int on_container(struct k8s_container *kc, void *payload)
 {
 	struct ctx *x = payload;
@@ -494,6 +549,8 @@ static int on_container(struct k8s_container *kc, void *payload)
 				cn ? cn : "", sbuf_cstr(&sb));
 		}
 	}
+	if (x->o->traces)
+		trace_findings(x, kc, c, add, nadd, all_any);
 	x->partial = false;
 	x->object = NULL;
 	free(kreason);

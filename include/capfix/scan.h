@@ -115,15 +115,19 @@ struct capcfg;
  * with suppress_by and the reason; an ignore annotation without a reason is
  * an error at its place and suppresses nothing.
  */
+struct trace_set;
+
 struct scan_opts {
 	int pss_minor; /* CF301/CF302: the Pod Security checks of Kubernetes 1.N (pss.h); 0 latest */
 	const struct capcfg *cfg; /* .capfix.yaml ignore rules, or NULL */
 	bool no_ignores; /* --no-ignores: nothing is suppressed */
+	const struct trace_set *traces; /* runtime traces (CF009, CF010), or NULL */
+	bool trust_denied; /* a capability a trace only saw denied counts as a need */
 };
 
 #define SCAN_OPTS_INIT                                                                             \
 	{                                                                                          \
-		0, NULL, false                                                                     \
+		0, NULL, false, NULL, false                                                        \
 	}
 
 /*
