@@ -101,7 +101,8 @@ static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rul
 				return -1;
 			continue;
 		}
-		if (top && (!strcmp(key, "rules") || !strcmp(key, "ignore")))
+		if (top && (!strcmp(key, "rules") || !strcmp(key, "ignore") ||
+			    !strcmp(key, "images") || !strcmp(key, "traces")))
 			continue;
 		if (!top && !strcmp(key, "image"))
 			field = &r->image;
@@ -119,6 +120,27 @@ static int parse_rule(const char *path, const struct ynode *m, struct capcfg_rul
 					shown(key, strlen(key), sh, sizeof(sh)));
 		free(*field);
 		*field = xstrdup(yamlspan_str(v));
+	}
+	return 0;
+}
+
+/* `images:` / `traces:`: a list of strings (PATH, REF=PATH, SELECTOR=PATH). */
+static int parse_paths(const char *path, const struct ynode *v, const char *key, char ***out,
+		       size_t *n)
+{
+	size_t i;
+
+	if (!v || yamlspan_is_null(v))
+		return 0;
+	if (v->kind != YN_SEQ)
+		return node_err(path, v, "'%s' must be a list of file names", key);
+	*out = xcalloc(v->nkids ? v->nkids : 1, sizeof(**out));
+	for (i = 0; i < v->nkids; i++) {
+		const char *s = yamlspan_str(v->kids[i]);
+
+		if (!s || !*s)
+			return node_err(path, v->kids[i], "'%s' entries must be file names", key);
+		(*out)[(*n)++] = xstrdup(s);
 	}
 	return 0;
 }
@@ -273,6 +295,9 @@ int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t le
 				goto out;
 		}
 	}
+	if (parse_paths(path, yamlspan_get(root, "images"), "images", &cfg.images, &cfg.nimages) < 0 ||
+	    parse_paths(path, yamlspan_get(root, "traces"), "traces", &cfg.traces, &cfg.ntraces) < 0)
+		goto out;
 	rules = yamlspan_get(root, "ignore");
 	if (rules && !yamlspan_is_null(rules)) {
 		if (rules->kind != YN_SEQ) {
@@ -305,6 +330,12 @@ void capcfg_release(struct capcfg *cfg)
 	for (i = 0; i < cfg->nrules; i++)
 		rule_release(&cfg->rules[i]);
 	free(cfg->rules);
+	for (i = 0; i < cfg->nimages; i++)
+		free(cfg->images[i]);
+	for (i = 0; i < cfg->ntraces; i++)
+		free(cfg->traces[i]);
+	free(cfg->images);
+	free(cfg->traces);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

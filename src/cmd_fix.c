@@ -389,6 +389,12 @@ int cmd_fix(int argc, char **argv)
 		ret = CF_EXIT_USAGE;
 		goto out;
 	}
+	if (c.fopts.cfg && cmd_load_evidence(c.fopts.cfg, &c.images, &c.traces) < 0) {
+		ret = CF_EXIT_USAGE;
+		goto out;
+	}
+	c.fopts.images = c.images;
+	c.fopts.traces = c.traces;
 	if (c.krm) {
 		ret = fixcmd_run_krm(&c);
 		goto out;

@@ -5,6 +5,7 @@
 #include "capfix/capcfg.h"
 #include "capfix/cmd.h"
 #include "capfix/ignore.h"
+#include "capfix/imagemeta.h"
 #include "capfix/msg.h"
 #include "capfix/sniff.h"
 #include "capfix/trace.h"
@@ -371,6 +372,18 @@ int cmd_scan(int argc, char **argv)
 	    load_files(&c, &base, &cfg) < 0) {
 		ret = CF_EXIT_USAGE;
 		goto done;
+	}
+	{
+		/* `traces:` in .capfix.yaml, as --trace (scan has no use for images) */
+		struct imagemeta_set *images = NULL;
+
+		r = cmd_load_evidence(&cfg, &images, &c.traces);
+		imagemeta_set_free(images);
+		if (r < 0) {
+			ret = CF_EXIT_USAGE;
+			goto done;
+		}
+		c.so.traces = c.traces;
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "-")) {

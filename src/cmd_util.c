@@ -8,6 +8,8 @@
 #include "capfix/fix.h"
 #include "capfix/fixrun.h"
 #include "capfix/ignore.h"
+#include "capfix/imagemeta.h"
+#include "capfix/trace.h"
 #include "capfix/msg.h"
 #include "capfix/sig.h"
 
@@ -163,4 +165,37 @@ void cmd_progress_clear(struct cmd_progress *p)
 	fputs("\r\033[K", stderr);
 	fflush(stderr);
 	p->shown = false;
+}
+
+int cmd_load_evidence(const struct capcfg *cfg, struct imagemeta_set **images,
+		      struct trace_set **traces)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nimages; i++) {
+		if (!*images)
+			*images = imagemeta_set_new();
+		if (imagemeta_load(*images, cfg->images[i]) < 0) {
+			msg_print(stderr, NULL, 0, 0, MSG_ERROR, ".capfix.yaml images: %s: %s",
+				  cfg->images[i], cf_err_last()->msg);
+			return -1;
+		}
+	}
+	for (i = 0; i < cfg->ntraces; i++) {
+		char *sel = NULL;
+		const char *path;
+		int rc;
+
+		trace_split_arg(cfg->traces[i], &sel, &path);
+		if (!*traces)
+			*traces = trace_set_new();
+		rc = trace_set_load(*traces, path, sel, TRACE_FMT_AUTO);
+		free(sel);
+		if (rc < 0) {
+			msg_print(stderr, NULL, 0, 0, MSG_ERROR, ".capfix.yaml traces: %s: %s",
+				  cfg->traces[i], cf_err_last()->msg);
+			return -1;
+		}
+	}
+	return 0;
 }

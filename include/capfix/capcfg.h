@@ -51,11 +51,15 @@ struct capcfg_rule {
 struct capcfg {
 	struct capcfg_rule *rules; /* rules[0]: the top level (deny, allow, ignore) */
 	size_t nrules, arules;
+	/* evidence files named in the file (`images:`, `traces:`): as --images and --trace
+	 * take them, relative to the current directory */
+	char **images, **traces;
+	size_t nimages, ntraces;
 };
 
 #define CAPCFG_INIT                                                                                \
 	{                                                                                          \
-		NULL, 0, 0                                                                         \
+		NULL, 0, 0, NULL, NULL, 0, 0                                                       \
 	}
 
 /* What one container is, for matching. Any field may be NULL (never matches a pattern). */

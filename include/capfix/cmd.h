@@ -89,4 +89,15 @@ void cmd_progress_step(struct cmd_progress *p, size_t total, size_t bytes);
 /* Clear the line if it is shown (before printing anything else on stderr, and at the end). */
 void cmd_progress_clear(struct cmd_progress *p);
 
+struct imagemeta_set;
+struct trace_set;
+
+/*
+ * The evidence files .capfix.yaml names (`images:`, `traces:`), added to
+ * *@images and *@traces (made when NULL). Returns 0, or -1 with the error
+ * printed.
+ */
+int cmd_load_evidence(const struct capcfg *cfg, struct imagemeta_set **images,
+		      struct trace_set **traces);
+
 #endif
