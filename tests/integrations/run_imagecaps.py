@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""run_imagecaps.py CAPFIX: a binary's file capabilities, read from an image's layers, are kept.
+
+Builds a tiny `docker save` archive (the legacy layout: manifest.json, the config blob, one
+layer tar) whose /usr/bin/app carries security.capability = cap_net_bind_service+ep as a PAX
+record (vfs_cap_data revision 2, written raw: GNU tar's and Python's hdrcharset=BINARY form), and
+a gzip-compressed copy of the layer in a second archive. A container that runs as a non-root
+user and starts /usr/bin/app must keep NET_BIND_SERVICE (exec fails without it), with evidence
+`image`; without --images it gets nothing (add does nothing for non-root without file caps).
+"""
+import gzip
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+FAILS = []
+
+
+def fail(msg):
+    FAILS.append(msg)
+    print("FAIL:", msg)
+
+
+def layer(gz):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT,
+                      encoding="utf-8", errors="surrogateescape") as t:
+        data = b"\x7fELF fake binary\n"
+        info = tarfile.TarInfo("usr/bin/app")
+        info.size = len(data)
+        info.mode = 0o755
+        # vfs_cap_data v2: magic | effective, then permitted/inheritable words (le32)
+        raw = struct.pack("<IIIII", 0x02000000 | 1, 1 << 10, 0, 0, 0)
+        info.pax_headers = {"SCHILY.xattr.security.capability":
+                            raw.decode("utf-8", "surrogateescape")}
+        t.addfile(info, io.BytesIO(data))
+        passwd = b"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n"
+        pi = tarfile.TarInfo("etc/passwd")
+        pi.size = len(passwd)
+        t.addfile(pi, io.BytesIO(passwd))
+    raw = buf.getvalue()
+    return gzip.compress(raw) if gz else raw
+
+
+def save_tar(path, gz):
+    lay = layer(gz)
+    config = json.dumps({"architecture": "amd64", "os": "linux",
+                         "config": {"User": "app", "Entrypoint": ["/usr/bin/app"]},
+                         "rootfs": {"type": "layers", "diff_ids": []}}).encode()
+    manifest = json.dumps([{"Config": "cfg.json", "RepoTags": ["registry.example/app:1"],
+                            "Layers": ["l1/layer.tar"]}]).encode()
+    with tarfile.open(path, "w") as t:
+        for name, data in (("manifest.json", manifest), ("cfg.json", config), ("l1/layer.tar", lay)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+
+
+POD = """apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: app
+    image: registry.example/app:1
+"""
+
+
+def run(capfix, cwd, *args):
+    return subprocess.run([capfix, "fix", "--check", "--format", "json", *args, "."], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def decisions(out):
+    rep = json.loads(out)
+    for f in rep.get("files", []):
+        for c in f.get("containers", []):
+            return {(d["capability"], d["action"]): d["evidence"] for d in c.get("decisions", [])}
+    return {}
+
+
+def main():
+    capfix = os.path.realpath(sys.argv[1])
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "pod.yaml"), "w") as f:
+            f.write(POD)
+        for gz in (False, True):
+            save = os.path.join(tmp, "save%s.tar" % ("-gz" if gz else ""))
+            save_tar(save, gz)
+            r = run(capfix, tmp, "--images", save)
+            if r.returncode not in (0, 1):
+                fail(f"--images {save}: exit {r.returncode}: {r.stderr}")
+                continue
+            d = decisions(r.stdout)
+            if d.get(("NET_BIND_SERVICE", "added")) != "image":
+                fail(f"gzip={gz}: NET_BIND_SERVICE not added from the file capability: {d}")
+            if "no evidence" in r.stderr:
+                fail(f"gzip={gz}: warned as unknown although the image says its user: {r.stderr}")
+        r = run(capfix, tmp)
+        d = decisions(r.stdout)
+        if ("NET_BIND_SERVICE", "added") in d:
+            fail(f"without --images NET_BIND_SERVICE came from nowhere: {d}")
+    print(f"imagecaps: {len(FAILS)} failures")
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
