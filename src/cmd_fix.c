@@ -222,31 +222,13 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			c->color = optarg;
 			break;
 		case OPT_IMAGES:
-			if (!c->images)
-				c->images = imagemeta_set_new();
-			if (imagemeta_load(c->images, optarg) < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--images %s: %s", optarg,
-					  cf_err_last()->msg);
+			if (cmd_add_images(&c->images, optarg, "--images") < 0)
 				return -1;
-			}
 			break;
-		case OPT_TRACE: {
-			char *sel = NULL;
-			const char *path;
-			int rc;
-
-			trace_split_arg(optarg, &sel, &path);
-			if (!c->traces)
-				c->traces = trace_set_new();
-			rc = trace_set_load(c->traces, path, sel, TRACE_FMT_AUTO);
-			free(sel);
-			if (rc < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--trace %s: %s", optarg,
-					  cf_err_last()->msg);
+		case OPT_TRACE:
+			if (cmd_add_trace(&c->traces, optarg, "--trace") < 0)
 				return -1;
-			}
 			break;
-		}
 		case OPT_TRUST_DENIED:
 			c->fopts.trust_denied = true;
 			break;

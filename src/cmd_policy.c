@@ -6,12 +6,14 @@
 #include "capfix/err.h"
 #include "capfix/fixrun.h"
 #include "capfix/fsutil.h"
+#include "capfix/imagemeta.h"
 #include "capfix/ignore.h"
 #include "capfix/k8sname.h"
 #include "capfix/msg.h"
 #include "capfix/policy.h"
 #include "capfix/policygen.h"
 #include "capfix/pssapply.h"
+#include "capfix/trace.h"
 
 #include <getopt.h>
 
@@ -47,6 +49,8 @@ static const char policy_usage[] =
 	"  --action deny|warn|audit  (vap, kyverno, gatekeeper) what a violation does\n"
 	"  --config FILE, --no-config  as for fix\n"
 	"  --exclude GLOB, --no-gitignore  as for fix\n"
+	"  --images PATH, --trace [SELECTOR=]PATH, --trust-denied  evidence for the\n"
+	"                         add lists, as for fix (repeatable)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"exit status: 0 done, 1 no pod-bearing objects in the input (nothing generated),\n"
@@ -67,6 +71,8 @@ struct policy_cmd {
 	const char *excludes[MAX_NS];
 	size_t nexcludes;
 	bool no_gitignore;
+	struct imagemeta_set *images; /* --images, `images:` (evidence for the fix) */
+	struct trace_set *traces;     /* --trace, `traces:` */
 };
 
 static int parse_args(struct policy_cmd *c, int argc, char **argv)
@@ -85,6 +91,9 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		OPT_EXCLUDE,
 		OPT_NO_GITIGNORE,
 		OPT_PSS_VERSION,
+		OPT_IMAGES,
+		OPT_TRACE,
+		OPT_TRUST_DENIED,
 		OPT_ACTION
 	};
 	static const struct option longopts[] = {
@@ -103,6 +112,9 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		{ "no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE },
 		{ "pss-version", required_argument, NULL, OPT_PSS_VERSION },
 		{ "action", required_argument, NULL, OPT_ACTION },
+		{ "images", required_argument, NULL, OPT_IMAGES },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "trust-denied", no_argument, NULL, OPT_TRUST_DENIED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -158,6 +170,17 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 			}
 			c->only[c->pss.nonly++] = optarg;
 			c->pss.only = c->only;
+			break;
+		case OPT_IMAGES:
+			if (cmd_add_images(&c->images, optarg, "--images") < 0)
+				return -1;
+			break;
+		case OPT_TRACE:
+			if (cmd_add_trace(&c->traces, optarg, "--trace") < 0)
+				return -1;
+			break;
+		case OPT_TRUST_DENIED:
+			c->fopts.trust_denied = true;
 			break;
 		case OPT_PSS_VERSION:
 			c->pss_minor = pss_version_parse(optarg);
@@ -352,16 +375,18 @@ int cmd_policy(int argc, char **argv)
 		return CF_EXIT_USAGE;
 	}
 	r = parse_args(&c, argc - 1, argv + 1);
-	if (r)
-		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
-	if (check_args(&c) < 0)
-		return CF_EXIT_USAGE;
-	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0 ||
-	    cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0) {
-		capcfg_release(&c.cfg);
-		ignore_release(&ig);
-		return CF_EXIT_USAGE;
+	if (r || check_args(&c) < 0) {
+		ret = r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
+		goto done;
 	}
+	if (cmd_load_config(&c.cfg, c.config, c.no_config, &c.fopts) < 0 ||
+	    cmd_ignore_setup(&ig, c.excludes, c.nexcludes, c.no_gitignore) < 0 ||
+	    (c.fopts.cfg && cmd_load_evidence(c.fopts.cfg, &c.images, &c.traces) < 0)) {
+		ret = CF_EXIT_USAGE;
+		goto done;
+	}
+	c.fopts.images = c.images;
+	c.fopts.traces = c.traces;
 	optind++; /* past the kind */
 	ps.pss_minor = c.pss_minor;
 	{
@@ -424,6 +449,8 @@ int cmd_policy(int argc, char **argv)
 	if (ret == CF_EXIT_OK && errors)
 		ret = CF_EXIT_INPUT;
 done:
+	imagemeta_set_free(c.images);
+	trace_set_free(c.traces);
 	policy_set_release(&ps);
 	capcfg_release(&c.cfg);
 	ignore_release(&ig);

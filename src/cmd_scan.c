@@ -178,24 +178,11 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		case OPT_COLOR:
 			c->color = optarg;
 			break;
-		case OPT_TRACE: {
-			char *sel = NULL;
-			const char *path;
-			int rc;
-
-			trace_split_arg(optarg, &sel, &path);
-			if (!c->traces)
-				c->traces = trace_set_new();
-			rc = trace_set_load(c->traces, path, sel, TRACE_FMT_AUTO);
-			free(sel);
-			if (rc < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--trace %s: %s", optarg,
-					  cf_err_last()->msg);
+		case OPT_TRACE:
+			if (cmd_add_trace(&c->traces, optarg, "--trace") < 0)
 				return -1;
-			}
 			c->so.traces = c->traces;
 			break;
-		}
 		case OPT_TRUST_DENIED:
 			c->so.trust_denied = true;
 			break;

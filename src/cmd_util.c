@@ -167,35 +167,47 @@ void cmd_progress_clear(struct cmd_progress *p)
 	p->shown = false;
 }
 
+int cmd_add_images(struct imagemeta_set **images, const char *path, const char *what)
+{
+	if (!*images)
+		*images = imagemeta_set_new();
+	if (imagemeta_load(*images, path) < 0) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s %s: %s", what, path,
+			  cf_err_last()->msg);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_add_trace(struct trace_set **traces, const char *arg, const char *what)
+{
+	char *sel = NULL;
+	const char *path;
+	int rc;
+
+	trace_split_arg(arg, &sel, &path);
+	if (!*traces)
+		*traces = trace_set_new();
+	rc = trace_set_load(*traces, path, sel, TRACE_FMT_AUTO);
+	free(sel);
+	if (rc < 0) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s %s: %s", what, arg,
+			  cf_err_last()->msg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_load_evidence(const struct capcfg *cfg, struct imagemeta_set **images,
 		      struct trace_set **traces)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->nimages; i++) {
-		if (!*images)
-			*images = imagemeta_set_new();
-		if (imagemeta_load(*images, cfg->images[i]) < 0) {
-			msg_print(stderr, NULL, 0, 0, MSG_ERROR, ".capfix.yaml images: %s: %s",
-				  cfg->images[i], cf_err_last()->msg);
+	for (i = 0; i < cfg->nimages; i++)
+		if (cmd_add_images(images, cfg->images[i], ".capfix.yaml images:") < 0)
 			return -1;
-		}
-	}
-	for (i = 0; i < cfg->ntraces; i++) {
-		char *sel = NULL;
-		const char *path;
-		int rc;
-
-		trace_split_arg(cfg->traces[i], &sel, &path);
-		if (!*traces)
-			*traces = trace_set_new();
-		rc = trace_set_load(*traces, path, sel, TRACE_FMT_AUTO);
-		free(sel);
-		if (rc < 0) {
-			msg_print(stderr, NULL, 0, 0, MSG_ERROR, ".capfix.yaml traces: %s: %s",
-				  cfg->traces[i], cf_err_last()->msg);
+	for (i = 0; i < cfg->ntraces; i++)
+		if (cmd_add_trace(traces, cfg->traces[i], ".capfix.yaml traces:") < 0)
 			return -1;
-		}
-	}
 	return 0;
 }

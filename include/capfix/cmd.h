@@ -93,6 +93,14 @@ struct imagemeta_set;
 struct trace_set;
 
 /*
+ * One evidence file: image metadata at @path (imagemeta_load()), or a trace
+ * given as [SELECTOR=]PATH (trace_set_load()), added to the set (made when
+ * NULL). Returns 0, or -1 with "capfix: error: @what ARG: reason" printed.
+ */
+int cmd_add_images(struct imagemeta_set **images, const char *path, const char *what);
+int cmd_add_trace(struct trace_set **traces, const char *arg, const char *what);
+
+/*
  * The evidence files .capfix.yaml names (`images:`, `traces:`), added to
  * *@images and *@traces (made when NULL). Returns 0, or -1 with the error
  * printed.
