@@ -2,7 +2,7 @@
 # Options come from `capfix COMMAND --help` (so they are never out of date), capability names
 # from `capfix explain --format json`; rule ids and formats are listed here.
 
-_capfix_rules="CF001 CF002 CF003 CF004 CF005 CF006 CF007 CF008 CF009 CF010 CF101 CF102 CF103 CF104 CF201 CF202 CF203 CF204 CF301 CF302"
+_capfix_rules="CF001 CF002 CF003 CF004 CF005 CF006 CF007 CF008 CF009 CF010 CF011 CF101 CF102 CF103 CF104 CF201 CF202 CF203 CF204 CF301 CF302"
 
 _capfix_caps()
 {

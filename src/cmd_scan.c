@@ -53,6 +53,8 @@ static const char scan_usage[] =
 	"  --trace [SELECTOR=]PATH  a runtime capability trace (as for fix): CF009 for\n"
 	"                         adds it never used, CF010 for needs not added\n"
 	"  --trust-denied         with --trace: checks only ever denied count as needs\n"
+	"  --images PATH          image metadata (as for fix): CF011 for a binary the\n"
+	"                         container starts whose file capabilities it drops\n"
 	"  --color WHEN           colour severities: auto (a terminal, no NO_COLOR),\n"
 	"                         always, never\n"
 	"  --progress, --no-progress  a progress line on stderr for long runs (by\n"
@@ -79,6 +81,7 @@ struct scan_cmd {
 	const char *baseline, *write_baseline, *config;
 	const char *color, *progress_mode; /* --color, --progress/--no-progress */
 	struct trace_set *traces; /* --trace, or NULL */
+	struct imagemeta_set *images; /* --images, or NULL */
 };
 
 static int parse_severity(const char *opt, const char *arg, bool allow_none, int *out)
@@ -114,7 +117,8 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		OPT_PROGRESS,
 		OPT_NO_PROGRESS,
 		OPT_TRACE,
-		OPT_TRUST_DENIED
+		OPT_TRUST_DENIED,
+		OPT_IMAGES
 	};
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -133,6 +137,7 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "trust-denied", no_argument, NULL, OPT_TRUST_DENIED },
+		{ "images", required_argument, NULL, OPT_IMAGES },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "output", required_argument, NULL, 'o' },
@@ -182,6 +187,11 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 			if (cmd_add_trace(&c->traces, optarg, "--trace") < 0)
 				return -1;
 			c->so.traces = c->traces;
+			break;
+		case OPT_IMAGES:
+			if (cmd_add_images(&c->images, optarg, "--images") < 0)
+				return -1;
+			c->so.images = c->images;
 			break;
 		case OPT_TRUST_DENIED:
 			c->so.trust_denied = true;
@@ -351,6 +361,7 @@ int cmd_scan(int argc, char **argv)
 	r = parse_args(&c, argc, argv);
 	if (r) {
 		trace_set_free(c.traces);
+		imagemeta_set_free(c.images);
 		free(c.excludes);
 		return r > 0 ? CF_EXIT_OK : CF_EXIT_USAGE;
 	}
@@ -360,18 +371,13 @@ int cmd_scan(int argc, char **argv)
 		ret = CF_EXIT_USAGE;
 		goto done;
 	}
-	{
-		/* `traces:` in .capfix.yaml, as --trace (scan has no use for images) */
-		struct imagemeta_set *images = NULL;
-
-		r = cmd_load_evidence(&cfg, &images, &c.traces);
-		imagemeta_set_free(images);
-		if (r < 0) {
-			ret = CF_EXIT_USAGE;
-			goto done;
-		}
-		c.so.traces = c.traces;
+	/* `images:` and `traces:` in .capfix.yaml, as --images and --trace */
+	if (cmd_load_evidence(&cfg, &c.images, &c.traces) < 0) {
+		ret = CF_EXIT_USAGE;
+		goto done;
 	}
+	c.so.traces = c.traces;
+	c.so.images = c.images;
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (!strcmp(argv[i], "-")) {
 			if (stdin_done) {
@@ -457,6 +463,7 @@ done:
 	ignore_release(&ig);
 	free(c.excludes);
 	trace_set_free(c.traces);
+	imagemeta_set_free(c.images);
 	walk_result_release(&wr);
 	sbuf_release(&buf);
 	sbuf_release(&out);

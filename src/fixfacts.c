@@ -8,14 +8,6 @@
 #include "capfix/k8s.h"
 #include "capfix/suppress.h"
 
-/* Does the binary run as @comm carry file capability @cap in the image @ctx? */
-static bool image_filecap(const char *comm, int cap, void *ctx)
-{
-	const struct imagemeta_filecap *fc = imagemeta_filecap_of(ctx, comm);
-
-	return fc && cap >= 0 && cap < 64 && (fc->permitted >> cap) & 1;
-}
-
 static size_t argv_len(char **v)
 {
 	size_t n = 0;
@@ -65,7 +57,7 @@ void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct 
 		memset(&to, 0, sizeof(to));
 		to.trust_denied = o->trust_denied;
 		if (img) {
-			to.filecap = image_filecap;
+			to.filecap = imagemeta_filecap_has;
 			to.filecap_ctx = (void *)img;
 		}
 		if (trace_query(o->traces, tw, &to, &x->trace))

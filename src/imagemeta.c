@@ -855,6 +855,13 @@ const struct imagemeta_filecap *imagemeta_filecap_of(const struct imagemeta_imag
 	return NULL;
 }
 
+bool imagemeta_filecap_has(const char *comm, int cap, void *img)
+{
+	const struct imagemeta_filecap *fc = imagemeta_filecap_of(img, comm);
+
+	return fc && cap >= 0 && cap < 64 && (fc->permitted >> cap) & 1;
+}
+
 uint64_t imagemeta_hard_caps(const struct imagemeta_image *img)
 {
 	uint64_t m = 0;

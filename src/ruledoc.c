@@ -47,6 +47,11 @@ static const struct {
 	  "The container drops ALL, and the trace shows the kernel granting it a capability that "
 	  "is not in its add list: under drop ALL that check fails, so the code path that needed "
 	  "it breaks (a file it cannot chown, a user it cannot switch to, a port it cannot bind)." },
+	{ "CF011",
+	  "A binary with effective file capabilities (ping with NET_RAW, an image's own server with "
+	  "NET_BIND_SERVICE) gets them at execve() only if they are in the container's bounding set. "
+	  "Under drop ALL without them in the add list, execve() fails with EPERM: the container does "
+	  "not start, as root or not." },
 	{ "CF101",
 	  "PodSecurityPolicy (Kubernetes before 1.25) must require dropping NET_RAW or ALL somewhere, "
 	  "or every pod keeps NET_RAW." },

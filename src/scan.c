@@ -4,6 +4,7 @@
 #include "capfix/caps.h"
 #include "capfix/compose.h"
 #include "capfix/k8s.h"
+#include "capfix/imagemeta.h"
 #include "capfix/trace.h"
 #include "capfix/pss.h"
 #include "capfix/sbuf.h"
@@ -31,6 +32,7 @@ enum {
 	R_NO_EFFECT,
 	R_TRACE_UNUSED,
 	R_TRACE_MISSING,
+	R_FILECAP_MISSING,
 	R_PSP_NET_RAW,
 	R_PSP_ANY,
 	R_PSP_DEFAULT_ADD,
@@ -117,6 +119,10 @@ static const struct scan_rule rules[] = {
 			      "the container drops ALL but its runtime trace needs a capability it does not add",
 			      "add it (capfix fix --trace does), or it will fail where the trace saw it succeed",
 			      LIST(NULL) },
+	[R_FILECAP_MISSING] = { "CF011", "image-filecap-missing", SEV_HIGH,
+				"the container drops ALL but the binary it starts carries effective file capabilities it does not add",
+				"add them (capfix fix --images does): execve fails with EPERM otherwise, even as non-root",
+				LIST(NULL) },
 	[R_COMPOSE_DROP_ALL] = { "CF204", "compose-drop-all-missing", SEV_MEDIUM,
 				 "the compose service does not drop ALL capabilities",
 				 "set cap_drop: [ALL] and cap_add only what it needs (capfix fix)",
@@ -379,7 +385,8 @@ static void join(struct sbuf *sb, const struct ynode **v, size_t n)
  * that drops ALL (CF010).
  */
 static void trace_findings(struct ctx *x, const struct k8s_container *kc, const struct ynode *c,
-			   const struct ynode *const *add, size_t nadd, bool all_any)
+			   const struct imagemeta_image *img, const struct ynode *const *add,
+			   size_t nadd, bool all_any)
 {
 	struct trace_workload tw = { kc->ns, kc->kind, kc->name, kc->cname, NULL };
 	struct trace_opts to;
@@ -390,6 +397,11 @@ static void trace_findings(struct ctx *x, const struct k8s_container *kc, const 
 
 	memset(&to, 0, sizeof(to));
 	to.trust_denied = x->o->trust_denied;
+	if (img) {
+		/* a non-root check counts only when the binary carries the capability */
+		to.filecap = imagemeta_filecap_has;
+		to.filecap_ctx = (void *)img;
+	}
 	if (!trace_query(x->o->traces, &tw, &to, &tr) || !(tr.flags & TRACE_Q_MATCHED))
 		return;
 	for (i = 0; i < nadd; i++) {
@@ -417,6 +429,53 @@ static void trace_findings(struct ctx *x, const struct k8s_container *kc, const 
 	}
 }
 
+/*
+ * With image metadata (--images): the binary the container starts (its
+ * command, else the image's entrypoint, else its args or the image's cmd)
+ * carries effective file capabilities that a container dropping ALL does
+ * not add: execve() fails with EPERM (CF011).
+ */
+static void image_findings(struct ctx *x, const struct k8s_container *kc, const struct ynode *c,
+			   const struct imagemeta_image *img, const struct ynode *const *add,
+			   size_t nadd)
+{
+	const struct ynode *cmd[1], *args[1];
+	const char *start = NULL;
+	const struct imagemeta_filecap *fc;
+	uint64_t declared = 0, missing;
+	size_t i;
+	struct sbuf sb = SBUF_INIT;
+	const char *cn = kc->cname;
+
+	if (items(yamlspan_mget(c, "command"), cmd, 1))
+		start = cmd[0]->text;
+	else if (img->entrypoint && img->entrypoint[0])
+		start = img->entrypoint[0];
+	else if (items(yamlspan_mget(c, "args"), args, 1))
+		start = args[0]->text;
+	else if (img->cmd && img->cmd[0])
+		start = img->cmd[0];
+	fc = start ? imagemeta_filecap_of(img, start) : NULL;
+	if (!fc || !fc->effective)
+		return;
+	for (i = 0; i < nadd; i++) {
+		const struct cap_info *ci = caps_lookup(add[i]->text);
+
+		if (ci)
+			declared |= (uint64_t)1 << ci->number;
+	}
+	missing = fc->permitted & ~declared;
+	if (!missing)
+		return;
+	for (i = 0; i < caps_count(); i++)
+		if (missing & ((uint64_t)1 << caps_at(i)->number))
+			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", caps_at(i)->name);
+	finding(x, R_FILECAP_MISSING, SEV_HIGH, c, kc->kind, kc->name, kc->ns, cn,
+		"container \"%s\" drops ALL but %s carries %s as effective file capabilities in the image (%s): it will not start",
+		cn ? cn : "", fc->path, sbuf_cstr(&sb), img->source ? img->source : "image metadata");
+	sbuf_release(&sb);
+}
+
 static int on_container(struct k8s_container *kc, void *payload)
 {
 	struct ctx *x = payload;
@@ -437,6 +496,7 @@ static int on_container(struct k8s_container *kc, void *payload)
 	struct sbuf sb = SBUF_INIT;
 	const char *cn = yamlspan_dstr(yamlspan_mget(c, "name"));
 	const char *K = kc->kind, *N = kc->name, *NS = kc->ns;
+	const struct imagemeta_image *img;
 
 	x->file->containers++;
 	x->file->adding += nadd > 0;
@@ -549,8 +609,11 @@ static int on_container(struct k8s_container *kc, void *payload)
 				cn ? cn : "", sbuf_cstr(&sb));
 		}
 	}
+	img = x->o->images && x->image ? imagemeta_lookup(x->o->images, x->image) : NULL;
 	if (x->o->traces)
-		trace_findings(x, kc, c, add, nadd, all_any);
+		trace_findings(x, kc, c, img, add, nadd, all_any);
+	if (img && all_any)
+		image_findings(x, kc, c, img, add, nadd);
 	x->partial = false;
 	x->object = NULL;
 	free(kreason);

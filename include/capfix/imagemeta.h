@@ -138,6 +138,13 @@ void imagemeta_normalize(const char *ref, char *out, size_t size);
 const struct imagemeta_filecap *imagemeta_filecap_of(const struct imagemeta_image *img,
 						     const char *path);
 
+/*
+ * Does the binary run as @comm (a path or a bare name, as for
+ * imagemeta_filecap_of()) carry file capability @cap in @img (a const
+ * struct imagemeta_image *)? The shape of trace_opts.filecap.
+ */
+bool imagemeta_filecap_has(const char *comm, int cap, void *img);
+
 /* The union of the permitted file capabilities with the effective bit (hard needs). */
 uint64_t imagemeta_hard_caps(const struct imagemeta_image *img);
 

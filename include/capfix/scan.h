@@ -116,6 +116,7 @@ struct capcfg;
  * an error at its place and suppresses nothing.
  */
 struct trace_set;
+struct imagemeta_set;
 
 struct scan_opts {
 	int pss_minor; /* CF301/CF302: the Pod Security checks of Kubernetes 1.N (pss.h); 0 latest */
@@ -123,11 +124,12 @@ struct scan_opts {
 	bool no_ignores; /* --no-ignores: nothing is suppressed */
 	const struct trace_set *traces; /* runtime traces (CF009, CF010), or NULL */
 	bool trust_denied; /* a capability a trace only saw denied counts as a need */
+	const struct imagemeta_set *images; /* image metadata (CF011; non-root trace checks), or NULL */
 };
 
 #define SCAN_OPTS_INIT                                                                             \
 	{                                                                                          \
-		0, NULL, false, NULL, false                                                        \
+		0, NULL, false, NULL, false, NULL                                                  \
 	}
 
 /*

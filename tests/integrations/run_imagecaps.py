@@ -7,6 +7,8 @@ record (vfs_cap_data revision 2, written raw: GNU tar's and Python's hdrcharset=
 a gzip-compressed copy of the layer in a second archive. A container that runs as a non-root
 user and starts /usr/bin/app must keep NET_BIND_SERVICE (exec fails without it), with evidence
 `image`; without --images it gets nothing (add does nothing for non-root without file caps).
+`scan --images` reports CF011 for the same container dropping ALL without the add, and not once
+it adds NET_BIND_SERVICE or without --images.
 """
 import gzip
 import io
@@ -76,6 +78,38 @@ def run(capfix, cwd, *args):
                           capture_output=True, text=True)
 
 
+DROPPED = POD + """    securityContext:
+      capabilities:
+        drop: [ALL]
+"""
+
+
+def scan_ids(capfix, cwd, *args):
+    r = subprocess.run([capfix, "scan", "--format", "json", *args, "."], cwd=cwd,
+                       capture_output=True, text=True)
+    if r.returncode not in (0, 1):
+        fail(f"scan {args}: exit {r.returncode}: {r.stderr}")
+        return []
+    rep = json.loads(r.stdout)
+    return [f for f in rep.get("findings", []) if f.get("rule") == "CF011"]
+
+
+def check_scan(capfix, save):
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "pod.yaml"), "w") as f:
+            f.write(DROPPED)
+        found = scan_ids(capfix, tmp, "--images", save)
+        if len(found) != 1 or "NET_BIND_SERVICE" not in found[0].get("message", "") \
+                or "/usr/bin/app" not in found[0].get("message", ""):
+            fail(f"scan --images: expected one CF011 naming NET_BIND_SERVICE and /usr/bin/app: {found}")
+        if scan_ids(capfix, tmp):
+            fail("scan without --images reported CF011")
+        with open(os.path.join(tmp, "pod.yaml"), "w") as f:
+            f.write(DROPPED.replace("drop: [ALL]", "drop: [ALL]\n        add: [NET_BIND_SERVICE]"))
+        if scan_ids(capfix, tmp, "--images", save):
+            fail("scan --images reported CF011 although the container adds NET_BIND_SERVICE")
+
+
 def decisions(out):
     rep = json.loads(out)
     for f in rep.get("files", []):
@@ -101,6 +135,7 @@ def main():
                 fail(f"gzip={gz}: NET_BIND_SERVICE not added from the file capability: {d}")
             if "no evidence" in r.stderr:
                 fail(f"gzip={gz}: warned as unknown although the image says its user: {r.stderr}")
+        check_scan(capfix, os.path.join(tmp, "save.tar"))
         r = run(capfix, tmp)
         d = decisions(r.stdout)
         if ("NET_BIND_SERVICE", "added") in d:

@@ -69,7 +69,7 @@ static void test_scan_rule_table(void **state)
 	const struct scan_rule *r = scan_rules(&n);
 
 	(void)state;
-	assert_int_equal(n, 20);
+	assert_int_equal(n, 21);
 	assert_string_equal(r[0].id, "CF001");
 	assert_string_equal(r[0].name, "drop-all-missing");
 	assert_int_equal(r[0].severity, SEV_MEDIUM);
