@@ -66,10 +66,24 @@ static const struct policygen_exception *exception_of(const struct policy_set *p
 	return NULL;
 }
 
-/* Can the engines pick this workload's pods out? (a Pod by name, others by labels) */
-static bool scopable(const struct policy_workload *w, const struct policygen_opts *o)
+/*
+ * A controller whose pods carry no labels is picked out by its pods' names:
+ * every controller names them "<name>-..." (ReplicaSet hash and suffix,
+ * StatefulSet ordinal, Job and DaemonSet suffixes), and the name is set
+ * (generateName resolved in rest.BeforeCreate) before validating admission.
+ * Wider than labels (another workload named "<name>-x" matches too), so
+ * labels win when there are any.
+ */
+static bool by_prefix(const struct policy_workload *w)
 {
-	return is_psp(o) || !strcmp(w->kind, "Pod") || w->nlabels > 0;
+	return strcmp(w->kind, "Pod") && !w->nlabels;
+}
+
+/* "<name>-" and, for Kyverno's wildcards, "<name>-*" */
+static void name_prefix(struct sbuf *sb, const struct policy_workload *w, bool wildcard)
+{
+	sbuf_setlen(sb, 0);
+	sbuf_addf(sb, "%s-%s", w->name, wildcard ? "*" : "");
 }
 
 static void caps_text(struct sbuf *sb, uint64_t m)
@@ -113,12 +127,6 @@ void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 			left |= !w->c[j].drop_all && !w->c[j].privileged;
 		if (!bound(plan, w->ns) || (!extra && !w->privileged && !left))
 			continue;
-		if (!scopable(w, o)) {
-			policy_note(ps, MSG_WARNING, w->path, w->line, w->col,
-				    "%s/%s: no pod labels to scope an exception by: the policy denies it",
-				    w->kind, w->name);
-			continue;
-		}
 		CF_ALLOC_GROW(plan->e, plan->ne + 1, plan->ae);
 		e = &plan->e[plan->ne++];
 		e->w = i;
@@ -140,7 +148,8 @@ void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 				    w->kind, w->name, caps.buf, w->ns,
 				    is_psp(o) ? "its service account"
 				    : !strcmp(w->kind, "Pod") ? "the Pod's name"
-							      : "its pod labels");
+				    : by_prefix(w) ? "its pods' name prefix: it has no pod labels"
+						   : "its pod labels");
 		sbuf_release(&caps);
 	}
 }
@@ -259,6 +268,14 @@ static void pod_cel(struct sbuf *out, const struct policy_workload *w)
 	if (!strcmp(w->kind, "Pod")) {
 		sbuf_addstr(out, " && object.metadata.name == ");
 		k8sname_cel(out, w->name);
+	} else if (by_prefix(w)) {
+		struct sbuf p = SBUF_INIT;
+
+		name_prefix(&p, w, false);
+		sbuf_addstr(out, " && object.metadata.name.startsWith(");
+		k8sname_cel(out, p.buf);
+		sbuf_addch(out, ')');
+		sbuf_release(&p);
 	} else {
 		sbuf_addstr(out, " && has(object.metadata.labels)");
 		for (i = 0; i < w->nlabels; i++) {
@@ -298,6 +315,14 @@ static void kyverno_filter(struct sbuf *out, const struct policy_workload *w)
 		sbuf_addstr(out, "names: [");
 		k8sname_yaml(out, w->name);
 		sbuf_addstr(out, "]}");
+	} else if (by_prefix(w)) {
+		struct sbuf p = SBUF_INIT;
+
+		name_prefix(&p, w, true);
+		sbuf_addstr(out, "names: [");
+		k8sname_yaml(out, p.buf);
+		sbuf_addstr(out, "]}");
+		sbuf_release(&p);
 	} else {
 		sbuf_addstr(out, "selector: {matchLabels: ");
 		labels_yaml(out, w);
@@ -407,6 +432,16 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 		k8sname_yaml(&v->exceptions, w->ns);
 		sbuf_addstr(&v->exceptions, ", name: ");
 		k8sname_yaml(&v->exceptions, !strcmp(w->kind, "Pod") ? w->name : "");
+		sbuf_addstr(&v->exceptions, ", prefix: ");
+		if (by_prefix(w)) {
+			struct sbuf p = SBUF_INIT;
+
+			name_prefix(&p, w, false);
+			k8sname_yaml(&v->exceptions, p.buf);
+			sbuf_release(&p);
+		} else {
+			sbuf_addstr(&v->exceptions, "\"\"");
+		}
 		sbuf_addstr(&v->exceptions, ", labels: ");
 		if (!strcmp(w->kind, "Pod"))
 			sbuf_addstr(&v->exceptions, "{}");
