@@ -309,7 +309,7 @@ existing:
 		p->kept++;
 		{
 			bool inf = inferred & BIT(ci->number), al = allow & BIT(ci->number);
-			const char *r = inf  ? reason[ci->number]
+			const char *r = inf ? reason[ci->number]
 					: al && (w->allowed & BIT(ci->number))
 						? "allowed by a kubeaudit override"
 					: al ? "allowed by configuration"

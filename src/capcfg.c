@@ -161,7 +161,8 @@ static int parse_ids(const char *path, const struct ynode *v, struct capcfg_igno
 		const char *s = yamlspan_str(items[i]);
 
 		if (!s || yamlspan_is_null(items[i]))
-			return node_err(path, items[i], "'rules' must list rule ids (CF001) or all");
+			return node_err(path, items[i],
+					"'rules' must list rule ids (CF001) or all");
 		while (*s) {
 			size_t k = strcspn(s, ", ");
 
@@ -295,8 +296,10 @@ int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t le
 				goto out;
 		}
 	}
-	if (parse_paths(path, yamlspan_get(root, "images"), "images", &cfg.images, &cfg.nimages) < 0 ||
-	    parse_paths(path, yamlspan_get(root, "traces"), "traces", &cfg.traces, &cfg.ntraces) < 0)
+	if (parse_paths(path, yamlspan_get(root, "images"), "images", &cfg.images, &cfg.nimages) <
+		    0 ||
+	    parse_paths(path, yamlspan_get(root, "traces"), "traces", &cfg.traces, &cfg.ntraces) <
+		    0)
 		goto out;
 	rules = yamlspan_get(root, "ignore");
 	if (rules && !yamlspan_is_null(rules)) {
@@ -310,7 +313,8 @@ int capcfg_load(struct capcfg *out, const char *path, const char *buf, size_t le
 			CF_ALLOC_GROW(top->ignores, top->nignores + 1, top->aignores);
 			memset(&top->ignores[top->nignores], 0, sizeof(top->ignores[0]));
 			top->nignores++;
-			if (parse_ignore(path, rules->kids[i], &top->ignores[top->nignores - 1]) < 0)
+			if (parse_ignore(path, rules->kids[i], &top->ignores[top->nignores - 1]) <
+			    0)
 				goto out;
 		}
 	}
@@ -506,7 +510,9 @@ int capcfg_load_file(struct capcfg *out, const char *path)
 		if (!S_ISREG(st.st_mode)) {
 			cf_err(CF_E_USAGE,
 			       "%s: not a regular file (%s): not read (name a file with --config, or --no-config)",
-			       path, S_ISLNK(st.st_mode) ? "a symbolic link" : "a FIFO, device or directory");
+			       path,
+			       S_ISLNK(st.st_mode) ? "a symbolic link"
+						   : "a FIFO, device or directory");
 			sbuf_release(&found);
 			return -1;
 		}

@@ -13,7 +13,8 @@
  * NET_RAW control is 5.2.7 in CIS Kubernetes 1.6 and 1.20 and 5.2.8 from
  * 1.23, and the Docker check is 5.3 before 1.6.0 and 5.4 in 1.6.0. The
  * explanations and advice are written for this project; a community guide
- * (a per-capability Linux capabilities guide) was read for advice but is wrong or inconsistent in places.
+ * (a per-capability Linux capabilities guide) was read for advice but is wrong or inconsistent in
+ * places.
  *
  * Risk, applied the same way to every entry:
  *   critical  a known, direct route to the host or to kernel code or memory
@@ -170,7 +171,8 @@ static const struct cap_info caps[] = {
 			"containers do.",
 		.risk = CAP_RISK_MEDIUM,
 		.advice = CAP_ADVICE_DROP,
-		.advice_note = "not in the per-capability guide, which predates it; advice from capabilities(7)",
+		.advice_note =
+			"not in the per-capability guide, which predates it; advice from capabilities(7)",
 		.cis = cis_none,
 	},
 	{
@@ -250,8 +252,9 @@ static const struct cap_info caps[] = {
 			"postgres's, need it.",
 		.risk = CAP_RISK_MEDIUM,
 		.advice = CAP_ADVICE_INVESTIGATE,
-		.advice_note = "the per-capability guide says drop outright; investigate first because root-start "
-			       "entrypoints chmod directories they do not own",
+		.advice_note =
+			"the per-capability guide says drop outright; investigate first because root-start "
+			"entrypoints chmod directories they do not own",
 		.runtime_default = true,
 		.pss_baseline = true,
 		.cis = cis_docker,

@@ -145,8 +145,8 @@ static void md_code(struct sbuf *out, const char *s, bool in_table)
 		if (run > longest)
 			longest = run;
 	}
-	pad = esc.len && (esc.buf[0] == '`' || esc.buf[esc.len - 1] == '`' ||
-			  esc.buf[0] == ' ' || esc.buf[esc.len - 1] == ' ');
+	pad = esc.len && (esc.buf[0] == '`' || esc.buf[esc.len - 1] == '`' || esc.buf[0] == ' ' ||
+			  esc.buf[esc.len - 1] == ' ');
 	for (i = 0; i <= longest; i++)
 		sbuf_addch(out, '`');
 	if (pad)
@@ -178,13 +178,14 @@ void changelog_summary(const struct changelog *cl, const char *branch, const cha
 		commit_id, base_id, cl->files, plural(cl->files, "file", "files"), cl->added,
 		plural(cl->added, "capability", "capabilities"), cl->removed);
 	if (cl->unknown)
-		sbuf_addf(out,
-			  "**%zu %s fixed without evidence** about %s image: %s may start as root, and what "
-			  "its entrypoint needs is not known (see the warnings below and in the "
-			  "run's output); settle each with runAsNonRoot/runAsUser, a .capfix.yaml rule, or "
-			  "image or trace evidence before merging.\n\n",
-			  cl->unknown, plural(cl->unknown, "container", "containers"),
-			  cl->unknown == 1 ? "its" : "their", cl->unknown == 1 ? "it" : "each");
+		sbuf_addf(
+			out,
+			"**%zu %s fixed without evidence** about %s image: %s may start as root, and what "
+			"its entrypoint needs is not known (see the warnings below and in the "
+			"run's output); settle each with runAsNonRoot/runAsUser, a .capfix.yaml rule, or "
+			"image or trace evidence before merging.\n\n",
+			cl->unknown, plural(cl->unknown, "container", "containers"),
+			cl->unknown == 1 ? "its" : "their", cl->unknown == 1 ? "it" : "each");
 	sbuf_addstr(out,
 		    "| File | Workload | Container | Change and reasons |\n|---|---|---|---|\n");
 	for (i = 0; i < cl->nentries; i++) {

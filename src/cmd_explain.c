@@ -130,7 +130,8 @@ static const struct scan_rule *rule_of(const char *arg)
 	const struct scan_rule *rules;
 	size_t n, i;
 
-	if (strlen(arg) != 5 || (arg[0] != 'C' && arg[0] != 'c') || (arg[1] != 'F' && arg[1] != 'f'))
+	if (strlen(arg) != 5 || (arg[0] != 'C' && arg[0] != 'c') ||
+	    (arg[1] != 'F' && arg[1] != 'f'))
 		return NULL;
 	rules = scan_rules(&n);
 	for (i = 0; i < n; i++)
@@ -146,7 +147,8 @@ static void print_rule(FILE *fp, const struct scan_rule *r)
 	const char *const *c;
 	const char *line, *nl;
 
-	fprintf(fp, "%s %s (%s): %s\n", r->id, r->name, scan_severity_name(r->severity), r->summary);
+	fprintf(fp, "%s %s (%s): %s\n", r->id, r->name, scan_severity_name(r->severity),
+		r->summary);
 	if (ruledoc_why(r->id))
 		print_wrapped(fp, "  why: ", ruledoc_why(r->id));
 	fprintf(fp, "  controls:");
@@ -196,7 +198,8 @@ static int print_json(const struct cap_info *const *list, size_t n,
 	for (i = 0; i < nrules; i++)
 		json_array_append_new(rarr, rule_json(rules[i]));
 	if (nrules)
-		root = json_pack("{s:i, s:o, s:o}", "version", 1, "capabilities", arr, "rules", rarr);
+		root = json_pack("{s:i, s:o, s:o}", "version", 1, "capabilities", arr, "rules",
+				 rarr);
 	else
 		root = json_pack("{s:i, s:o}", "version", 1, "capabilities", arr);
 	if (!nrules)
@@ -235,8 +238,7 @@ static int parse_args(enum explain_format *format, int argc, char **argv)
 				*format = EXPLAIN_JSON;
 			} else {
 				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					"unknown format '%s' (use text or json)",
-					optarg);
+					  "unknown format '%s' (use text or json)", optarg);
 				fprintf(stderr, "see 'capfix explain --help'\n");
 				return -1;
 			}
@@ -284,7 +286,7 @@ int cmd_explain(int argc, char **argv)
 			list[i] = caps_lookup(argv[optind + (int)i]);
 			if (!list[i]) {
 				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown capability '%s'",
-					argv[optind + (int)i]);
+					  argv[optind + (int)i]);
 				unknown = true;
 			}
 		} else {

@@ -74,7 +74,6 @@ static const char fix_usage[] =
 	"exit status: 0 done or nothing to do, 1 --check found changes, 2 usage error,\n"
 	"3 some input could not be processed (the rest was), 4 a write failed.\n";
 
-
 static int parse_args(struct fix_cmd *c, int argc, char **argv)
 {
 	enum {
@@ -209,7 +208,8 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 				c->json = c->fopts.report = !strcmp(optarg, "json");
 			break;
 		case OPT_EXCLUDE:
-			c->excludes = xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
+			c->excludes =
+				xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
 			c->excludes[c->nexcludes++] = optarg;
 			break;
 		case OPT_NO_GITIGNORE:
@@ -295,13 +295,15 @@ static int check_args(struct fix_cmd *c, int npaths, char **paths)
 		return CF_EXIT_USAGE;
 	}
 	if (c->backout && (c->diff || c->check)) {
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-			  "--backout writes a file; --diff and --check write nothing: run the fix with --backout");
+		msg_print(
+			stderr, NULL, 0, 0, MSG_ERROR,
+			"--backout writes a file; --diff and --check write nothing: run the fix with --backout");
 		return CF_EXIT_USAGE;
 	}
 	if (c->krm && (npaths || c->diff || c->check || c->branch || c->backout || c->json)) {
-		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-			  "--krm reads a ResourceList on stdin and writes it on stdout: no PATH, --diff, --check, --branch, --backout or --format");
+		msg_print(
+			stderr, NULL, 0, 0, MSG_ERROR,
+			"--krm reads a ResourceList on stdin and writes it on stdout: no PATH, --diff, --check, --branch, --backout or --format");
 		return CF_EXIT_USAGE;
 	}
 	if (c->branch && (c->diff || c->check)) {

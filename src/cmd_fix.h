@@ -35,7 +35,6 @@ struct fix_cmd {
 	size_t nexcludes;
 };
 
-
 /* The engine's record callback: problems, notes, per-file lines, patches. */
 void fixcmd_on_record(void *ctx, const struct fixrun_record *rec);
 /* The exit code of a run over files or documents. */

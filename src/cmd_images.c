@@ -58,13 +58,15 @@ static int parse_args(struct images_cmd *c, int argc, char **argv)
 		switch (opt) {
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s'", optarg);
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s'",
+					  optarg);
 				return -1;
 			}
 			c->json = !strcmp(optarg, "json");
 			break;
 		case OPT_EXCLUDE:
-			c->excludes = xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
+			c->excludes =
+				xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
 			c->excludes[c->nexcludes++] = optarg;
 			break;
 		case OPT_NO_GITIGNORE:
@@ -150,9 +152,10 @@ static void render(const struct images_cmd *c, const struct imagerefs *refs)
 			uses = json_object_get(img, "uses");
 			json_array_append_new(root, img);
 		}
-		json_array_append_new(uses, json_pack("{s:s,s:i,s:i,s:s,s:b}", "file", it->path,
-						      "line", it->line, "col", it->col, "where",
-						      it->where, "uninterpolated", it->uninterpolated));
+		json_array_append_new(uses,
+				      json_pack("{s:s,s:i,s:i,s:s,s:b}", "file", it->path, "line",
+						it->line, "col", it->col, "where", it->where,
+						"uninterpolated", it->uninterpolated));
 	}
 	if (root) {
 		json_t *top = json_pack("{s:i,s:o}", "version", 1, "images", root);

@@ -72,7 +72,7 @@ struct policy_cmd {
 	size_t nexcludes;
 	bool no_gitignore;
 	struct imagemeta_set *images; /* --images, `images:` (evidence for the fix) */
-	struct trace_set *traces;     /* --trace, `traces:` */
+	struct trace_set *traces; /* --trace, `traces:` */
 };
 
 static int parse_args(struct policy_cmd *c, int argc, char **argv)
@@ -146,14 +146,15 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
 				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s'",
-					optarg);
+					  optarg);
 				return -1;
 			}
 			c->json = !strcmp(optarg, "json");
 			break;
 		case OPT_EXCLUDE:
 			if (c->nexcludes >= MAX_NS) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "more than %d --exclude", MAX_NS);
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "more than %d --exclude",
+					  MAX_NS);
 				return -1;
 			}
 			c->excludes[c->nexcludes++] = optarg;
@@ -163,9 +164,10 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 			break;
 		case OPT_NAMESPACE:
 			if (!k8sname_valid(K8SNAME_LABEL, optarg) || c->pss.nonly >= MAX_NS) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					  "--namespace '%.64s': not a namespace name, or more than %d",
-					  optarg, MAX_NS);
+				msg_print(
+					stderr, NULL, 0, 0, MSG_ERROR,
+					"--namespace '%.64s': not a namespace name, or more than %d",
+					optarg, MAX_NS);
 				return -1;
 			}
 			c->only[c->pss.nonly++] = optarg;

@@ -128,7 +128,7 @@ static double now_s(void)
 void cmd_progress_init(struct cmd_progress *p, const char *mode)
 {
 	memset(p, 0, sizeof(*p));
-	p->on = mode && !strcmp(mode, "always") ? true
+	p->on = mode && !strcmp(mode, "always")	 ? true
 		: mode && !strcmp(mode, "never") ? false
 						 : isatty(STDERR_FILENO);
 	p->start = p->last = now_s();

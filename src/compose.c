@@ -181,7 +181,8 @@ static char *interp_scalar(const struct compose_ctx *ctx, struct compose_facts *
 
 	if (!s || yamlspan_is_null(yamlspan_deref(n)))
 		return NULL;
-	facts_note(f, composeenv_interpolate(ctx ? ctx->env : NULL, s, &out, err, sizeof(err)), err);
+	facts_note(f, composeenv_interpolate(ctx ? ctx->env : NULL, s, &out, err, sizeof(err)),
+		   err);
 	return sbuf_detach(&out, NULL);
 }
 
@@ -345,8 +346,9 @@ int compose_service_facts(const struct compose_ctx *ctx, const struct ynode *ser
 	hc = yamlspan_deref(compose_get(services, svc, "healthcheck"));
 	if (hc && hc->kind == YN_MAP)
 		out->healthcheck = interp_words(ctx, out, yamlspan_dget(hc, "test"));
-	out->partial = ctx && ctx->root ? compose_service_partial(ctx->root, svc, ctx->file)
-					: compose_service_partial(NULL, svc, ctx ? ctx->file : NULL);
+	out->partial = ctx && ctx->root
+			       ? compose_service_partial(ctx->root, svc, ctx->file)
+			       : compose_service_partial(NULL, svc, ctx ? ctx->file : NULL);
 	return out->status == COMPOSEENV_ERROR ? -1 : 0;
 }
 

@@ -165,7 +165,8 @@ static bool braced_var(struct interp *in, const char **pp, struct sbuf *out)
 			} else {
 				char msg[300];
 
-				snprintf(msg, sizeof(msg), "required variable %s is missing a value", name);
+				snprintf(msg, sizeof(msg),
+					 "required variable %s is missing a value", name);
 				seterr(in, msg, word.len ? sbuf_cstr(&word) : NULL);
 				ok = false;
 			}
@@ -317,7 +318,8 @@ void composeenv_parse(struct composeenv *env, const char *text, size_t len)
 			break;
 		if (*p == '#')
 			goto skip_line;
-		if ((size_t)(end - p) > 7 && !strncmp(p, "export", 6) && (p[6] == ' ' || p[6] == '\t')) {
+		if ((size_t)(end - p) > 7 && !strncmp(p, "export", 6) &&
+		    (p[6] == ' ' || p[6] == '\t')) {
 			p += 7;
 			while (p < end && (*p == ' ' || *p == '\t'))
 				p++;
@@ -341,7 +343,7 @@ void composeenv_parse(struct composeenv *env, const char *text, size_t len)
 		sbuf_setlen(&val, 0);
 		p = env_value(env, p, end, &val);
 		composeenv_set(env, key, sbuf_cstr(&val));
-skip_line:
+	skip_line:
 		while (p < end && *p != '\n')
 			p++;
 	}

@@ -77,7 +77,8 @@ static bool next_instr(const char **pp, const char *end, int *lineno, struct ins
 					h++;
 				if (*h == '"' || *h == '\'')
 					h++;
-				while (dl + 1 < sizeof(delim) && (isalnum((unsigned char)h[dl]) || h[dl] == '_'))
+				while (dl + 1 < sizeof(delim) &&
+				       (isalnum((unsigned char)h[dl]) || h[dl] == '_'))
 					dl++;
 				memcpy(delim, h, dl);
 				delim[dl] = '\0';
@@ -90,7 +91,8 @@ static bool next_instr(const char **pp, const char *end, int *lineno, struct ins
 					(*lineno)++;
 					while (t < e2 && (*t == ' ' || *t == '\t'))
 						t++;
-					while (e2 > t && (e2[-1] == '\r' || e2[-1] == ' ' || e2[-1] == '\t'))
+					while (e2 > t &&
+					       (e2[-1] == '\r' || e2[-1] == ' ' || e2[-1] == '\t'))
 						e2--;
 					if ((size_t)(e2 - t) == dl && !memcmp(t, delim, dl))
 						break;
@@ -170,8 +172,7 @@ static void stage_free(struct stage *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int dockerfile_stage(const char *text, size_t len, const char *target,
-		     struct dockerfile_stage *out)
+int dockerfile_stage(const char *text, size_t len, const char *target, struct dockerfile_stage *out)
 {
 	struct stage *stages = NULL;
 	size_t n = 0, alloc = 0, i;
@@ -197,12 +198,15 @@ int dockerfile_stage(const char *text, size_t len, const char *target,
 				continue;
 			}
 			status = composeenv_interpolate(&global, w.buf, &img, NULL, 0);
-			st.image_known = status == COMPOSEENV_KNOWN || status == COMPOSEENV_DEFAULTED;
+			st.image_known =
+				status == COMPOSEENV_KNOWN || status == COMPOSEENV_DEFAULTED;
 			if (word(&a, &w) && !strcasecmp(w.buf, "as") && word(&a, &w))
 				st.name = xstrdup(w.buf);
 			for (i = n; i-- > 0;) {
-				if (stages[i].name && !strcasecmp(stages[i].name, sbuf_cstr(&img))) {
-					st.image = stages[i].image ? xstrdup(stages[i].image) : NULL;
+				if (stages[i].name &&
+				    !strcasecmp(stages[i].name, sbuf_cstr(&img))) {
+					st.image =
+						stages[i].image ? xstrdup(stages[i].image) : NULL;
 					st.image_known = stages[i].image_known;
 					st.user = stages[i].user ? xstrdup(stages[i].user) : NULL;
 					st.user_line = stages[i].user_line;

@@ -454,12 +454,12 @@ static void left_ignored(struct fix_session *f, const struct fix_who *who, const
 	f->res->skipped++;
 	if (who->flat)
 		fix_note_add(f->res, FIX_NOTE_WARN, who->line, who->col,
-			     "service \"%s\" left alone: %s is ignored here (%s)", who->container, rule,
-			     reason);
+			     "service \"%s\" left alone: %s is ignored here (%s)", who->container,
+			     rule, reason);
 	else
 		fix_note_add(f->res, FIX_NOTE_WARN, who->line, who->col,
-			     "%s/%s: container \"%s\" left alone: %s is ignored here (%s)", who->kind,
-			     who->name, who->container, rule, reason);
+			     "%s/%s: container \"%s\" left alone: %s is ignored here (%s)",
+			     who->kind, who->name, who->container, rule, reason);
 	fixevidence_record(f->res, f->opts, who, FIX_BLOCK_SKIPPED, "ignored", NULL);
 	free(reason);
 }
@@ -728,9 +728,10 @@ static void service_facts(struct fix_session *f, const struct ynode *svc, const 
 	if (cf->partial || o->drop_only)
 		return;
 	if (cf->status == COMPOSEENV_ERROR)
-		fix_note_add(f->res, FIX_NOTE_WARN, who->line, who->col,
-			     "service \"%s\": interpolation failed (%s): compose would refuse it; capfix decided on what it could read",
-			     name, cf->err);
+		fix_note_add(
+			f->res, FIX_NOTE_WARN, who->line, who->col,
+			"service \"%s\": interpolation failed (%s): compose would refuse it; capfix decided on what it could read",
+			name, cf->err);
 	else if (cf->status == COMPOSEENV_UNKNOWN || cf->status == COMPOSEENV_DEFAULTED)
 		fix_note_add(
 			f->res, FIX_NOTE_WARN, who->line, who->col,
@@ -739,9 +740,10 @@ static void service_facts(struct fix_session *f, const struct ynode *svc, const 
 			cf->status == COMPOSEENV_UNKNOWN ? "has no default (it became empty)"
 							 : "took its default");
 	if (cf->build && !cf->build_read && o->dir)
-		fix_note_add(f->res, FIX_NOTE_WARN, who->line, who->col,
-			     "service \"%s\": its build's Dockerfile was not read (%s): the image and user it builds are not known",
-			     name, cf->err[0] ? cf->err : "no such stage");
+		fix_note_add(
+			f->res, FIX_NOTE_WARN, who->line, who->col,
+			"service \"%s\": its build's Dockerfile was not read (%s): the image and user it builds are not known",
+			name, cf->err[0] ? cf->err : "no such stage");
 }
 
 static void on_service(struct fix_session *f, struct ynode *key, struct ynode *svc)
@@ -777,9 +779,10 @@ static void on_service(struct fix_session *f, struct ynode *key, struct ynode *s
 
 			/* the entrypoint's first word: what starts instead of the image's */
 			if (cf.entrypoint)
-				snprintf(ep0, sizeof(ep0), "%.*s", (int)strcspn(cf.entrypoint, " \t"),
-					 cf.entrypoint);
-			fixfacts_gather(&ff, f->opts, &tw, ep0[0] ? ep0 : NULL, cf.command != NULL, &w);
+				snprintf(ep0, sizeof(ep0), "%.*s",
+					 (int)strcspn(cf.entrypoint, " \t"), cf.entrypoint);
+			fixfacts_gather(&ff, f->opts, &tw, ep0[0] ? ep0 : NULL, cf.command != NULL,
+					&w);
 		}
 	}
 	who.image = w.image;
@@ -853,9 +856,10 @@ static void each_service(struct fix_session *f, struct ynode *root)
 		f->env_loaded = true;
 		cf_err_clear();
 		if (composeenv_load(f->opts->dir, &f->env) < 0)
-			fix_note_add(f->res, FIX_NOTE_WARN, 1, 1,
-				     "the .env beside this file was not read (%s): its variables count as unset",
-				     cf_err_last()->msg);
+			fix_note_add(
+				f->res, FIX_NOTE_WARN, 1, 1,
+				"the .env beside this file was not read (%s): its variables count as unset",
+				cf_err_last()->msg);
 	}
 	f->root = root;
 	f->services = svcs;

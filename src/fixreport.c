@@ -189,8 +189,7 @@ void fixreport_text(const struct fixrun_record *rec, const struct fixreport_text
 	bool changed = rec->outcome == FIXRUN_CHANGED;
 	size_t i;
 
-	if (changed && !o->quiet && !o->stream)
-	{
+	if (changed && !o->quiet && !o->stream) {
 		sbuf_addf(out, "%s ", o->dry ? "would fix" : "fixed");
 		msg_escape_str(out, rec->path); /* a file name can hold control characters */
 		sbuf_addf(out, " (%zu %s)\n", res->fixed,

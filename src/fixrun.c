@@ -103,8 +103,7 @@ static void chart_refs(const struct run *r, const char *path, struct helmchart_r
 	sbuf_release(&dir);
 }
 
-static int transform(const struct run *r, struct job *j, size_t index, const char *buf,
-		     size_t len)
+static int transform(const struct run *r, struct job *j, size_t index, const char *buf, size_t len)
 {
 	const struct fixrun_opts *o = r->o;
 	bool json = fixrun_ends_with(j->path, ".json");
@@ -128,14 +127,16 @@ static int transform(const struct run *r, struct job *j, size_t index, const cha
 	chart_refs(r, j->path, &refs);
 	if (refs.n)
 		ret = helmvalues_fix(&j->res, buf, len, (const char *const *)refs.paths,
-				 (const char *const *)refs.sources, refs.n, &fo);
+				     (const char *const *)refs.sources, refs.n, &fo);
 	else
 		ret = fix_buffer(&j->res, buf, len, &fo);
-	/* securityContexts the templates render in a form capfix does not read: said, not guessed */
+	/* securityContexts the templates render in a form capfix does not read: said, not guessed
+	 */
 	for (size_t i = 0; ret == 0 && i < refs.nunread; i++)
-		fix_note_add(&j->res, FIX_NOTE_WARN, 1, 1,
-			     "%s:%d renders a container securityContext in a form capfix does not read (%s): check it by hand",
-			     refs.unread[i].source, refs.unread[i].line, refs.unread[i].text);
+		fix_note_add(
+			&j->res, FIX_NOTE_WARN, 1, 1,
+			"%s:%d renders a container securityContext in a form capfix does not read (%s): check it by hand",
+			refs.unread[i].source, refs.unread[i].line, refs.unread[i].text);
 	helmchart_refs_release(&refs);
 	return ret;
 }
@@ -187,8 +188,9 @@ static void work(void *ctx, size_t i, void **scratch)
 		return;
 	}
 	if (j->chart_template) {
-		job_fail(j, FIXRUN_SKIPPED, MSG_WARNING, 0, 0,
-			 "skipped: Helm chart template (fix the rendered output or the chart's values)");
+		job_fail(
+			j, FIXRUN_SKIPPED, MSG_WARNING, 0, 0,
+			"skipped: Helm chart template (fix the rendered output or the chart's values)");
 		return;
 	}
 	if (r->git) {
@@ -230,8 +232,8 @@ static void work(void *ctx, size_t i, void **scratch)
 		job_fail_err(j, FIXRUN_FAILED);
 		return;
 	}
-	if ((o->backout || r->git) && patch_append(&j->back, pname, exec, j->res.out.buf,
-						   j->res.out.len, buf, len) < 0) {
+	if ((o->backout || r->git) &&
+	    patch_append(&j->back, pname, exec, j->res.out.buf, j->res.out.len, buf, len) < 0) {
 		job_fail_err(j, FIXRUN_FAILED);
 		return;
 	}
@@ -360,9 +362,10 @@ static void commit_pending(struct run *r)
 			if (r->jobs[i].pending)
 				drop_change(&r->jobs[i]);
 		}
-		sbuf_addf(&sb,
-			  "no file was changed (%zu would have been): the backout patch could not be written",
-			  left);
+		sbuf_addf(
+			&sb,
+			"no file was changed (%zu would have been): the backout patch could not be written",
+			left);
 		fixrun_run_message(r, FIXRUN_FAILED, sb.buf);
 		r->t->errors--; /* the write error above is the one that counts */
 		sbuf_release(&sb);
@@ -382,9 +385,10 @@ static void commit_pending(struct run *r)
 		if (!replace(r, j))
 			continue;
 		if (fsutil_write_fd(fd, j->back.buf ? j->back.buf : "", j->back.len) < 0) {
-			sbuf_addf(&sb,
-				  "%s: %s: %s was fixed but is not in it; no further file was changed",
-				  r->o->backout, strerror(errno), j->pname ? j->pname : j->path);
+			sbuf_addf(
+				&sb,
+				"%s: %s: %s was fixed but is not in it; no further file was changed",
+				r->o->backout, strerror(errno), j->pname ? j->pname : j->path);
 			fixrun_run_message(r, FIXRUN_WRITE_FAILED, sb.buf);
 			stop = true;
 		}
@@ -481,11 +485,13 @@ static int run_walk(const struct fixrun_opts *o, struct walk_result *wr, char **
 	size_t i, n = wr->nproblems + wr->nfiles, k = 0;
 
 	if (o->backout && o->sink != FIXRUN_WRITE)
-		return cf_err(CF_E_USAGE, "a backout patch needs the files written (not --check or --diff)");
-	if (o->backout && backout_is_input(o, wr))
 		return cf_err(CF_E_USAGE,
-			      "--backout %s names an input file: refused (the patch would replace it)",
-			      o->backout);
+			      "a backout patch needs the files written (not --check or --diff)");
+	if (o->backout && backout_is_input(o, wr))
+		return cf_err(
+			CF_E_USAGE,
+			"--backout %s names an input file: refused (the patch would replace it)",
+			o->backout);
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	r.t = t;
@@ -561,7 +567,8 @@ static int root_patch_name(const char *cwd, const char *root, struct sbuf *out)
 	real = realpath(dir.buf, NULL);
 	if (real && !strcmp(real, cwd)) {
 		ret = 0;
-	} else if (real && !strncmp(real, cwd, n) && (real[n] == '/' || (n == 1 && cwd[0] == '/'))) {
+	} else if (real && !strncmp(real, cwd, n) &&
+		   (real[n] == '/' || (n == 1 && cwd[0] == '/'))) {
 		sbuf_addstr(out, real + n + (real[n] == '/'));
 		ret = 0;
 	}
@@ -619,8 +626,7 @@ int fixrun_files(const struct fixrun_opts *o, const char *const *paths, size_t n
 		npaths = 1;
 	}
 	if (patches && !(cwd = cwd_real())) {
-		ret = cf_err(CF_E_SYSTEM, "cannot tell the current directory: %s",
-			     strerror(errno));
+		ret = cf_err(CF_E_SYSTEM, "cannot tell the current directory: %s", strerror(errno));
 		goto out;
 	}
 	for (i = 0; i < npaths; i++) {
@@ -630,9 +636,10 @@ int fixrun_files(const struct fixrun_opts *o, const char *const *paths, size_t n
 		if (!patches)
 			continue;
 		if (root_patch_name(cwd, paths[i], &rootname) < 0) {
-			ret = cf_err(CF_E_USAGE,
-				     "%s is outside the current directory: a patch could not name it (run capfix from a directory that holds it)",
-				     paths[i]);
+			ret = cf_err(
+				CF_E_USAGE,
+				"%s is outside the current directory: a patch could not name it (run capfix from a directory that holds it)",
+				paths[i]);
 			goto out;
 		}
 		if (wr.nfiles > alloc) {

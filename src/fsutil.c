@@ -258,7 +258,8 @@ static int copy_xattrs(int from, int to, struct sbuf *failed)
 	return ret;
 }
 
-/* A name for the temporary file: ".NAME.capfix-XXXXXX" (fsutil_is_temp_name() knows it). */
+/* A name for the temporary file: ".NAME.capfix-" and six random characters (fsutil_is_temp_name()).
+ */
 static void temp_name(struct sbuf *sb, const char *base, unsigned attempt)
 {
 	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -310,8 +311,7 @@ int fsutil_replace_beneath(const char *path, size_t trusted, const struct fsutil
 
 	dfd = open_parent(path, trusted, &base);
 	if (dfd < 0)
-		return cf_err(was ? CF_E_INPUT : CF_E_WRITE, "%s: %s", path,
-			      beneath_error(errno));
+		return cf_err(was ? CF_E_INPUT : CF_E_WRITE, "%s: %s", path, beneath_error(errno));
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		e = errno;
 		close(dfd);
@@ -319,9 +319,10 @@ int fsutil_replace_beneath(const char *path, size_t trusted, const struct fsutil
 	}
 	if (was && (!S_ISREG(st.st_mode) || !as_read(was, &st))) {
 		close(dfd);
-		return cf_err(CF_E_INPUT,
-			      "%s: changed since capfix read it (edited or replaced during the run): left as it is",
-			      path);
+		return cf_err(
+			CF_E_INPUT,
+			"%s: changed since capfix read it (edited or replaced during the run): left as it is",
+			path);
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(dfd);
@@ -339,9 +340,10 @@ int fsutil_replace_beneath(const char *path, size_t trusted, const struct fsutil
 	}
 	if (st.st_nlink > 1 && !(flags & FSUTIL_BREAK_HARD_LINKS)) {
 		close(dfd);
-		return cf_err(CF_E_WRITE,
-			      "%s: has %lu hard links; replacing it would break them (--break-hard-links to do it anyway): left unchanged",
-			      path, (unsigned long)st.st_nlink);
+		return cf_err(
+			CF_E_WRITE,
+			"%s: has %lu hard links; replacing it would break them (--break-hard-links to do it anyway): left unchanged",
+			path, (unsigned long)st.st_nlink);
 	}
 	/* the original, for its extended attributes (ACLs included) */
 	ofd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -351,7 +353,8 @@ int fsutil_replace_beneath(const char *path, size_t trusted, const struct fsutil
 	}
 	for (attempt = 0; fd < 0 && attempt < 100; attempt++) {
 		temp_name(&tmp, base, attempt);
-		fd = openat(dfd, tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = openat(dfd, tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
 		if (fd < 0 && errno != EEXIST) {
 			e = errno;
 			sbuf_setlen(&tmp, 0);
@@ -398,8 +401,8 @@ int fsutil_replace_beneath(const char *path, size_t trusted, const struct fsutil
 		close(ofd);
 		close(dfd);
 		sbuf_release(&tmp);
-		return cf_err(CF_E_INTERRUPTED, "%s: interrupted before it was replaced: left as it was",
-			      path);
+		return cf_err(CF_E_INTERRUPTED,
+			      "%s: interrupted before it was replaced: left as it was", path);
 	}
 	if (fstatat(dfd, base, &now, AT_SYMLINK_NOFOLLOW) < 0 || !same_file(&now, &st) ||
 	    (was && !as_read(was, &now))) {
@@ -407,9 +410,10 @@ int fsutil_replace_beneath(const char *path, size_t trusted, const struct fsutil
 		close(ofd);
 		close(dfd);
 		sbuf_release(&tmp);
-		return cf_err(CF_E_INPUT,
-			      "%s: changed since capfix read it (edited or replaced during the run): left as it is",
-			      path);
+		return cf_err(
+			CF_E_INPUT,
+			"%s: changed since capfix read it (edited or replaced during the run): left as it is",
+			path);
 	}
 	if (renameat(dfd, tmp.buf, dfd, base) < 0)
 		goto fail_errno;

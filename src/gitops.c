@@ -478,7 +478,8 @@ static bool checked_out(struct gitops *g, const char *ref, struct sbuf *where)
 				found = head_names(wr, ref);
 			else if (git_repository_head_for_worktree(&head, main_repo,
 								  names.strings[i]) == 0)
-				found = !strcmp(git_reference_name(head), ref); /* its files are gone */
+				found = !strcmp(git_reference_name(head),
+						ref); /* its files are gone */
 			if (found)
 				sbuf_addstr(where, git_worktree_path(wt));
 			git_reference_free(head);
@@ -559,7 +560,9 @@ int gitops_check_new_path(struct gitops *g, const char *path)
 			if (!slash || git_tree_entry_type(e) != GIT_OBJECT_TREE) {
 				cf_err(CF_E_USAGE,
 				       "'%s' is already in the base commit (%s '%s'): the backout patch would replace it; choose a new path",
-				       path, git_tree_entry_type(e) == GIT_OBJECT_TREE ? "directory" : "file",
+				       path,
+				       git_tree_entry_type(e) == GIT_OBJECT_TREE ? "directory"
+										 : "file",
 				       prefix.buf);
 				goto out;
 			}

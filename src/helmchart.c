@@ -62,8 +62,8 @@ static const char *values_path(const char *s, const char *end, size_t *len)
 }
 
 /* The values path, or @with_path for `.`/`$.`, named by the argument at @a; NULL otherwise. */
-static const char *arg_path(const char *a, const char *end, const char *with_path,
-			    size_t with_len, size_t *len)
+static const char *arg_path(const char *a, const char *end, const char *with_path, size_t with_len,
+			    size_t *len)
 {
 	while (a < end && (*a == ' ' || *a == '('))
 		a++;
@@ -135,8 +135,10 @@ static bool has_action(const char *s, const char *e)
 		for (a = s + 2; a < e && (*a == '-' || *a == ' '); a++)
 			;
 		if ((e - a >= 2 && !strncmp(a, "/*", 2)) || (e - a >= 3 && !strncmp(a, "end", 3)) ||
-		    (e - a >= 3 && !strncmp(a, "if ", 3)) || (e - a >= 5 && !strncmp(a, "with ", 5)) ||
-		    (e - a >= 4 && !strncmp(a, "else", 4)) || (e - a >= 6 && !strncmp(a, "range ", 6)))
+		    (e - a >= 3 && !strncmp(a, "if ", 3)) ||
+		    (e - a >= 5 && !strncmp(a, "with ", 5)) ||
+		    (e - a >= 4 && !strncmp(a, "else", 4)) ||
+		    (e - a >= 6 && !strncmp(a, "range ", 6)))
 			continue;
 		return true;
 	}

@@ -94,7 +94,9 @@ const struct imagemeta_image *imagemeta_at(const struct imagemeta_set *s, size_t
 
 const char *imagemeta_user_name(enum imagemeta_user u)
 {
-	return u == IMAGEMETA_USER_ROOT ? "root" : u == IMAGEMETA_USER_NONROOT ? "non-root" : "unknown";
+	return u == IMAGEMETA_USER_ROOT	     ? "root"
+	       : u == IMAGEMETA_USER_NONROOT ? "non-root"
+					     : "unknown";
 }
 
 static bool is_digest(const char *s)
@@ -141,7 +143,8 @@ void imagemeta_normalize(const char *ref, char *out, size_t size)
 	if (slash) {
 		size_t hl = (size_t)(slash - p);
 
-		if ((memchr(p, '.', hl) || memchr(p, ':', hl) || (hl == 9 && !memcmp(p, "localhost", 9))) &&
+		if ((memchr(p, '.', hl) || memchr(p, ':', hl) ||
+		     (hl == 9 && !memcmp(p, "localhost", 9))) &&
 		    hl < sizeof(host)) {
 			memcpy(host, p, hl);
 			host[hl] = '\0';
@@ -285,14 +288,16 @@ static char **json_argv(json_t *a, size_t *n)
 
 	*n = 0;
 	if (json_is_string(a)) {
-		/* a string (docker's shell form was already wrapped; podman may give one): one word */
+		/* a string (docker's shell form was already wrapped; podman may give one): one word
+		 */
 		strv_push(&v, n, json_string_value(a));
 		return v;
 	}
 	if (!json_is_array(a))
 		return NULL;
 	v = xcalloc(1, sizeof(char *));
-	json_array_foreach(a, i, it) {
+	json_array_foreach(a, i, it)
+	{
 		if (json_is_string(it))
 			strv_push(&v, n, json_string_value(it));
 	}
@@ -362,14 +367,16 @@ static int load_inspect(struct imagemeta_set *s, json_t *arr, const char *name, 
 	size_t i, j, added = 0;
 	json_t *o, *t;
 
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		struct imagemeta_image *im;
 		json_t *cfg;
 
 		if (!json_is_object(o))
 			continue;
 		cfg = json_object_get(o, "Config");
-		if (!json_is_object(cfg) && !json_object_get(o, "RepoTags") && !json_object_get(o, "Id"))
+		if (!json_is_object(cfg) && !json_object_get(o, "RepoTags") &&
+		    !json_object_get(o, "Id"))
 			continue;
 		im = image_new(name);
 		read_config(im, cfg);
@@ -377,13 +384,13 @@ static int load_inspect(struct imagemeta_set *s, json_t *arr, const char *name, 
 			im->user = xstrdup(json_string_value(json_object_get(o, "User")));
 		if (ref)
 			strv_push(&im->refs, &im->nrefs, ref);
-		json_array_foreach(json_object_get(o, "RepoTags"), j, t)
-			if (json_is_string(t))
-				strv_push(&im->refs, &im->nrefs, json_string_value(t));
+		json_array_foreach(json_object_get(o, "RepoTags"), j, t) if (json_is_string(t))
+			strv_push(&im->refs, &im->nrefs, json_string_value(t));
 		json_array_foreach(json_object_get(o, "Names"), j, t) /* podman */
 			if (json_is_string(t))
 				strv_push(&im->refs, &im->nrefs, json_string_value(t));
-		json_array_foreach(json_object_get(o, "RepoDigests"), j, t) {
+		json_array_foreach(json_object_get(o, "RepoDigests"), j, t)
+		{
 			const char *d = json_is_string(t) ? digest_of(json_string_value(t)) : NULL;
 
 			add_digest(im, d);
@@ -685,7 +692,8 @@ static struct fent *fs_resolve(struct fsview *v, const char *path, char *out, si
 			for (h = 0; e && e->type == '1' && h < MAX_HOPS; h++) {
 				char t[TARREAD_PATH_MAX];
 
-				snprintf(t, sizeof(t), "%s", e->link[0] == '/' ? e->link + 1 : e->link);
+				snprintf(t, sizeof(t), "%s",
+					 e->link[0] == '/' ? e->link + 1 : e->link);
 				norm_path(t);
 				e = fs_get(v, t);
 			}
@@ -755,7 +763,8 @@ static void find_script(struct fsview *v, struct imagemeta_image *im)
 		struct fent *e;
 
 		if (!strcmp(b, "tini") || !strcmp(b, "tini-static") || !strcmp(b, "dumb-init") ||
-		    !strcmp(b, "sh") || !strcmp(b, "bash") || !strcmp(b, "ash") || !strcmp(b, "dash")) {
+		    !strcmp(b, "sh") || !strcmp(b, "bash") || !strcmp(b, "ash") ||
+		    !strcmp(b, "dash")) {
 			bool shell = b[0] != 't' && b[0] != 'd';
 
 			if (!shell && !strcmp(b, "dash"))
@@ -766,8 +775,9 @@ static void find_script(struct fsview *v, struct imagemeta_image *im)
 			continue;
 		}
 		e = find_program(v, im, argv[i], where, sizeof(where));
-		if (e && e->type == '0' && e->data && e->size >= 2 && e->size <= IMAGEMETA_MAX_SCRIPT &&
-		    e->data[0] == '#' && e->data[1] == '!' && !memchr(e->data, '\0', (size_t)e->size)) {
+		if (e && e->type == '0' && e->data && e->size >= 2 &&
+		    e->size <= IMAGEMETA_MAX_SCRIPT && e->data[0] == '#' && e->data[1] == '!' &&
+		    !memchr(e->data, '\0', (size_t)e->size)) {
 			im->script = xstrndup((const char *)e->data, (size_t)e->size);
 			im->script_len = (size_t)e->size;
 			im->script_path = xstrdup(where);
@@ -849,7 +859,8 @@ const struct imagemeta_filecap *imagemeta_filecap_of(const struct imagemeta_imag
 			continue;
 		}
 		for (d = 0; d < ARRAY_SIZE(dirs); d++)
-			if (!strncmp(p, dirs[d], strlen(dirs[d])) && !strcmp(p + strlen(dirs[d]), path))
+			if (!strncmp(p, dirs[d], strlen(dirs[d])) &&
+			    !strcmp(p + strlen(dirs[d]), path))
 				return &img->filecaps[i];
 	}
 	return NULL;
@@ -1010,7 +1021,8 @@ static bool blob_path(const char *digest, char *out, size_t size)
 	return true;
 }
 
-/* An image from its config @cfgpath and @layers (paths in the source), with @mts their media types. */
+/* An image from its config @cfgpath and @layers (paths in the source), with @mts their media types.
+ */
 static struct imagemeta_image *image_build(struct source *src, const char *cfgpath, json_t *layers,
 					   bool oci)
 {
@@ -1025,12 +1037,14 @@ static struct imagemeta_image *image_build(struct source *src, const char *cfgpa
 	read_blob_config(im, cfg);
 	json_decref(cfg);
 	if (json_array_size(layers) > IMAGEMETA_MAX_LAYERS) {
-		snprintf(im->note, sizeof(im->note), "more than %d layers: not read", IMAGEMETA_MAX_LAYERS);
+		snprintf(im->note, sizeof(im->note), "more than %d layers: not read",
+			 IMAGEMETA_MAX_LAYERS);
 		classify(im, NULL, 0);
 		return im;
 	}
 	memset(&v, 0, sizeof(v));
-	json_array_foreach(layers, i, l) {
+	json_array_foreach(layers, i, l)
+	{
 		char p[1100];
 		const char *mt = NULL;
 		const unsigned char *d;
@@ -1038,7 +1052,8 @@ static struct imagemeta_image *image_build(struct source *src, const char *cfgpa
 
 		if (oci) {
 			mt = json_string_value(json_object_get(l, "mediaType"));
-			if (!blob_path(json_string_value(json_object_get(l, "digest")), p, sizeof(p)))
+			if (!blob_path(json_string_value(json_object_get(l, "digest")), p,
+				       sizeof(p)))
 				continue;
 		} else if (json_is_string(l)) {
 			snprintf(p, sizeof(p), "%s", json_string_value(l));
@@ -1079,19 +1094,24 @@ static int oci_index(struct imagemeta_set *s, struct source *src, json_t *idx, i
 	if (depth > MAX_INDEX_DEPTH)
 		return cf_err(CF_E_INPUT, "%s: indexes nested more than %d deep", src->name,
 			      MAX_INDEX_DEPTH);
-	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
+	json_array_foreach(json_object_get(idx, "manifests"), i, m)
+	{
 		const char *mt = json_string_value(json_object_get(m, "mediaType"));
 		const char *dg = json_string_value(json_object_get(m, "digest"));
-		json_t *ann = json_object_get(m, "annotations"), *plat = json_object_get(m, "platform");
+		json_t *ann = json_object_get(m, "annotations"),
+		       *plat = json_object_get(m, "platform");
 		const char *os = json_string_value(json_object_get(plat, "os"));
-		const char *full = json_string_value(json_object_get(ann, "io.containerd.image.name"));
-		const char *rn = json_string_value(json_object_get(ann, "org.opencontainers.image.ref.name"));
-		const char *rtype = json_string_value(json_object_get(ann, "vnd.docker.reference.type"));
+		const char *full =
+			json_string_value(json_object_get(ann, "io.containerd.image.name"));
+		const char *rn = json_string_value(
+			json_object_get(ann, "org.opencontainers.image.ref.name"));
+		const char *rtype =
+			json_string_value(json_object_get(ann, "vnd.docker.reference.type"));
 		char p[1100];
 		json_t *doc;
 
-		if ((rtype && !strcmp(rtype, "attestation-manifest")) || (os && strcmp(os, "linux")) ||
-		    !blob_path(dg, p, sizeof(p)))
+		if ((rtype && !strcmp(rtype, "attestation-manifest")) ||
+		    (os && strcmp(os, "linux")) || !blob_path(dg, p, sizeof(p)))
 			continue;
 		doc = source_json(src, p);
 		if (!doc)
@@ -1106,7 +1126,8 @@ static int oci_index(struct imagemeta_set *s, struct source *src, json_t *idx, i
 				return rc;
 		} else {
 			char cp[1100];
-			const char *cd = json_string_value(json_object_get(json_object_get(doc, "config"), "digest"));
+			const char *cd = json_string_value(
+				json_object_get(json_object_get(doc, "config"), "digest"));
 			struct imagemeta_image *im = NULL;
 
 			if (blob_path(cd, cp, sizeof(cp)))
@@ -1142,7 +1163,8 @@ static int load_source(struct imagemeta_set *s, struct source *src, const char *
 		man = source_json(src, "manifest.json");
 		if (!man)
 			return -1;
-		json_array_foreach(man, i, e) {
+		json_array_foreach(man, i, e)
+		{
 			const char *cfg = json_string_value(json_object_get(e, "Config"));
 			struct imagemeta_image *im;
 			char dg[80];
@@ -1172,8 +1194,10 @@ static int load_source(struct imagemeta_set *s, struct source *src, const char *
 		cf_err_clear();
 		idx = source_json(src, "index.json");
 		if (!idx)
-			return cf_err(CF_E_INPUT, "%s: neither a docker save archive (manifest.json) nor an OCI layout (index.json)",
-				      src->name);
+			return cf_err(
+				CF_E_INPUT,
+				"%s: neither a docker save archive (manifest.json) nor an OCI layout (index.json)",
+				src->name);
 		rc = oci_index(s, src, idx, 0, ref, NULL, &added);
 		json_decref(idx);
 	}
@@ -1205,9 +1229,11 @@ int imagemeta_load_buf(struct imagemeta_set *s, const char *name, const unsigned
 			sbuf_release(&sb);
 			return cf_err(CF_E_INPUT, "%s: %s", name, err);
 		}
-		rc = tarread_is_tar((const unsigned char *)sb.buf, sb.len) ?
-			     imagemeta_load_buf(s, name, (const unsigned char *)sb.buf, sb.len, ref) :
-			     cf_err(CF_E_INPUT, "%s: a gzip stream that holds no tar archive", name);
+		rc = tarread_is_tar((const unsigned char *)sb.buf, sb.len)
+			     ? imagemeta_load_buf(s, name, (const unsigned char *)sb.buf, sb.len,
+						  ref)
+			     : cf_err(CF_E_INPUT, "%s: a gzip stream that holds no tar archive",
+				      name);
 		sbuf_release(&sb);
 		return rc;
 	}
@@ -1230,9 +1256,11 @@ int imagemeta_load_buf(struct imagemeta_set *s, const char *name, const unsigned
 	while (i < len && isspace(buf[i]))
 		i++;
 	if (i == len || (buf[i] != '[' && buf[i] != '{'))
-		return cf_err(CF_E_INPUT, "%s: not image metadata (inspect JSON, a config blob, a tar)", name);
+		return cf_err(CF_E_INPUT,
+			      "%s: not image metadata (inspect JSON, a config blob, a tar)", name);
 	if (len > IMAGEMETA_MAX_JSON)
-		return cf_err(CF_E_INPUT, "%s: JSON larger than %zu bytes", name, IMAGEMETA_MAX_JSON);
+		return cf_err(CF_E_INPUT, "%s: JSON larger than %zu bytes", name,
+			      IMAGEMETA_MAX_JSON);
 	j = json_loadb((const char *)buf, len, 0, &jerr);
 	if (!j)
 		return cf_err(CF_E_INPUT, "%s: %s (line %d)", name, jerr.text, jerr.line);
@@ -1243,8 +1271,9 @@ int imagemeta_load_buf(struct imagemeta_set *s, const char *name, const unsigned
 
 		if (!ref) {
 			json_decref(j);
-			return cf_err(CF_E_INPUT, "%s: an image config names no image: give it as REF=%s",
-				      name, name);
+			return cf_err(CF_E_INPUT,
+				      "%s: an image config names no image: give it as REF=%s", name,
+				      name);
 		}
 		im = image_new(name);
 		read_blob_config(im, j);
@@ -1260,7 +1289,8 @@ int imagemeta_load_buf(struct imagemeta_set *s, const char *name, const unsigned
 		if (ref)
 			strv_push(&im->refs, &im->nrefs, ref);
 		add_name(im, json_string_value(json_object_get(j, "Name")));
-		json_array_foreach(json_object_get(j, "RepoTags"), i, t) {
+		json_array_foreach(json_object_get(j, "RepoTags"), i, t)
+		{
 			const char *nm = json_string_value(json_object_get(j, "Name"));
 			char full[600];
 
@@ -1271,8 +1301,9 @@ int imagemeta_load_buf(struct imagemeta_set *s, const char *name, const unsigned
 		}
 		add_digest(im, json_string_value(json_object_get(j, "Digest")));
 		im->user_kind = IMAGEMETA_USER_UNKNOWN;
-		snprintf(im->note, sizeof(im->note),
-			 "skopeo inspect carries no user or entrypoint: use skopeo inspect --config");
+		snprintf(
+			im->note, sizeof(im->note),
+			"skopeo inspect carries no user or entrypoint: use skopeo inspect --config");
 		set_add(s, im);
 		rc = 1;
 	} else {
@@ -1313,7 +1344,8 @@ int imagemeta_load(struct imagemeta_set *s, const char *arg)
 
 		rc = fsutil_read(path, IMAGEMETA_MAX_ARCHIVE, &sb);
 		if (!rc)
-			rc = imagemeta_load_buf(s, path, (const unsigned char *)(sb.buf ? sb.buf : ""),
+			rc = imagemeta_load_buf(s, path,
+						(const unsigned char *)(sb.buf ? sb.buf : ""),
 						sb.len, ref);
 		sbuf_release(&sb);
 	}

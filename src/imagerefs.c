@@ -35,9 +35,9 @@ static int on_container(struct k8s_container *c, void *payload)
 
 	if (!v || !*v || c->partial)
 		return 0;
-	snprintf(where, sizeof(where), "%s%s%s/%s %s[%zu] (%s)", c->ns ? c->ns : "", c->ns ? "/" : "",
-		 c->kind ? c->kind : "?", c->name ? c->name : "", c->list, c->index,
-		 c->cname ? c->cname : "");
+	snprintf(where, sizeof(where), "%s%s%s/%s %s[%zu] (%s)", c->ns ? c->ns : "",
+		 c->ns ? "/" : "", c->kind ? c->kind : "?", c->name ? c->name : "", c->list,
+		 c->index, c->cname ? c->cname : "");
 	push(w->out, v, w->path, img, where, false);
 	return 0;
 }

@@ -161,8 +161,8 @@ int krm_run(const char *buf, size_t len, const struct fix_opts *opts, struct cap
 	int ret = -1;
 
 	memset(st, 0, sizeof(*st));
-	for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t');
-	     i++)
+	for (i = 0;
+	     i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'); i++)
 		;
 	json = i < len && buf[i] == '{';
 	fix_result_init(&res);
@@ -215,8 +215,9 @@ int krm_run(const char *buf, size_t len, const struct fix_opts *opts, struct cap
 			goto out;
 		}
 		sbuf_add(out, text, end - 1);
-		while (out->len && (out->buf[out->len - 1] == ' ' || out->buf[out->len - 1] == '\n' ||
-				    out->buf[out->len - 1] == '\r' || out->buf[out->len - 1] == '\t'))
+		while (out->len &&
+		       (out->buf[out->len - 1] == ' ' || out->buf[out->len - 1] == '\n' ||
+			out->buf[out->len - 1] == '\r' || out->buf[out->len - 1] == '\t'))
 			sbuf_setlen(out, out->len - 1);
 		sbuf_addstr(out, ",\n  \"results\": [");
 		render_results(out, &res, items, nitems, true, st);

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 out:
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "write failure on standard output: %s",
-			strerror(errno));
+			  strerror(errno));
 		return CF_EXIT_WRITE;
 	}
 	return ret;

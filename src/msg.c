@@ -76,7 +76,9 @@ void msg_addv(struct sbuf *sb, const char *path, long line, int col, enum msg_se
 	}
 	if (color)
 		sbuf_addf(sb, ": %s%s\033[m: ",
-			  sev == MSG_ERROR ? "\033[1;31m" : sev == MSG_WARNING ? "\033[1;33m" : "\033[36m",
+			  sev == MSG_ERROR     ? "\033[1;31m"
+			  : sev == MSG_WARNING ? "\033[1;33m"
+					       : "\033[36m",
 			  msg_severity_name(sev));
 	else
 		sbuf_addf(sb, ": %s: ", msg_severity_name(sev));

@@ -17,8 +17,8 @@ static const char *const pss_label_keys[3] = { "pod-security.kubernetes.io/enfor
 					       "pod-security.kubernetes.io/warn",
 					       "pod-security.kubernetes.io/audit" };
 
-void policy_note(struct policy_set *ps, enum msg_severity sev, const char *path, int line,
-		 int col, const char *fmt, ...)
+void policy_note(struct policy_set *ps, enum msg_severity sev, const char *path, int line, int col,
+		 const char *fmt, ...)
 {
 	struct policy_note *n;
 	char *text;
@@ -124,8 +124,8 @@ static bool gather_labels(struct policy_set *ps, const char *path, const struct 
 	return true;
 }
 
-static bool gather_containers(struct policy_set *ps, const char *path,
-			      const struct ynode *spec, struct policy_workload *w)
+static bool gather_containers(struct policy_set *ps, const char *path, const struct ynode *spec,
+			      struct policy_workload *w)
 {
 	static const char *const lists[] = { "initContainers", "containers",
 					     "ephemeralContainers" };
@@ -261,8 +261,8 @@ static int gather_one(struct ynode *obj, void *payload)
 	return 0;
 }
 
-int policy_gather_transform(void *ctx, size_t index, const char *path, const char *buf,
-			    size_t len, bool json, struct fix_result *res)
+int policy_gather_transform(void *ctx, size_t index, const char *path, const char *buf, size_t len,
+			    bool json, struct fix_result *res)
 {
 	struct policy_gather_ctx *g = ctx;
 	struct fix_opts fo = *g->fopts;
@@ -359,8 +359,8 @@ size_t policy_namespaces(const struct policy_set *ps, const char ***out)
 
 /* ---- Pod Security Standards per namespace ---- */
 
-int policy_pss_target(const struct policy_set *ps, const char *ns,
-		      const struct policy_pss_opts *o, const char **why)
+int policy_pss_target(const struct policy_set *ps, const char *ns, const struct policy_pss_opts *o,
+		      const char **why)
 {
 	const struct policy_namespace *pn = policy_ns_find(ps, ns);
 	int lvl = policy_ns_level(ps, ns);
@@ -439,8 +439,7 @@ static json_t *pss_json(const struct policy_set *ps, const char *const *names, s
 	size_t i, j, k;
 
 	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "pss_version",
-			    json_string(pss_version_name(ps->pss_minor)));
+	json_object_set_new(root, "pss_version", json_string(pss_version_name(ps->pss_minor)));
 	for (i = 0; i < n; i++) {
 		const struct policy_namespace *pn = policy_ns_find(ps, names[i]);
 		int lvl = policy_ns_level(ps, names[i]);
@@ -458,14 +457,13 @@ static json_t *pss_json(const struct policy_set *ps, const char *const *names, s
 							      "kind", w->kind, "name", w->name));
 		}
 		json_array_append_new(
-			jns, json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:o}", "name", names[i],
-				       "level",
-				       lvl == POLICY_LEVEL_UNKNOWN
-					       ? NULL
-					       : pss_level_name((enum pss_level)lvl),
-				       "manifest", pn ? pn->path : NULL, "left_alone",
-				       target < 0 ? why : NULL, "system",
-				       policy_system_namespace(names[i]), "held_back_by", held));
+			jns,
+			json_pack("{s:s, s:s?, s:s?, s:s?, s:b, s:o}", "name", names[i], "level",
+				  lvl == POLICY_LEVEL_UNKNOWN ? NULL
+							      : pss_level_name((enum pss_level)lvl),
+				  "manifest", pn ? pn->path : NULL, "left_alone",
+				  target < 0 ? why : NULL, "system",
+				  policy_system_namespace(names[i]), "held_back_by", held));
 	}
 	for (j = 0; j < ps->nw; j++) {
 		const struct policy_workload *w = &ps->w[j];

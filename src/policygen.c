@@ -134,22 +134,25 @@ void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 		e->privileged = w->privileged || left;
 		caps_text(&caps, extra);
 		if (left && !w->privileged)
-			policy_note(ps, MSG_WARNING, w->path, w->line, w->col,
-				    "%s/%s: fix leaves a container without drop ALL: exempted by name from the capability rules in namespace %s",
-				    w->kind, w->name, w->ns);
+			policy_note(
+				ps, MSG_WARNING, w->path, w->line, w->col,
+				"%s/%s: fix leaves a container without drop ALL: exempted by name from the capability rules in namespace %s",
+				w->kind, w->name, w->ns);
 		else if (w->privileged)
-			policy_note(ps, MSG_WARNING, w->path, w->line, w->col,
-				    "%s/%s: privileged, left alone by fix: exempted by name from the capability rules in namespace %s%s",
-				    w->kind, w->name, w->ns,
-				    is_psp(o) ? " (its service account gets a privileged PSP)" : "");
+			policy_note(
+				ps, MSG_WARNING, w->path, w->line, w->col,
+				"%s/%s: privileged, left alone by fix: exempted by name from the capability rules in namespace %s%s",
+				w->kind, w->name, w->ns,
+				is_psp(o) ? " (its service account gets a privileged PSP)" : "");
 		else
-			policy_note(ps, MSG_WARNING, w->path, w->line, w->col,
-				    "%s/%s: fix keeps %s for this workload only: a scoped exception (namespace %s, %s), not a global allowance",
-				    w->kind, w->name, caps.buf, w->ns,
-				    is_psp(o) ? "its service account"
-				    : !strcmp(w->kind, "Pod") ? "the Pod's name"
-				    : by_prefix(w) ? "its pods' name prefix: it has no pod labels"
-						   : "its pod labels");
+			policy_note(
+				ps, MSG_WARNING, w->path, w->line, w->col,
+				"%s/%s: fix keeps %s for this workload only: a scoped exception (namespace %s, %s), not a global allowance",
+				w->kind, w->name, caps.buf, w->ns,
+				is_psp(o)		  ? "its service account"
+				: !strcmp(w->kind, "Pod") ? "the Pod's name"
+				: by_prefix(w) ? "its pods' name prefix: it has no pod labels"
+					       : "its pod labels");
 		sbuf_release(&caps);
 	}
 }
@@ -164,9 +167,9 @@ void policygen_plan_release(struct policygen_plan *plan)
 bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *plan,
 		      const struct policygen_opts *o, size_t wi, struct sbuf *why)
 {
-	static const char *const psp_checks[] = { "hostNamespaces", "hostPorts",
+	static const char *const psp_checks[] = { "hostNamespaces",  "hostPorts",
 						  "hostPathVolumes", "restrictedVolumes",
-						  "runAsNonRoot", "runAsUser" };
+						  "runAsNonRoot",    "runAsUser" };
 	const struct policy_workload *w = &ps->w[wi];
 	const struct policygen_exception *e = exception_of(ps, plan, o, wi);
 	uint64_t allowed = plan->global | (e ? e->caps : 0);
@@ -180,8 +183,8 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
 
 		if (c->privileged && !(e && e->privileged)) {
 			if (why)
-				sbuf_addf(why, "%scontainer \"%s\" is privileged", denied ? "; " : "",
-					  c->name);
+				sbuf_addf(why, "%scontainer \"%s\" is privileged",
+					  denied ? "; " : "", c->name);
 			denied = true;
 			continue;
 		}
@@ -348,8 +351,8 @@ struct vals {
 
 static void vals_release(struct vals *v)
 {
-	struct sbuf *s[] = { &v->name,	     &v->use_name,   &v->caps_flow,	&v->caps_cel,
-			     &v->caps_plain, &v->namespaces, &v->action,	&v->exempt,
+	struct sbuf *s[] = { &v->name,	     &v->use_name,     &v->caps_flow,	&v->caps_cel,
+			     &v->caps_plain, &v->namespaces,   &v->action,	&v->exempt,
 			     &v->allowed,    &v->exclude_priv, &v->exclude_all, &v->exc_rules,
 			     &v->exceptions };
 	size_t i;
@@ -368,7 +371,7 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 	size_t i, nrules = 0, npriv = 0;
 
 	k8sname_yaml(&v->name, "capfix-capabilities");
-	sbuf_addstr(&v->action, !strcmp(o->kind, "vap")       ? vap_actions[o->action]
+	sbuf_addstr(&v->action, !strcmp(o->kind, "vap")	      ? vap_actions[o->action]
 				: !strcmp(o->kind, "kyverno") ? kyverno_actions[o->action]
 							      : gk_actions[o->action]);
 	/* VAP: exempt (privileged exceptions) and allowed (global + scoped) as CEL */
@@ -409,12 +412,13 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 				  "        message: \"Containers of this workload may add only ",
 				  ++nrules, f.buf);
 			caps_text(&v->exc_rules, plan->global | plan->e[i].caps);
-			sbuf_addstr(&v->exc_rules,
-				    ".\"\n        foreach:\n"
-				    "          - list: \"request.object.spec.[ephemeralContainers, initContainers, containers][]\"\n"
-				    "            deny:\n              conditions:\n                any:\n"
-				    "                  - key: \"{{ element.securityContext.capabilities.add[] || `[]` }}\"\n"
-				    "                    operator: AnyNotIn\n                    value: ");
+			sbuf_addstr(
+				&v->exc_rules,
+				".\"\n        foreach:\n"
+				"          - list: \"request.object.spec.[ephemeralContainers, initContainers, containers][]\"\n"
+				"            deny:\n              conditions:\n                any:\n"
+				"                  - key: \"{{ element.securityContext.capabilities.add[] || `[]` }}\"\n"
+				"                    operator: AnyNotIn\n                    value: ");
 			caps_yaml(&v->exc_rules, plan->global | plan->e[i].caps);
 		}
 		sbuf_release(&f);
@@ -496,8 +500,8 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 		const struct policy_workload *w = &ps->w[plan->e[i].w];
 		uint64_t caps = plan->global;
 		bool priv = false, seen = false;
-		struct sbuf name = SBUF_INIT, qname = SBUF_INIT, quse = SBUF_INIT,
-			    flow = SBUF_INIT, plain = SBUF_INIT;
+		struct sbuf name = SBUF_INIT, qname = SBUF_INIT, quse = SBUF_INIT, flow = SBUF_INIT,
+			    plain = SBUF_INIT;
 
 		for (j = 0; j < i; j++)
 			seen |= !strcmp(ps->w[plan->e[j].w].ns, w->ns) &&
@@ -575,10 +579,18 @@ int policygen_render(struct sbuf *out, struct policy_set *ps, const struct polic
 	if (is_psp(o)) {
 		r = render_psp(out, ps, &plan, o, &v);
 	} else {
-		const char *keys[] = { "name",	     "caps_flow",   "caps_cel",	    "caps_plain",
-				       "namespaces", "action",	    "exempt_cel",   "allowed_cel",
-				       "exclude_privileged", "exclude_exceptions",
-				       "exception_rules",    "exceptions" };
+		const char *keys[] = { "name",
+				       "caps_flow",
+				       "caps_cel",
+				       "caps_plain",
+				       "namespaces",
+				       "action",
+				       "exempt_cel",
+				       "allowed_cel",
+				       "exclude_privileged",
+				       "exclude_exceptions",
+				       "exception_rules",
+				       "exceptions" };
 		const char *vals[12];
 		struct sbuf tn = SBUF_INIT;
 

@@ -26,8 +26,9 @@ static const struct image_profile profiles[] = {
 	  .caps = LIST("NET_BIND_SERVICE"),
 	  .file_caps = true,
 	  .why = "/usr/bin/caddy carries the file capability cap_net_bind_service; exec fails without it in the bounding set",
-	  .source = "caddy Dockerfile (setcap cap_net_bind_service=+ep); caddyserver/caddy-docker#396; "
-		    "bcgov/quickstart-openshift PR #2604" },
+	  .source =
+		  "caddy Dockerfile (setcap cap_net_bind_service=+ep); caddyserver/caddy-docker#396; "
+		  "bcgov/quickstart-openshift PR #2604" },
 	{ .name = "elasticsearch",
 	  .repos = LIST("library/elasticsearch", "elasticsearch/elasticsearch"),
 	  .caps = NONE,
@@ -41,7 +42,8 @@ static const struct image_profile profiles[] = {
 	  .why = "runs as uid 472; nothing to add",
 	  .source = "grafana/grafana Dockerfile: ARG GF_UID=\"472\" ... USER \"$GF_UID\"" },
 	{ .name = "haproxy",
-	  .repos = LIST("library/haproxy", "haproxytech/haproxy-debian", "haproxytech/haproxy-alpine"),
+	  .repos = LIST("library/haproxy", "haproxytech/haproxy-debian",
+			"haproxytech/haproxy-alpine"),
 	  .caps = NONE,
 	  .nonroot = true,
 	  .why = "runs as user haproxy and its binary has no file capabilities: nothing to add "
@@ -52,27 +54,31 @@ static const struct image_profile profiles[] = {
 	  .repos = LIST("library/httpd"),
 	  .caps = LIST("NET_BIND_SERVICE", "SETGID", "SETUID"),
 	  .why = "the parent binds port 80 as root, children switch to www-data",
-	  .source = "docker-library/httpd 2.4/Dockerfile:203-204 (User/Group www-data), :233 EXPOSE 80" },
+	  .source =
+		  "docker-library/httpd 2.4/Dockerfile:203-204 (User/Group www-data), :233 EXPOSE 80" },
 	{ .name = "ingress-nginx",
 	  .repos = LIST("ingress-nginx/controller", "ingress-nginx/controller-chroot"),
 	  .caps = LIST("NET_BIND_SERVICE"),
 	  .file_caps = true,
 	  .nonroot = true,
 	  .why = "runs as uid 101; the nginx binary carries cap_net_bind_service to bind 80/443",
-	  .source = "kubernetes/ingress-nginx rootfs/Dockerfile (setcap cap_net_bind_service=+ep, USER www-data); "
-		    "deploy manifests (drop ALL, add NET_BIND_SERVICE)" },
+	  .source =
+		  "kubernetes/ingress-nginx rootfs/Dockerfile (setcap cap_net_bind_service=+ep, USER www-data); "
+		  "deploy manifests (drop ALL, add NET_BIND_SERVICE)" },
 	{ .name = "mariadb",
 	  .repos = LIST("library/mariadb"),
 	  .caps = LIST("CHOWN", "SETGID", "SETUID"),
 	  .why = "the entrypoint chowns the data directory, then re-executes as mysql with gosu",
-	  .source = "MariaDB/mariadb-docker 11.4/docker-entrypoint.sh:210 find \"$DATADIR\" ! -user mysql -exec chown mysql:; "
-		    ":699 exec gosu mysql" },
+	  .source =
+		  "MariaDB/mariadb-docker 11.4/docker-entrypoint.sh:210 find \"$DATADIR\" ! -user mysql -exec chown mysql:; "
+		  ":699 exec gosu mysql" },
 	{ .name = "memcached",
 	  .repos = LIST("library/memcached"),
 	  .caps = NONE,
 	  .nonroot = true,
 	  .why = "runs as user memcache and its entrypoint only execs; nothing to add",
-	  .source = "docker-library/memcached 1/debian/Dockerfile:98 USER memcache; 1/debian/docker-entrypoint.sh (exec \"$@\")" },
+	  .source =
+		  "docker-library/memcached 1/debian/Dockerfile:98 USER memcache; 1/debian/docker-entrypoint.sh (exec \"$@\")" },
 	{ .name = "metrics-server",
 	  .repos = LIST("metrics-server/metrics-server"),
 	  .caps = LIST("NET_BIND_SERVICE"),
@@ -83,63 +89,72 @@ static const struct image_profile profiles[] = {
 	  .repos = LIST("library/mongo"),
 	  .caps = LIST("CHOWN", "SETGID", "SETUID"),
 	  .why = "the entrypoint chowns /data/db and /data/configdb, then re-executes as mongodb with gosu",
-	  .source = "docker-library/mongo 8.0/docker-entrypoint.sh:14 find -L /data/configdb /data/db ! -user mongodb "
-		    "-exec chown mongodb; :19 chown /proc/$$/fd/1; :22 exec gosu mongodb" },
+	  .source =
+		  "docker-library/mongo 8.0/docker-entrypoint.sh:14 find -L /data/configdb /data/db ! -user mongodb "
+		  "-exec chown mongodb; :19 chown /proc/$$/fd/1; :22 exec gosu mongodb" },
 	{ .name = "mysql",
 	  .repos = LIST("library/mysql"),
 	  .caps = LIST("CHOWN", "SETGID", "SETUID"),
 	  .why = "the entrypoint chowns the data directory, then re-executes as mysql with gosu",
-	  .source = "docker-library/mysql 8.4/docker-entrypoint.sh:210 find ... ! -user mysql -exec chown mysql; "
-		    ":380 exec gosu mysql" },
+	  .source =
+		  "docker-library/mysql 8.4/docker-entrypoint.sh:210 find ... ! -user mysql -exec chown mysql; "
+		  ":380 exec gosu mysql" },
 	{ .name = "nginx",
 	  .repos = LIST("library/nginx", "nginx/nginx"),
 	  .caps = LIST("CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"),
 	  .why = "the master chowns /var/cache/nginx to uid 101, binds port 80 and its workers setuid/setgid to 101",
-	  .source = "nginxinc/docker-nginx mainline/debian/Dockerfile:19 (user nginx, uid 101), :141 EXPOSE 80; "
-		    "nginx src/core/ngx_file.c ngx_create_paths (chown, fails on error); openshift/origin#13443" },
+	  .source =
+		  "nginxinc/docker-nginx mainline/debian/Dockerfile:19 (user nginx, uid 101), :141 EXPOSE 80; "
+		  "nginx src/core/ngx_file.c ngx_create_paths (chown, fails on error); openshift/origin#13443" },
 	{ .name = "postgres",
 	  .repos = LIST("library/postgres"),
 	  .caps = LIST("CHOWN", "DAC_READ_SEARCH", "FOWNER", "SETGID", "SETUID"),
 	  .why = "the entrypoint chmods and chowns $PGDATA, then re-executes as postgres with gosu",
-	  .source = "docker-library/postgres 17/bookworm/docker-entrypoint.sh:41 chmod 00700 \"$PGDATA\"; "
-		    ":58 find \"$PGDATA\" ! -user postgres -exec chown postgres; :338 exec gosu postgres; "
-		    "docker-library/postgres#649, #907" },
+	  .source =
+		  "docker-library/postgres 17/bookworm/docker-entrypoint.sh:41 chmod 00700 \"$PGDATA\"; "
+		  ":58 find \"$PGDATA\" ! -user postgres -exec chown postgres; :338 exec gosu postgres; "
+		  "docker-library/postgres#649, #907" },
 	{ .name = "rabbitmq",
 	  .repos = LIST("library/rabbitmq"),
 	  .caps = LIST("CHOWN", "SETGID", "SETUID"),
 	  .why = "the entrypoint fixes ownership of /var/lib/rabbitmq, then re-executes as rabbitmq with gosu",
-	  .source = "docker-library/rabbitmq 4.1/ubuntu/docker-entrypoint.sh:7 find /var/lib/rabbitmq ! -user rabbitmq "
-		    "-exec chown rabbitmq; :10 exec gosu rabbitmq" },
+	  .source =
+		  "docker-library/rabbitmq 4.1/ubuntu/docker-entrypoint.sh:7 find /var/lib/rabbitmq ! -user rabbitmq "
+		  "-exec chown rabbitmq; :10 exec gosu rabbitmq" },
 	{ .name = "redis",
 	  .repos = LIST("library/redis"),
 	  .caps = NONE,
 	  .major_min = 8,
 	  .why = "redis 8 drops privileges only when SETUID and SETGID are in the bounding set; without them it "
 		 "skips the chown and keeps running as uid 0 (prefer runAsUser 999)",
-	  .source = "redis/docker-library-redis 8.x docker-entrypoint.sh: `[ \"$(id -u)\" = '0' ] && has_cap setuid "
-		    "&& has_cap setgid` guards fix_data_dir_perms and setpriv --reuid redis" },
+	  .source =
+		  "redis/docker-library-redis 8.x docker-entrypoint.sh: `[ \"$(id -u)\" = '0' ] && has_cap setuid "
+		  "&& has_cap setgid` guards fix_data_dir_perms and setpriv --reuid redis" },
 	{ .name = "redis<=7",
 	  .repos = LIST("library/redis"),
 	  .caps = LIST("SETGID", "SETUID"),
 	  .major_max = 7,
 	  .why = "the entrypoint re-executes as redis with gosu (CHOWN too when /data holds files of another owner)",
-	  .source = "docker-library/redis 7.2/debian/docker-entrypoint.sh:12 find . ! -user redis -exec chown redis; "
-		    ":13 exec gosu redis" },
+	  .source =
+		  "docker-library/redis 7.2/debian/docker-entrypoint.sh:12 find . ! -user redis -exec chown redis; "
+		  ":13 exec gosu redis" },
 	{ .name = "wordpress",
 	  .repos = LIST("library/wordpress"),
 	  .caps = LIST("CHOWN", "FOWNER", "NET_BIND_SERVICE", "SETGID", "SETUID"),
 	  .why = "the entrypoint chowns the web root and copies WordPress with tar --owner www-data; Apache binds "
 		 "port 80 as root and its children switch to www-data",
-	  .source = "docker-library/wordpress latest/php8.3/apache/docker-entrypoint.sh:31 chown \"$user:$group\" .; "
-		    ":42 tar --owner \"$user\"; :91 chown wp-config.php; php:8.3-apache (User www-data, Listen 80)" },
+	  .source =
+		  "docker-library/wordpress latest/php8.3/apache/docker-entrypoint.sh:31 chown \"$user:$group\" .; "
+		  ":42 tar --owner \"$user\"; :91 chown wp-config.php; php:8.3-apache (User www-data, Listen 80)" },
 	{ .name = "wordpress-fpm",
 	  .repos = LIST("library/wordpress"),
 	  .caps = LIST("CHOWN", "FOWNER", "SETGID", "SETUID"),
 	  .tag_contains = "fpm",
 	  .why = "the entrypoint chowns the web root and copies WordPress with tar --owner www-data; the php-fpm "
 		 "master switches its pool workers to www-data",
-	  .source = "docker-library/wordpress latest/php8.3/fpm/docker-entrypoint.sh:31 chown \"$user:$group\" .; "
-		    ":42 tar --owner \"$user\"; php:8.3-fpm (www.conf user = www-data)" },
+	  .source =
+		  "docker-library/wordpress latest/php8.3/fpm/docker-entrypoint.sh:31 chown \"$user:$group\" .; "
+		  ":42 tar --owner \"$user\"; php:8.3-fpm (www.conf user = www-data)" },
 };
 
 size_t profiles_count(void)
@@ -234,7 +249,8 @@ bool profiles_parse_ref(const char *image, struct image_ref *out)
 	if (slash) {
 		size_t hl = (size_t)(slash - s);
 
-		if (memchr(s, '.', hl) || memchr(s, ':', hl) || (hl == 9 && !strncmp(s, "localhost", 9))) {
+		if (memchr(s, '.', hl) || memchr(s, ':', hl) ||
+		    (hl == 9 && !strncmp(s, "localhost", 9))) {
 			lower_copy(out->host, sizeof(out->host), s, hl);
 			s = slash + 1;
 		}

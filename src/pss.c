@@ -361,10 +361,11 @@ static void check_apparmor(const struct ynode *spec, const struct ynode *md, con
 		sbuf_addf(&setters, "%s%s", setters.len ? " and " : "",
 			  plural(nann, "annotation", "annotations"));
 	if (setters.len)
-		violation(r, PSS_BASELINE, "appArmorProfile",
-			  "%s (%s must not set AppArmor profile type to %s)",
-			  plural(nvals, "forbidden AppArmor profile", "forbidden AppArmor profiles"),
-			  setters.buf, values.buf);
+		violation(
+			r, PSS_BASELINE, "appArmorProfile",
+			"%s (%s must not set AppArmor profile type to %s)",
+			plural(nvals, "forbidden AppArmor profile", "forbidden AppArmor profiles"),
+			setters.buf, values.buf);
 	sbuf_release(&setters);
 	sbuf_release(&ctrs);
 	sbuf_release(&values);
@@ -409,8 +410,8 @@ static void check_selinux(const struct ynode *spec, const struct ctr *cs, size_t
 	struct selinux_bad b = { SBUF_INIT, false, false };
 	struct sbuf ctrs = SBUF_INIT, data = SBUF_INIT;
 	size_t i, k = 0;
-	bool pod = selinux_bad(yamlspan_dget(yamlspan_dget(spec, "securityContext"), "seLinuxOptions"),
-			       minor, &b);
+	bool pod = selinux_bad(
+		yamlspan_dget(yamlspan_dget(spec, "securityContext"), "seLinuxOptions"), minor, &b);
 
 	for (i = 0; i < n; i++)
 		if (selinux_bad(yamlspan_dget(yamlspan_dget(cs[i].c, "securityContext"),
@@ -427,11 +428,12 @@ static void check_selinux(const struct ynode *spec, const struct ctr *cs, size_t
 			sbuf_addf(&data, "%suser may not be set", data.len ? "; " : "");
 		if (b.role)
 			sbuf_addf(&data, "%srole may not be set", data.len ? "; " : "");
-		violation(r, PSS_BASELINE, "seLinuxOptions",
-			  "seLinuxOptions (%s%s%s%s%s set forbidden securityContext.seLinuxOptions: %s)",
-			  pod ? "pod" : "", pod && k ? " and " : "",
-			  k ? plural(k, "container ", "containers ") : "", k ? ctrs.buf : "", "",
-			  data.buf ? data.buf : "");
+		violation(
+			r, PSS_BASELINE, "seLinuxOptions",
+			"seLinuxOptions (%s%s%s%s%s set forbidden securityContext.seLinuxOptions: %s)",
+			pod ? "pod" : "", pod && k ? " and " : "",
+			k ? plural(k, "container ", "containers ") : "", k ? ctrs.buf : "", "",
+			data.buf ? data.buf : "");
 	}
 	sbuf_release(&b.types);
 	sbuf_release(&ctrs);
@@ -480,7 +482,8 @@ static void probe_hosts(const struct ynode *h, struct sbuf *hosts, bool *bad)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		const char *host = yamlspan_dvalue(yamlspan_dget(yamlspan_dget(h, kinds[i]), "host"));
+		const char *host =
+			yamlspan_dvalue(yamlspan_dget(yamlspan_dget(h, kinds[i]), "host"));
 		char q[300];
 
 		if (!host || !*host)

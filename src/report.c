@@ -73,7 +73,8 @@ static const char *severity_color(enum scan_severity sev)
 	}
 }
 
-static void render_text(struct sbuf *out, const struct scan_result *res, const struct report_opts *o)
+static void render_text(struct sbuf *out, const struct scan_result *res,
+			const struct report_opts *o)
 {
 	enum scan_severity min = o->min;
 	const struct scan_rule *rules;
@@ -121,8 +122,8 @@ static void render_text(struct sbuf *out, const struct scan_result *res, const s
 		else
 			sbuf_addstr(out, scan_severity_name(f->severity));
 		sbuf_setlen(&line, 0);
-		sbuf_addf(&line, ": [%s %s] %s/%s: %s", f->rule->id, f->rule->name, f->kind, f->name,
-			  f->message);
+		sbuf_addf(&line, ": [%s %s] %s/%s: %s", f->rule->id, f->rule->name, f->kind,
+			  f->name, f->message);
 		if (f->partial)
 			sbuf_addstr(&line, " (partial object)");
 		if (f->suppress_by)
@@ -280,13 +281,13 @@ static json_t *render_json(const struct scan_result *res, enum scan_severity min
 		if (f->severity < min)
 			continue;
 		jf = json_pack(
-				"{s:s, s:s, s:s, s:o, s:i, s:i, s:{s:o, s:o, s:o?}, s:o?, s:o, s:o, s:b, s:b}",
-				"rule", f->rule->id, "name", f->rule->name, "severity",
-				scan_severity_name(f->severity), "path", jstr(f->path), "line",
-				f->line, "column", f->col, "object", "kind", jstr(f->kind), "name",
-				jstr(f->name), "namespace", jstr(f->ns), "container",
-				jstr(f->container), "message", jstr(f->message), "controls",
-				controls_json(f->rule), "partial", f->partial, "baseline", f->baseline);
+			"{s:s, s:s, s:s, s:o, s:i, s:i, s:{s:o, s:o, s:o?}, s:o?, s:o, s:o, s:b, s:b}",
+			"rule", f->rule->id, "name", f->rule->name, "severity",
+			scan_severity_name(f->severity), "path", jstr(f->path), "line", f->line,
+			"column", f->col, "object", "kind", jstr(f->kind), "name", jstr(f->name),
+			"namespace", jstr(f->ns), "container", jstr(f->container), "message",
+			jstr(f->message), "controls", controls_json(f->rule), "partial", f->partial,
+			"baseline", f->baseline);
 		if (f->suppress_by)
 			json_object_set_new(jf, "suppressed", suppressed_json(f));
 		json_array_append_new(findings, jf);
@@ -312,9 +313,10 @@ static json_t *render_json(const struct scan_result *res, enum scan_severity min
 	for (s = SEV_CRITICAL; s >= SEV_INFO; s--)
 		json_object_set_new(
 			sev, scan_severity_name((enum scan_severity)s),
-			json_integer((json_int_t)(s >= (int)min
-							  ? count_sev(res, (enum scan_severity)s, true)
-							  : 0)));
+			json_integer(
+				(json_int_t)(s >= (int)min
+						     ? count_sev(res, (enum scan_severity)s, true)
+						     : 0)));
 	totals_of(res, &t);
 	root = json_pack(
 		"{s:i, s:{s:s, s:s}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}, s:o, s:o, s:o}",
@@ -455,7 +457,8 @@ static char *help_markdown(const struct scan_rule *r)
 /* SARIF suppressions: in the manifest (annotations, labels, x-capfix) or in .capfix.yaml. */
 static json_t *suppressions_json(const struct scan_finding *f)
 {
-	return json_pack("[{s:s, s:o}]", "kind", strcmp(f->suppress_by, "config") ? "inSource" : "external",
+	return json_pack("[{s:s, s:o}]", "kind",
+			 strcmp(f->suppress_by, "config") ? "inSource" : "external",
 			 "justification", jstr(f->suppress_reason));
 }
 
@@ -505,11 +508,11 @@ static json_t *render_sarif(const struct scan_result *res, const struct report_o
 		locs = json_array();
 		json_array_append_new(locs, location(f->path, f->line, f->col));
 		jr = json_pack("{s:s, s:i, s:s, s:{s:o}, s:o, s:o, s:{s:s, s:b}}", "ruleId",
-				  f->rule->id, "ruleIndex", (int)(f->rule - rules), "level",
-				  sarif_level(f->severity), "message", "text", jstr(f->message),
-				  "locations", locs, "partialFingerprints", fingerprint(f),
-				  "properties", "severity", scan_severity_name(f->severity),
-				  "partial", f->partial);
+			       f->rule->id, "ruleIndex", (int)(f->rule - rules), "level",
+			       sarif_level(f->severity), "message", "text", jstr(f->message),
+			       "locations", locs, "partialFingerprints", fingerprint(f),
+			       "properties", "severity", scan_severity_name(f->severity), "partial",
+			       f->partial);
 		if (f->suppress_by)
 			json_object_set_new(jr, "suppressions", suppressions_json(f));
 		if (o->baseline_used)

@@ -98,16 +98,21 @@ void ruledoc_suppress(const char *id, struct sbuf *out)
 	if (compose) {
 		sbuf_addf(out, "on the compose service: x-capfix: {ignore: \"%s: reason\"}\n", id);
 	} else {
-		sbuf_addf(out,
-			  "on the object or its pod template: annotation capfix.io/ignore: \"%s: reason\"\n",
-			  id);
-		sbuf_addf(out,
-			  "for one container: annotation capfix.io/ignore.<container>: \"%s: reason\"\n",
-			  id);
+		sbuf_addf(
+			out,
+			"on the object or its pod template: annotation capfix.io/ignore: \"%s: reason\"\n",
+			id);
+		sbuf_addf(
+			out,
+			"for one container: annotation capfix.io/ignore.<container>: \"%s: reason\"\n",
+			id);
 	}
-	sbuf_addf(out,
-		  "in .capfix.yaml: ignore: [{rules: [%s], path: vendor, reason: \"...\"}] (globs as in rules:)\n",
-		  id);
-	sbuf_addstr(out, "or accept what exists: capfix scan --write-baseline FILE, then --baseline FILE\n");
+	sbuf_addf(
+		out,
+		"in .capfix.yaml: ignore: [{rules: [%s], path: vendor, reason: \"...\"}] (globs as in rules:)\n",
+		id);
+	sbuf_addstr(
+		out,
+		"or accept what exists: capfix scan --write-baseline FILE, then --baseline FILE\n");
 	sbuf_addstr(out, "a reason is required; --no-ignores shows every finding\n");
 }

@@ -425,7 +425,8 @@ static void trace_findings(struct ctx *x, const struct k8s_container *kc, const 
 				"container \"%s\" drops ALL but its trace (%s) needs %s (%lu granted %s): it will fail",
 				cn ? cn : "", tr.file ? tr.file : "", ci->name,
 				tr.granted[ci->number] + tr.unknown[ci->number],
-				tr.granted[ci->number] + tr.unknown[ci->number] == 1 ? "check" : "checks");
+				tr.granted[ci->number] + tr.unknown[ci->number] == 1 ? "check"
+										     : "checks");
 	}
 }
 
@@ -472,7 +473,8 @@ static void image_findings(struct ctx *x, const struct k8s_container *kc, const 
 			sbuf_addf(&sb, "%s%s", sb.len ? ", " : "", caps_at(i)->name);
 	finding(x, R_FILECAP_MISSING, SEV_HIGH, c, kc->kind, kc->name, kc->ns, cn,
 		"container \"%s\" drops ALL but %s carries %s as effective file capabilities in the image (%s): it will not start",
-		cn ? cn : "", fc->path, sbuf_cstr(&sb), img->source ? img->source : "image metadata");
+		cn ? cn : "", fc->path, sbuf_cstr(&sb),
+		img->source ? img->source : "image metadata");
 	sbuf_release(&sb);
 }
 

@@ -30,7 +30,8 @@ static int marker_at(const char *s, size_t left, bool eof)
 	return s[3] == ' ' || s[3] == '\t' || s[3] == '\n' || s[3] == '\r';
 }
 
-/* The kind of the complete line [s, e) (without its '\n'): a directive, a comment or blank, other. */
+/* The kind of the complete line [s, e) (without its '\n'): a directive, a comment or blank, other.
+ */
 enum line_kind { LINE_DIRECTIVE, LINE_QUIET, LINE_OTHER };
 
 static enum line_kind line_kind(const char *s, const char *e)

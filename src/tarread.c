@@ -233,8 +233,8 @@ static int pax_parse(const unsigned char *d, size_t n, struct pending *p, char *
 			break; /* padding */
 		while (i < n && isdigit(d[i]) && reclen < PAX_MAX)
 			reclen = reclen * 10 + (size_t)(d[i++] - '0');
-		if (i == off || i >= n || d[i] != ' ' || reclen <= i - off + 1 || reclen > n - off ||
-		    d[off + reclen - 1] != '\n') {
+		if (i == off || i >= n || d[i] != ' ' || reclen <= i - off + 1 ||
+		    reclen > n - off || d[off + reclen - 1] != '\n') {
 			seterr(err, es, "malformed pax record at byte %zu", off);
 			return -1;
 		}
@@ -266,7 +266,9 @@ static int pax_parse(const unsigned char *d, size_t n, struct pending *p, char *
 			uint64_t v = 0;
 			size_t j;
 
-			for (j = 0; j < ve && isdigit((unsigned char)val[j]) && v < ((uint64_t)1 << 56); j++)
+			for (j = 0;
+			     j < ve && isdigit((unsigned char)val[j]) && v < ((uint64_t)1 << 56);
+			     j++)
 				v = v * 10 + (uint64_t)(val[j] - '0');
 			if (j != ve || !ve) {
 				seterr(err, es, "bad pax size");
@@ -356,7 +358,8 @@ int tarread_each(const unsigned char *buf, size_t len, tarread_fn fn, void *ctx,
 				break;
 			}
 			if (type == 'L') {
-				if (!set_path(p->path, sizeof(p->path), (const char *)h + BLK, datalen)) {
+				if (!set_path(p->path, sizeof(p->path), (const char *)h + BLK,
+					      datalen)) {
 					rc = -1;
 					break;
 				}
@@ -472,13 +475,15 @@ int tarread_gunzip(const unsigned char *in, size_t n, size_t max, struct sbuf *o
 		zr = inflate(&z, Z_NO_FLUSH);
 		out->len += before - z.avail_out;
 		if (zr == Z_STREAM_END) {
-			/* another gzip member may follow; trailing zeros are ignored, as gzip -d does */
+			/* another gzip member may follow; trailing zeros are ignored, as gzip -d
+			 * does */
 			if (z.avail_in && tarread_is_gzip(z.next_in, z.avail_in)) {
 				inflateReset(&z);
 				continue;
 			}
 			if (out->len > max) {
-				seterr(err, errsize, "gzip stream inflates to more than %zu bytes", max);
+				seterr(err, errsize, "gzip stream inflates to more than %zu bytes",
+				       max);
 				break;
 			}
 			inflateEnd(&z);

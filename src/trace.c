@@ -119,9 +119,10 @@ const struct trace_file_info *trace_set_file(const struct trace_set *s, size_t i
 
 const char *trace_format_name(enum trace_format f)
 {
-	static const char *const names[] = { "auto",	 "inspektor-gadget", "inspektor-gadget-legacy",
-					     "tracee",	 "bpftrace",	     "bcc",
-					     "cap-audit" };
+	static const char *const names[] = {
+		"auto", "inspektor-gadget", "inspektor-gadget-legacy", "tracee", "bpftrace",
+		"bcc",	"cap-audit"
+	};
 
 	return (size_t)f < ARRAY_SIZE(names) ? names[f] : "?";
 }
@@ -167,7 +168,8 @@ int trace_selector_parse(const char *text, struct trace_selector *out)
 		for (i = 0; i < n; i++)
 			if (!isalnum((unsigned char)text[i]) && !strchr("._-", text[i]))
 				return cf_err(CF_E_USAGE, "bad compose service selector: %s", text);
-		if (!isalnum((unsigned char)text[0]) || sel_copy(out->name, sizeof(out->name), text, n))
+		if (!isalnum((unsigned char)text[0]) ||
+		    sel_copy(out->name, sizeof(out->name), text, n))
 			return cf_err(CF_E_USAGE, "bad compose service selector: %s", text);
 		out->compose = true;
 		return 0;
@@ -195,8 +197,9 @@ int trace_selector_parse(const char *text, struct trace_selector *out)
 	if (!dns_name(name, (size_t)(end - name), true) ||
 	    sel_copy(out->name, sizeof(out->name), name, (size_t)(end - name)))
 		return cf_err(CF_E_USAGE, "bad trace selector (name): %s", text);
-	if (colon && (!dns_name(colon + 1, strlen(colon + 1), false) ||
-		      sel_copy(out->container, sizeof(out->container), colon + 1, strlen(colon + 1))))
+	if (colon &&
+	    (!dns_name(colon + 1, strlen(colon + 1), false) ||
+	     sel_copy(out->container, sizeof(out->container), colon + 1, strlen(colon + 1))))
 		return cf_err(CF_E_USAGE, "bad trace selector (container): %s", text);
 	return 0;
 }
@@ -256,7 +259,10 @@ static int is_digitch(int c)
 	return isdigit(c);
 }
 
-/* Does @s (length @n) fit suffix shape @shape: 'R' XXXXX, 'H' HASH-XXXXX, 'O' ordinal, 'C' N-XXXXX? */
+/*
+ * Does @s (length @n) fit suffix shape @shape: 'R' a random suffix, 'H'
+ * HASH-suffix, 'O' an ordinal, 'C' N-suffix?
+ */
 static bool suffix_fits(const char *s, size_t n, char shape)
 {
 	const char *dash;
@@ -270,11 +276,13 @@ static bool suffix_fits(const char *s, size_t n, char shape)
 	case 'h':
 	case 'C':
 		dash = memchr(s, '-', n);
-		if (!dash || (size_t)(dash - s) > 10 || !suffix_fits(dash + 1, n - (size_t)(dash - s) - 1, 'R'))
+		if (!dash || (size_t)(dash - s) > 10 ||
+		    !suffix_fits(dash + 1, n - (size_t)(dash - s) - 1, 'R'))
 			return false;
 		if (shape == 'C')
 			return all_of(s, (size_t)(dash - s), is_digitch);
-		/* 'H': SafeEncodeString's alphabet, or decimal before Kubernetes 1.8; 'h': the alphabet */
+		/* 'H': SafeEncodeString's alphabet, or decimal before Kubernetes 1.8; 'h': the
+		 * alphabet */
 		return all_of(s, (size_t)(dash - s), shape == 'H' ? is_hashch : is_randch);
 	default:
 		return false;
@@ -286,8 +294,8 @@ static const char *kind_shapes(const char *kind)
 	static const struct {
 		const char *kind, *shapes;
 	} t[] = {
-		{ "Pod", "" },	       { "Deployment", "H" },	 { "ReplicaSet", "R" },
-		{ "DaemonSet", "R" },  { "Job", "R" },		 { "ReplicationController", "R" },
+		{ "Pod", "" },		{ "Deployment", "H" }, { "ReplicaSet", "R" },
+		{ "DaemonSet", "R" },	{ "Job", "R" },	       { "ReplicationController", "R" },
 		{ "StatefulSet", "O" }, { "CronJob", "C" },
 	};
 	size_t i;
@@ -399,18 +407,21 @@ bool trace_event_matches(const struct trace_event *e, const struct trace_workloa
 		if (!strcasecmp(e->owner_kind, w->kind))
 			return !strcmp(e->owner_name, w->name);
 		/* an owner one level down: the Deployment's ReplicaSet NAME-HASH */
-		if (!strcasecmp(e->owner_kind, "ReplicaSet") && !strcasecmp(w->kind, "Deployment")) {
+		if (!strcasecmp(e->owner_kind, "ReplicaSet") &&
+		    !strcasecmp(w->kind, "Deployment")) {
 			size_t n = strlen(w->name);
 
 			return !strncmp(e->owner_name, w->name, n) && e->owner_name[n] == '-' &&
-			       all_of(e->owner_name + n + 1, strlen(e->owner_name + n + 1), is_hashch) &&
+			       all_of(e->owner_name + n + 1, strlen(e->owner_name + n + 1),
+				      is_hashch) &&
 			       strlen(e->owner_name + n + 1) <= 10;
 		}
 		if (!strcasecmp(e->owner_kind, "Job") && !strcasecmp(w->kind, "CronJob")) {
 			size_t n = strlen(w->name);
 
 			return !strncmp(e->owner_name, w->name, n) && e->owner_name[n] == '-' &&
-			       suffix_fits(e->owner_name + n + 1, strlen(e->owner_name + n + 1), 'O');
+			       suffix_fits(e->owner_name + n + 1, strlen(e->owner_name + n + 1),
+					   'O');
 		}
 		return false;
 	}
@@ -664,14 +675,15 @@ static enum trace_format json_kind(json_t *o)
 {
 	if (!json_is_object(o))
 		return TRACE_FMT_AUTO;
-	if (json_object_get(o, "required_capabilities") || json_object_get(o, "denied_capabilities"))
+	if (json_object_get(o, "required_capabilities") ||
+	    json_object_get(o, "denied_capabilities"))
 		return TRACE_FMT_CAPAUDIT;
 	if (json_object_get(o, "eventName"))
 		return TRACE_FMT_TRACEE;
 	if (json_object_get(o, "verdict") || json_object_get(o, "capName"))
 		return TRACE_FMT_IG_LEGACY;
-	if (json_object_get(o, "cap") &&
-	    (json_object_get(o, "capable") || json_object_get(o, "proc") || json_object_get(o, "k8s")))
+	if (json_object_get(o, "cap") && (json_object_get(o, "capable") ||
+					  json_object_get(o, "proc") || json_object_get(o, "k8s")))
 		return TRACE_FMT_IG;
 	return TRACE_FMT_AUTO;
 }
@@ -697,7 +709,8 @@ static int json_capaudit(struct loader *L, json_t *o)
 
 		if (!json_is_array(arr))
 			continue;
-		json_array_foreach(arr, i, it) {
+		json_array_foreach(arr, i, it)
+		{
 			struct trace_event e;
 			long long num = jint(it, "number"), g, d;
 			int cap = cap_by_name(jstr(it, "name"));
@@ -777,10 +790,10 @@ static int json_event(struct loader *L, json_t *o, size_t line, enum trace_forma
 		e.insetid = (signed char)jflag(o, "insetid");
 		normalize_syscall(jstr(o, "syscall"), sc, sizeof(sc));
 		e.syscall = intern(s, sc);
-		cur = jint(o, "current_userns") >= 0 ? jint(o, "current_userns") :
-						       jint(o, "current_user_ns");
-		tgt = jint(o, "target_userns") >= 0 ? jint(o, "target_userns") :
-						      jint(o, "target_user_ns");
+		cur = jint(o, "current_userns") >= 0 ? jint(o, "current_userns")
+						     : jint(o, "current_user_ns");
+		tgt = jint(o, "target_userns") >= 0 ? jint(o, "target_userns")
+						    : jint(o, "target_user_ns");
 		e.userns = userns_diff(cur, tgt);
 		e.comm = intern(s, jstr(proc, "comm"));
 		e.pid = jint(proc, "pid");
@@ -830,9 +843,11 @@ static int json_event(struct loader *L, json_t *o, size_t line, enum trace_forma
 			return 0;
 		}
 		if (json_is_array(args)) {
-			json_array_foreach(args, i, a) {
+			json_array_foreach(args, i, a)
+			{
 				const char *an = jstr(a, "name");
-				json_t *val = json_is_object(a) ? json_object_get(a, "value") : NULL;
+				json_t *val =
+					json_is_object(a) ? json_object_get(a, "value") : NULL;
 
 				if (!an || strcmp(an, "cap"))
 					continue;
@@ -910,7 +925,8 @@ static int load_json(struct loader *L, const char *buf, size_t len, enum trace_f
 		if (json_is_array(v)) {
 			json_t *it;
 
-			json_array_foreach(v, i, it) {
+			json_array_foreach(v, i, it)
+			{
 				if (json_event(L, it, line, fmt)) {
 					json_decref(v);
 					return -1;
@@ -943,7 +959,8 @@ static size_t words(const char *line, size_t n, char *tmp, size_t tsize, char **
 		if (t >= tsize)
 			break;
 		w[k++] = tmp + t;
-		while (i < n && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && t + 1 < tsize)
+		while (i < n && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
+		       t + 1 < tsize)
 			tmp[t++] = line[i++];
 		tmp[t++] = '\0';
 		while (i < n && line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
@@ -995,7 +1012,8 @@ static int load_text(struct loader *L, const char *buf, size_t len, enum trace_f
 					tid = k >= 4 && !strcmp(w[3], "TID");
 					insetid = !strcmp(w[k - 1], "INSETID");
 				}
-				if (k > (tid ? 7u : 6u) && is_time(w[0]) && *fmt == TRACE_FMT_AUTO) {
+				if (k > (tid ? 7u : 6u) && is_time(w[0]) &&
+				    *fmt == TRACE_FMT_AUTO) {
 					const char *a = w[tid ? 7 : 6];
 
 					if (is_num(a) && atol(a) > 1)
@@ -1021,7 +1039,8 @@ static int load_text(struct loader *L, const char *buf, size_t len, enum trace_f
 					e.cap = cap_by_name(w[c + 2]);
 				opt = strtoll(w[c + 3], NULL, 10);
 				if (bpftrace) {
-					/* the raw argument: opts bitmask (Linux >= 5.1), 1 = audit before */
+					/* the raw argument: opts bitmask (Linux >= 5.1), 1 = audit
+					 * before */
 					e.audit = !(opt & 2);
 					e.insetid = (opt & 4) != 0;
 				} else {

@@ -17,8 +17,7 @@ static void add_problem(struct walk_result *res, const char *path, bool error, c
 	res->nproblems++;
 }
 
-static void add_file(struct walk_result *res, const char *path, size_t trusted,
-		     bool chart_template)
+static void add_file(struct walk_result *res, const char *path, size_t trusted, bool chart_template)
 {
 	CF_ALLOC_GROW(res->files, res->nfiles + 1, res->afiles);
 	res->files[res->nfiles].path = xstrdup(path);

@@ -44,8 +44,8 @@ struct k8s_container;
 
 /*
  * Suppression for container @kc, unless @o->no_ignores: written in the
- * manifest (suppress.h), or a .capfix.yaml ignore rule (capcfg.h): returns the reason (a new string the caller frees)
- * when CF001 (or `all`) is ignored for it, so that fix leaves it alone, else
+ * manifest (suppress.h), or a .capfix.yaml ignore rule (capcfg.h): returns the reason (a new string
+ * the caller frees) when CF001 (or `all`) is ignored for it, so that fix leaves it alone, else
  * NULL; *@allowed gets the adds kubeaudit's overrides allow it (bits by
  * kernel number). Can't fail.
  */

@@ -112,8 +112,8 @@ struct fixrun_opts {
 
 struct fixrun_totals {
 	size_t files; /* inputs (files, blobs or documents) */
-	size_t changed, containers, fixed, already, skipped, skipped_files, errors,
-		write_errors, caps_added, caps_removed;
+	size_t changed, containers, fixed, already, skipped, skipped_files, errors, write_errors,
+		caps_added, caps_removed;
 	size_t interrupted; /* inputs not processed or not written because of a signal */
 	size_t temps_removed; /* temporary files of an interrupted run, removed */
 };

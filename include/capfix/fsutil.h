@@ -50,7 +50,7 @@ int fsutil_read_beneath(const char *path, size_t trusted, size_t max_size, struc
 
 /*
  * Replace @path (below its first @trusted bytes, as above) with @len bytes
- * of @buf atomically: a temporary file ".NAME.capfix-XXXXXX" in the same
+ * of @buf atomically: a temporary file ".NAME.capfix-" plus six random characters, in the same
  * directory (through its descriptor) takes the original's owner, mode and
  * extended attributes (POSIX ACLs included), then is renamed over it.
  * Refused, with the file untouched and no temporary file left:
@@ -74,7 +74,8 @@ int fsutil_replace_beneath(const char *path, size_t trusted, const struct fsutil
  */
 void fsutil_set_stop_flag(volatile sig_atomic_t *flag);
 
-/* Is @name a temporary file of fsutil_replace_beneath() (".NAME.capfix-XXXXXX")? */
+/* Is @name a temporary file of fsutil_replace_beneath() (".NAME.capfix-" and six random
+ * characters)? */
 bool fsutil_is_temp_name(const char *name);
 
 /*

@@ -37,7 +37,6 @@ struct gitops;
 void gitops_lib_init(void);
 void gitops_lib_shutdown(void);
 
-
 #define GITOPS_ID_RAWSZ 20 /* a SHA-1 object id */
 
 struct gitops_file {

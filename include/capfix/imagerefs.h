@@ -31,7 +31,10 @@ struct imagerefs {
 	size_t n, alloc;
 };
 
-#define IMAGEREFS_INIT { NULL, 0, 0 }
+#define IMAGEREFS_INIT                                                                             \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /*
  * Append the image references of every document of @yf (read from @path,

@@ -96,14 +96,14 @@ struct policy_gather_ctx {
 	struct policy_set *ps;
 	const struct fix_opts *fopts;
 };
-int policy_gather_transform(void *ctx, size_t index, const char *path, const char *buf,
-			    size_t len, bool json, struct fix_result *res);
+int policy_gather_transform(void *ctx, size_t index, const char *path, const char *buf, size_t len,
+			    bool json, struct fix_result *res);
 
 void policy_set_release(struct policy_set *ps);
 
 /* Add a note (formatted) to @ps. */
-void policy_note(struct policy_set *ps, enum msg_severity sev, const char *path, int line,
-		 int col, const char *fmt, ...) CF_PRINTF(6, 7);
+void policy_note(struct policy_set *ps, enum msg_severity sev, const char *path, int line, int col,
+		 const char *fmt, ...) CF_PRINTF(6, 7);
 
 /* kube-system, kube-public, kube-node-lease. */
 bool policy_system_namespace(const char *ns);
@@ -137,8 +137,8 @@ struct policy_pss_opts {
  * named, not among --namespace, or an existing enforce label already at
  * or above the level (never weakened). @why (may be NULL) gets the reason.
  */
-int policy_pss_target(const struct policy_set *ps, const char *ns,
-		      const struct policy_pss_opts *o, const char **why);
+int policy_pss_target(const struct policy_set *ps, const char *ns, const struct policy_pss_opts *o,
+		      const char **why);
 
 /* The PSS table (text) or JSON ("version": 1) into @out. Returns 0 or -1. */
 int policy_render_pss(struct sbuf *out, const struct policy_set *ps,

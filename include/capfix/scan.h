@@ -119,12 +119,14 @@ struct trace_set;
 struct imagemeta_set;
 
 struct scan_opts {
-	int pss_minor; /* CF301/CF302: the Pod Security checks of Kubernetes 1.N (pss.h); 0 latest */
+	int pss_minor; /* CF301/CF302: the Pod Security checks of Kubernetes 1.N (pss.h); 0 latest
+			*/
 	const struct capcfg *cfg; /* .capfix.yaml ignore rules, or NULL */
 	bool no_ignores; /* --no-ignores: nothing is suppressed */
 	const struct trace_set *traces; /* runtime traces (CF009, CF010), or NULL */
 	bool trust_denied; /* a capability a trace only saw denied counts as a need */
-	const struct imagemeta_set *images; /* image metadata (CF011; non-root trace checks), or NULL */
+	const struct imagemeta_set
+		*images; /* image metadata (CF011; non-root trace checks), or NULL */
 };
 
 #define SCAN_OPTS_INIT                                                                             \

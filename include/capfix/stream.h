@@ -39,7 +39,7 @@ struct stream_split {
 	bool taken_nl; /* ... and it ended with a line break */
 };
 
-#define STREAM_SPLIT_INIT                                                                              \
+#define STREAM_SPLIT_INIT                                                                          \
 	{                                                                                          \
 		SBUF_INIT, 0, 0, 0, false, false                                                   \
 	}

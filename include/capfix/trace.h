@@ -81,7 +81,8 @@ enum trace_format {
 	TRACE_FMT_CAPAUDIT,
 };
 
-/* "auto", "inspektor-gadget", "inspektor-gadget-legacy", "tracee", "bpftrace", "bcc", "cap-audit". */
+/* "auto", "inspektor-gadget", "inspektor-gadget-legacy", "tracee", "bpftrace", "bcc", "cap-audit".
+ */
 const char *trace_format_name(enum trace_format f);
 
 enum trace_verdict { TRACE_V_UNKNOWN, TRACE_V_GRANTED, TRACE_V_DENIED };
@@ -180,14 +181,17 @@ struct trace_workload {
 
 struct trace_opts {
 	bool trust_denied; /* candidates become needs */
-	/* does the binary run as @comm carry file capability @cap? NULL: no file capabilities known */
+	/* does the binary run as @comm carry file capability @cap? NULL: no file capabilities known
+	 */
 	bool (*filecap)(const char *comm, int cap, void *ctx);
 	void *filecap_ctx;
 };
 
 #define TRACE_Q_MATCHED 0x1u /* at least one event matched the workload */
 #define TRACE_Q_DROP_ALL 0x2u /* only denials: looks recorded under drop ALL */
-#define TRACE_Q_NO_VERDICT 0x4u /* some needs rest on checks without verdict (entry-only tracers) */
+#define TRACE_Q_NO_VERDICT                                                                         \
+	0x4u /* some needs rest on checks without verdict (entry-only tracers)                     \
+	      */
 #define TRACE_Q_NONROOT 0x8u /* checks of non-root processes were ignored */
 
 struct trace_result {
@@ -218,9 +222,9 @@ bool trace_event_noise(const struct trace_event *e);
 
 /*
  * Does pod name @pod belong to object @kind/@name? Pod: equal;
- * Deployment: NAME-HASH-XXXXX; ReplicaSet, DaemonSet, Job,
- * ReplicationController: NAME-XXXXX; StatefulSet: NAME-ORDINAL;
- * CronJob: NAME-SCHEDULE-XXXXX; @kind NULL: any of these.
+ * Deployment: NAME-HASH-SUFFIX; ReplicaSet, DaemonSet, Job,
+ * ReplicationController: NAME-SUFFIX; StatefulSet: NAME-ORDINAL;
+ * CronJob: NAME-SCHEDULE-SUFFIX; @kind NULL: any of these.
  */
 bool trace_pod_matches(const char *pod, const char *kind, const char *name);
 

@@ -252,7 +252,8 @@ static void run_exec(void)
 	if (!env)
 		return;
 	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "LD_PRELOAD=", 11) && strncmp(environ[i], "CAPFIX_FAULT", 12))
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) &&
+		    strncmp(environ[i], "CAPFIX_FAULT", 12))
 			env[k++] = environ[i];
 	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, env) == 0)
 		waitpid(pid, &status, 0);

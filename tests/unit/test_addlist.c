@@ -49,7 +49,9 @@ static void test_drop_all_appended_and_respelled(void **state)
 
 static void test_low_port_needs_root(void **state)
 {
-	struct addlist_workload w = { "example.com/app:1", true, 80, NULL, { 0 }, false, false, NULL, NULL, NULL, NULL, 0 };
+	struct addlist_workload w = {
+		"example.com/app:1", true, 80, NULL, { 0 }, false, false, NULL, NULL, NULL, NULL, 0
+	};
 	struct addlist_plan p;
 
 	(void)state;
@@ -71,7 +73,9 @@ static void test_commands_and_respelling(void **state)
 	static const char *const cmds[] = { "sh", "-c", "chown -R 999 /data && ./chown.sh" };
 	static const char *const add[] = { "cap_kill", "KILL", "SYS_ADMIN", "bogus" };
 	struct shell_needs needs;
-	struct addlist_workload w = { "example.com/app:1", true, -1, &needs, { 0 }, true, false, NULL, NULL, NULL, NULL, 0 };
+	struct addlist_workload w = {
+		"example.com/app:1", true, -1, &needs, { 0 }, true, false, NULL, NULL, NULL, NULL, 0
+	};
 	struct addlist_list al = list_of(add, 4);
 	const struct cap_info *admin = caps_lookup("SYS_ADMIN");
 	struct addlist_opts opts = defaults;
@@ -104,7 +108,8 @@ static void test_commands_and_respelling(void **state)
 static void test_strict_removes_everything_uninferred(void **state)
 {
 	static const char *const add[] = { "NET_ADMIN" };
-	struct addlist_workload w = { NULL, false, -1, NULL, { 0 }, false, false, NULL, NULL, NULL, NULL, 0 };
+	struct addlist_workload w = { NULL,  false, -1,	  NULL, { 0 }, false,
+				      false, NULL,  NULL, NULL, NULL,  0 };
 	struct addlist_list al = list_of(add, 1);
 	struct addlist_opts opts = { false, true, 0, NULL };
 	struct addlist_plan p;
@@ -132,7 +137,8 @@ static void test_evidence_of_decisions(void **state)
 	static const char *const cmds[] = { "sh", "-c", "ping -c1 db" };
 	static const char *const add[] = { "NET_ADMIN", "SYS_TIME" };
 	struct shell_needs needs;
-	struct addlist_workload w = { "nginx:1.25", true, 80, &needs, { 0 }, false, false, NULL, NULL, NULL, NULL, 0 };
+	struct addlist_workload w = { "nginx:1.25", true, 80,	&needs, { 0 }, false,
+				      false,	    NULL, NULL, NULL,	NULL,  0 };
 	struct addlist_list al = list_of(add, 2);
 	struct addlist_opts opts = { false, true, 0, NULL };
 	const struct addlist_decision *d;
@@ -185,7 +191,9 @@ static void test_evidence_of_decisions(void **state)
 static void test_config_rule_is_evidence(void **state)
 {
 	static const char cfgtext[] = "rules:\n  - image: \"example.com/*\"\n";
-	struct addlist_workload w = { "example.com/app:1", true, -1, NULL, { 0 }, false, false, NULL, NULL, NULL, NULL, 0 };
+	struct addlist_workload w = {
+		"example.com/app:1", true, -1, NULL, { 0 }, false, false, NULL, NULL, NULL, NULL, 0
+	};
 	struct addlist_opts opts = { false, false, 0, NULL };
 	struct capcfg cfg = CAPCFG_INIT;
 	struct addlist_plan p;

@@ -122,8 +122,10 @@ static void test_partial(void **state)
 	root = parse(&yf, mixed);
 	assert_false(compose_service_partial(root, service(root, "web"), "compose.yaml"));
 	assert_false(compose_service_partial(root, service(root, "side"), "compose.yaml"));
-	assert_true(compose_service_partial(root, service(root, "side"), "docker-compose.override.yml"));
-	assert_true(compose_service_partial(root, service(root, "side"), "dir/compose.override.yaml"));
+	assert_true(compose_service_partial(root, service(root, "side"),
+					    "docker-compose.override.yml"));
+	assert_true(
+		compose_service_partial(root, service(root, "side"), "dir/compose.override.yaml"));
 	assert_true(compose_service_partial(root, service(root, "side"), "prod.override.yml"));
 	assert_false(compose_service_partial(root, service(root, "side"), "override.yml"));
 	assert_false(compose_service_partial(root, service(root, "side"), "a.override.yml.bak"));
@@ -292,10 +294,8 @@ static void test_facts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_is_file),
-		cmocka_unit_test(test_merge_and_extends),
-		cmocka_unit_test(test_ports_and_root),
-		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_is_file),	       cmocka_unit_test(test_merge_and_extends),
+		cmocka_unit_test(test_ports_and_root), cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_facts),
 	};
 

@@ -74,9 +74,11 @@ static void test_interpolate_table(void **state)
 		int st = composeenv_interpolate(&env, cases[i].in, &out, err, sizeof(err));
 
 		if (st != cases[i].status)
-			fail_msg("%s: status %d, want %d (%s)", cases[i].in, st, cases[i].status, err);
+			fail_msg("%s: status %d, want %d (%s)", cases[i].in, st, cases[i].status,
+				 err);
 		if (cases[i].out && strcmp(sbuf_cstr(&out), cases[i].out))
-			fail_msg("%s: got '%s', want '%s'", cases[i].in, sbuf_cstr(&out), cases[i].out);
+			fail_msg("%s: got '%s', want '%s'", cases[i].in, sbuf_cstr(&out),
+				 cases[i].out);
 		if (st == COMPOSEENV_ERROR && !err[0])
 			fail_msg("%s: no error message", cases[i].in);
 		sbuf_release(&out);
@@ -90,8 +92,9 @@ static void test_required_message(void **state)
 	char err[200];
 
 	(void)state;
-	assert_int_equal(composeenv_interpolate(NULL, "${DB_PASS:?set DB_PASS}", &out, err, sizeof(err)),
-			 COMPOSEENV_ERROR);
+	assert_int_equal(
+		composeenv_interpolate(NULL, "${DB_PASS:?set DB_PASS}", &out, err, sizeof(err)),
+		COMPOSEENV_ERROR);
 	assert_non_null(strstr(err, "DB_PASS"));
 	assert_non_null(strstr(err, "set DB_PASS"));
 	sbuf_release(&out);
@@ -169,8 +172,9 @@ static void test_process_env_ignored(void **state)
 
 	(void)state;
 	setenv("CAPFIX_TEST_FROM_PROCESS", "leak", 1);
-	assert_int_equal(composeenv_interpolate(NULL, "${CAPFIX_TEST_FROM_PROCESS:-d}", &out, NULL, 0),
-			 COMPOSEENV_DEFAULTED);
+	assert_int_equal(
+		composeenv_interpolate(NULL, "${CAPFIX_TEST_FROM_PROCESS:-d}", &out, NULL, 0),
+		COMPOSEENV_DEFAULTED);
 	assert_string_equal(sbuf_cstr(&out), "d");
 	unsetenv("CAPFIX_TEST_FROM_PROCESS");
 	sbuf_release(&out);
@@ -179,8 +183,8 @@ static void test_process_env_ignored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_interpolate_table), cmocka_unit_test(test_required_message),
-		cmocka_unit_test(test_env_parse),	  cmocka_unit_test(test_env_load),
+		cmocka_unit_test(test_interpolate_table),   cmocka_unit_test(test_required_message),
+		cmocka_unit_test(test_env_parse),	    cmocka_unit_test(test_env_load),
 		cmocka_unit_test(test_process_env_ignored),
 	};
 

@@ -11,8 +11,7 @@
 
 #include "capfix/dockerfile.h"
 
-static void check(const char *text, const char *target, int rc, const char *image,
-		  const char *user)
+static void check(const char *text, const char *target, int rc, const char *image, const char *user)
 {
 	struct dockerfile_stage st;
 	int got = dockerfile_stage(text, strlen(text), target, &st);

@@ -451,7 +451,6 @@ static void test_fix_evidence(void **state)
 	fix_result_release(&res);
 }
 
-
 /* The report entry's decision for @cap, or NULL. */
 static const struct fix_decision *decision(const struct fix_container *c, const char *cap)
 {
@@ -468,12 +467,13 @@ static size_t warnings_with(const struct fix_result *res, const char *text)
 	size_t i, n = 0;
 
 	for (i = 0; i < res->nnotes; i++)
-		n += res->notes[i].level == FIX_NOTE_WARN && strstr(res->notes[i].msg, text) != NULL;
+		n += res->notes[i].level == FIX_NOTE_WARN &&
+		     strstr(res->notes[i].msg, text) != NULL;
 	return n;
 }
 
 #define DEP                                                                                        \
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"        \
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"       \
 	"spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    spec:\n      containers:\n"
 
 static void test_fix_image_and_trace_evidence(void **state)
@@ -514,9 +514,9 @@ static void test_fix_image_and_trace_evidence(void **state)
 	assert_int_equal(imagemeta_load_buf(im, "images.json", (const unsigned char *)images,
 					    sizeof(images) - 1, NULL),
 			 2);
-	assert_int_equal(trace_set_load_buf(ts, "ig.json", trace, sizeof(trace) - 1, NULL,
-					    TRACE_FMT_AUTO),
-			 0);
+	assert_int_equal(
+		trace_set_load_buf(ts, "ig.json", trace, sizeof(trace) - 1, NULL, TRACE_FMT_AUTO),
+		0);
 	opts.report = true;
 
 	/* without evidence: unknown */

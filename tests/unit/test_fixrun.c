@@ -288,8 +288,8 @@ static void test_unwritable_backout_changes_nothing(void **state)
 	seen_release(&s);
 }
 
-static int upper(void *ctx, size_t index, const char *path, const char *buf, size_t len,
-		 bool json, struct fix_result *res)
+static int upper(void *ctx, size_t index, const char *path, const char *buf, size_t len, bool json,
+		 struct fix_result *res)
 {
 	size_t i;
 
@@ -302,7 +302,8 @@ static int upper(void *ctx, size_t index, const char *path, const char *buf, siz
 		return -1;
 	}
 	for (i = 0; i < len; i++)
-		sbuf_addch(&res->out, (char)(buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 32 : buf[i]));
+		sbuf_addch(&res->out,
+			   (char)(buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 32 : buf[i]));
 	res->changed = len && memcmp(res->out.buf, buf, len);
 	return 0;
 }

@@ -212,9 +212,10 @@ static void test_lazy_list(void **state)
 /* Where the backout patch may go in the commit */
 static void test_new_path(void **state)
 {
-	static const char *const bad[] = { "", "/abs", "x/", "../x", "a/../b", "./x", "a//b",
-					   ".git/x", "a/.GIT", "deploy/a.yaml", "deploy",
-					   "deploy/a.yaml/x", "a\\b" };
+	static const char *const bad[] = { "",	     "/abs",	      "x/",	"../x",
+					   "a/../b", "./x",	      "a//b",	".git/x",
+					   "a/.GIT", "deploy/a.yaml", "deploy", "deploy/a.yaml/x",
+					   "a\\b" };
 	struct gitops *g = NULL;
 	size_t i;
 

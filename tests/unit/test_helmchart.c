@@ -68,7 +68,8 @@ static void test_not_rendered_from_values(void **state)
 	assert_int_equal(r.nunread, 2);
 	assert_string_equal(r.unread[0].source, "templates/t.yaml");
 	assert_int_equal(r.unread[0].line, 6);
-	assert_string_equal(r.unread[0].text, "securityContext: {{- include \"sc\" . | nindent 6 }}");
+	assert_string_equal(r.unread[0].text,
+			    "securityContext: {{- include \"sc\" . | nindent 6 }}");
 	assert_int_equal(r.unread[1].line, 11);
 	helmchart_refs_release(&r);
 }

@@ -99,7 +99,9 @@ static void test_files_and_git(void **state)
 	assert_int_equal(ignore_use_git(&ig), 0);
 	assert_true(ignore_empty(&ig));
 	/* in one: what .gitignore says (directories and files), from a subdirectory too */
-	assert_int_equal(system("git init -q . && mkdir -p sub/gen && printf 'gen/\\n*.secret.yaml\\n' > sub/.gitignore"), 0);
+	assert_int_equal(
+		system("git init -q . && mkdir -p sub/gen && printf 'gen/\\n*.secret.yaml\\n' > sub/.gitignore"),
+		0);
 	assert_int_equal(chdir("sub"), 0);
 	assert_int_equal(ignore_use_git(&ig), 0);
 	assert_false(ignore_empty(&ig));

@@ -155,7 +155,6 @@ static bool fx_gzip(const struct sbuf *in, struct sbuf *out)
 	return ok;
 }
 
-
 #define H1 "1111111111111111111111111111111111111111111111111111111111111111"
 #define H2 "2222222222222222222222222222222222222222222222222222222222222222"
 #define H3 "3333333333333333333333333333333333333333333333333333333333333333"
@@ -182,7 +181,8 @@ static void layer1(struct sbuf *t)
 	size_t n;
 
 	fx_add(t, "etc/", '5', NULL, NULL, 0, NULL);
-	fx_file(t, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n");
+	fx_file(t, "etc/passwd",
+		"root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n");
 	fx_file(t, "usr/local/bin/docker-entrypoint.sh", entry_script);
 	fx_add(t, "docker-entrypoint.sh", '2', "usr/local/bin/docker-entrypoint.sh", NULL, 0, NULL);
 	fx_add(t, "bin", '2', "usr/bin", NULL, 0, NULL);
@@ -312,14 +312,16 @@ static void test_normalize(void **state)
 static void test_inspect(void **state)
 {
 	static const char docker[] =
-		"[{\"Id\":\"sha256:" H1 "\",\"RepoTags\":[\"nginx:1.25\",\"mirror.gcr.io/library/nginx:1.25\"],"
+		"[{\"Id\":\"sha256:" H1
+		"\",\"RepoTags\":[\"nginx:1.25\",\"mirror.gcr.io/library/nginx:1.25\"],"
 		"\"RepoDigests\":[\"nginx@sha256:" H2 "\"],"
 		"\"Config\":{\"User\":\"\",\"Entrypoint\":[\"/docker-entrypoint.sh\"],"
 		"\"Cmd\":[\"nginx\",\"-g\",\"daemon off;\"],\"ExposedPorts\":{\"80/tcp\":{}}}},"
 		"{\"Id\":\"sha256:" H3 "\",\"RepoTags\":[\"gcr.io/distroless/static:nonroot\"],"
 		"\"Config\":{\"User\":\"65532\",\"Entrypoint\":null,\"Cmd\":null}}]";
 	static const char podman[] =
-		"[{\"Id\":\"" H4 "\",\"Digest\":\"sha256:" H5 "\",\"RepoTags\":[\"docker.io/bitnami/redis:7.2\"],"
+		"[{\"Id\":\"" H4 "\",\"Digest\":\"sha256:" H5
+		"\",\"RepoTags\":[\"docker.io/bitnami/redis:7.2\"],"
 		"\"Names\":[\"docker.io/bitnami/redis:7.2\"],\"User\":\"1001\","
 		"\"Config\":{\"Entrypoint\":[\"/opt/bitnami/scripts/redis/entrypoint.sh\"]}}]";
 	struct imagemeta_set *s = imagemeta_set_new();
@@ -412,12 +414,16 @@ static const char *manifest_json(bool gz)
 {
 	static char buf[1024];
 
-	snprintf(buf, sizeof(buf),
-		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		 "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" H3 "\",\"size\":1},"
-		 "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:" H1 "\",\"size\":1},"
-		 "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar%s\",\"digest\":\"sha256:" H2 "\",\"size\":1}]}",
-		 gz ? "+gzip" : "");
+	snprintf(
+		buf, sizeof(buf),
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" H3
+		"\",\"size\":1},"
+		"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:" H1
+		"\",\"size\":1},"
+		"{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar%s\",\"digest\":\"sha256:" H2
+		"\",\"size\":1}]}",
+		gz ? "+gzip" : "");
 	return buf;
 }
 
@@ -436,11 +442,14 @@ static void test_oci_layout(void **state)
 		"\"org.opencontainers.image.ref.name\":\"16\"}}]}";
 	static const char index_nested[] =
 		"{\"schemaVersion\":2,\"manifests\":["
-		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" H6 "\","
+		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" H6
+		"\","
 		"\"platform\":{\"architecture\":\"arm\",\"os\":\"windows\"}},"
-		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" H4 "\","
+		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" H4
+		"\","
 		"\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
-		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" H6 "\","
+		"{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" H6
+		"\","
 		"\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"},"
 		"\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"}}]}";
 
@@ -499,7 +508,8 @@ static void test_docker_save_legacy(void **state)
 	fx_file(&t, "repositories", "{\"postgres\":{\"16\":\"" H3 "\"}}");
 	fx_file(&t, "manifest.json", manifest);
 	fx_end(&t);
-	assert_int_equal(imagemeta_load_buf(s, "save.tar", (const unsigned char *)t.buf, t.len, NULL), 1);
+	assert_int_equal(
+		imagemeta_load_buf(s, "save.tar", (const unsigned char *)t.buf, t.len, NULL), 1);
 	im = imagemeta_lookup(s, "docker.io/library/postgres:16");
 	check_layered(im);
 	assert_ptr_equal(imagemeta_lookup(s, "sha256:" H3), im);
@@ -508,8 +518,9 @@ static void test_docker_save_legacy(void **state)
 		struct sbuf gz = SBUF_INIT;
 
 		if (fx_gzip(&t, &gz)) {
-			assert_int_equal(imagemeta_load_buf(s, "save.tar.gz", (const unsigned char *)gz.buf,
-							    gz.len, NULL),
+			assert_int_equal(imagemeta_load_buf(s, "save.tar.gz",
+							    (const unsigned char *)gz.buf, gz.len,
+							    NULL),
 					 1);
 			check_layered(imagemeta_at(s, 1));
 		}
@@ -532,7 +543,8 @@ static void test_docker_save_oci(void **state)
 		"\"Layers\":[\"blobs/sha256/" H1 "\",\"blobs/sha256/" H2 "\"]}]";
 	static const char index[] =
 		"{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		"\"digest\":\"sha256:" H4 "\",\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/postgres:16\","
+		"\"digest\":\"sha256:" H4
+		"\",\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/postgres:16\","
 		"\"org.opencontainers.image.ref.name\":\"16\"}}]}";
 
 	(void)state;
@@ -547,12 +559,14 @@ static void test_docker_save_oci(void **state)
 	else
 		fx_add(&t, "blobs/sha256/" H2, '0', NULL, l2.buf, l2.len, NULL);
 	fx_add(&t, "blobs/sha256/" H3, '0', NULL, config_json, strlen(config_json), NULL);
-	fx_add(&t, "blobs/sha256/" H4, '0', NULL, manifest_json(gzip), strlen(manifest_json(gzip)), NULL);
+	fx_add(&t, "blobs/sha256/" H4, '0', NULL, manifest_json(gzip), strlen(manifest_json(gzip)),
+	       NULL);
 	fx_file(&t, "index.json", index);
 	fx_file(&t, "manifest.json", manifest);
 	fx_file(&t, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
 	fx_end(&t);
-	assert_int_equal(imagemeta_load_buf(s, "save25.tar", (const unsigned char *)t.buf, t.len, NULL), 1);
+	assert_int_equal(
+		imagemeta_load_buf(s, "save25.tar", (const unsigned char *)t.buf, t.len, NULL), 1);
 	im = imagemeta_lookup(s, "postgres:16");
 	check_layered(im);
 	/* the same archive without manifest.json: read as an OCI layout in a tar (oci-archive) */
@@ -569,8 +583,8 @@ static void test_docker_save_oci(void **state)
 		       strlen(manifest_json(gzip)), NULL);
 		fx_file(&t2, "index.json", index);
 		fx_end(&t2);
-		assert_int_equal(imagemeta_load_buf(s, "oci.tar", (const unsigned char *)t2.buf, t2.len,
-						    "mirror.example/pg:16"),
+		assert_int_equal(imagemeta_load_buf(s, "oci.tar", (const unsigned char *)t2.buf,
+						    t2.len, "mirror.example/pg:16"),
 				 1);
 		check_layered(imagemeta_lookup(s, "mirror.example/pg:16"));
 		sbuf_release(&t2);
@@ -587,14 +601,15 @@ static void test_hostile(void **state)
 	struct imagemeta_set *s = imagemeta_set_new();
 	struct sbuf t = SBUF_INIT;
 	static const char *const bad_json[] = {
-		"", "   ", "hello", "[]", "[1,2]", "{\"a\":1}", "[{\"Config\":", "{\"manifests\":[]}",
+		"",	 "   ",	      "hello",	       "[]",
+		"[1,2]", "{\"a\":1}", "[{\"Config\":", "{\"manifests\":[]}",
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(bad_json); i++)
-		if (imagemeta_load_buf(s, "x", (const unsigned char *)bad_json[i], strlen(bad_json[i]),
-				       NULL) != -1)
+		if (imagemeta_load_buf(s, "x", (const unsigned char *)bad_json[i],
+				       strlen(bad_json[i]), NULL) != -1)
 			fail_msg("case %zu accepted", i);
 	/* a manifest pointing outside the archive, and at a missing member */
 	fx_file(&t, "manifest.json", "[{\"Config\":\"../../etc/passwd\",\"Layers\":[]}]");
@@ -609,7 +624,8 @@ static void test_hostile(void **state)
 	t.len = 0;
 	fx_file(&t, "c.json", config_json);
 	fx_file(&t, "l.tar", "not a tar at all, not even close..........");
-	fx_file(&t, "manifest.json", "[{\"Config\":\"c.json\",\"RepoTags\":[\"a:1\"],\"Layers\":[\"l.tar\",\"missing.tar\"]}]");
+	fx_file(&t, "manifest.json",
+		"[{\"Config\":\"c.json\",\"RepoTags\":[\"a:1\"],\"Layers\":[\"l.tar\",\"missing.tar\"]}]");
 	fx_end(&t);
 	assert_int_equal(imagemeta_load_buf(s, "t", (const unsigned char *)t.buf, t.len, NULL), 1);
 	assert_string_not_equal(imagemeta_lookup(s, "a:1")->note, "");
@@ -624,9 +640,11 @@ static void test_hostile(void **state)
 		t.len = 0;
 		fx_file(&t, "c.json", cfg);
 		fx_add(&t, "l.tar", '0', NULL, l.buf, l.len, NULL);
-		fx_file(&t, "manifest.json", "[{\"Config\":\"c.json\",\"RepoTags\":[\"loop:1\"],\"Layers\":[\"l.tar\"]}]");
+		fx_file(&t, "manifest.json",
+			"[{\"Config\":\"c.json\",\"RepoTags\":[\"loop:1\"],\"Layers\":[\"l.tar\"]}]");
 		fx_end(&t);
-		assert_int_equal(imagemeta_load_buf(s, "t", (const unsigned char *)t.buf, t.len, NULL), 1);
+		assert_int_equal(
+			imagemeta_load_buf(s, "t", (const unsigned char *)t.buf, t.len, NULL), 1);
 		assert_null(imagemeta_lookup(s, "loop:1")->script);
 		assert_int_equal(imagemeta_lookup(s, "loop:1")->user_kind, IMAGEMETA_USER_ROOT);
 		sbuf_release(&l);
@@ -638,14 +656,10 @@ static void test_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_user_kinds),
-		cmocka_unit_test(test_normalize),
-		cmocka_unit_test(test_inspect),
-		cmocka_unit_test(test_config_blob),
-		cmocka_unit_test(test_oci_layout),
-		cmocka_unit_test(test_docker_save_legacy),
-		cmocka_unit_test(test_docker_save_oci),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_user_kinds),	cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_inspect),		cmocka_unit_test(test_config_blob),
+		cmocka_unit_test(test_oci_layout),	cmocka_unit_test(test_docker_save_legacy),
+		cmocka_unit_test(test_docker_save_oci), cmocka_unit_test(test_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
-/* Unit tests for imagerefs.c: images of pod-bearing objects and compose services, with positions. */
+/* Unit tests for imagerefs.c: images of pod-bearing objects and compose services, with positions.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,36 +20,35 @@ static void collect(const char *text, struct imagerefs *r)
 
 static void test_k8s(void **state)
 {
-	static const char text[] =
-		"apiVersion: apps/v1\n"
-		"kind: Deployment\n"
-		"metadata: {name: web, namespace: shop}\n"
-		"spec:\n"
-		"  selector: {matchLabels: {app: web}}\n"
-		"  template:\n"
-		"    spec:\n"
-		"      initContainers:\n"
-		"      - name: init\n"
-		"        image: busybox:1.36\n"
-		"      containers:\n"
-		"      - name: app\n"
-		"        image: nginx:1.25\n"
-		"      - name: side\n"
-		"        image: \"busybox:1.36\"\n"
-		"---\n"
-		"apiVersion: v1\n"
-		"kind: ConfigMap\n"
-		"metadata: {name: c}\n"
-		"data: {image: not-an-image}\n"
-		"---\n"
-		"apiVersion: v1\n"
-		"kind: List\n"
-		"items:\n"
-		"- apiVersion: v1\n"
-		"  kind: Pod\n"
-		"  metadata: {name: p}\n"
-		"  spec:\n"
-		"    containers: [{name: c, image: 'redis:7'}]\n";
+	static const char text[] = "apiVersion: apps/v1\n"
+				   "kind: Deployment\n"
+				   "metadata: {name: web, namespace: shop}\n"
+				   "spec:\n"
+				   "  selector: {matchLabels: {app: web}}\n"
+				   "  template:\n"
+				   "    spec:\n"
+				   "      initContainers:\n"
+				   "      - name: init\n"
+				   "        image: busybox:1.36\n"
+				   "      containers:\n"
+				   "      - name: app\n"
+				   "        image: nginx:1.25\n"
+				   "      - name: side\n"
+				   "        image: \"busybox:1.36\"\n"
+				   "---\n"
+				   "apiVersion: v1\n"
+				   "kind: ConfigMap\n"
+				   "metadata: {name: c}\n"
+				   "data: {image: not-an-image}\n"
+				   "---\n"
+				   "apiVersion: v1\n"
+				   "kind: List\n"
+				   "items:\n"
+				   "- apiVersion: v1\n"
+				   "  kind: Pod\n"
+				   "  metadata: {name: p}\n"
+				   "  spec:\n"
+				   "    containers: [{name: c, image: 'redis:7'}]\n";
 	struct imagerefs r = IMAGEREFS_INIT;
 
 	(void)state;
@@ -74,18 +74,17 @@ static void test_k8s(void **state)
 
 static void test_compose(void **state)
 {
-	static const char text[] =
-		"x-base: &base\n"
-		"  image: postgres:16\n"
-		"services:\n"
-		"  db:\n"
-		"    <<: *base\n"
-		"  web:\n"
-		"    image: nginx:${TAG:-1.25}\n"
-		"  app:\n"
-		"    build: .\n"
-		"  bad:\n"
-		"    image: x:${NOPE:?must be set}\n";
+	static const char text[] = "x-base: &base\n"
+				   "  image: postgres:16\n"
+				   "services:\n"
+				   "  db:\n"
+				   "    <<: *base\n"
+				   "  web:\n"
+				   "    image: nginx:${TAG:-1.25}\n"
+				   "  app:\n"
+				   "    build: .\n"
+				   "  bad:\n"
+				   "    image: x:${NOPE:?must be set}\n";
 	struct imagerefs r = IMAGEREFS_INIT;
 
 	(void)state;

@@ -9,41 +9,40 @@
 #include "capfix/krm.h"
 #include "capfix/yamlspan.h"
 
-static const char rl[] =
-	"apiVersion: config.kubernetes.io/v1\n"
-	"kind: ResourceList\n"
-	"functionConfig:\n"
-	"  apiVersion: v1\n"
-	"  kind: ConfigMap\n"
-	"  metadata: {name: capfix}\n"
-	"  data:\n"
-	"    deny: SYS_ADMIN\n"
-	"items:\n"
-	"- apiVersion: apps/v1\n"
-	"  kind: Deployment\n"
-	"  metadata:\n"
-	"    name: web # kept\n"
-	"    namespace: shop\n"
-	"    annotations:\n"
-	"      config.kubernetes.io/path: 'deploy/web.yaml'\n"
-	"      internal.config.kubernetes.io/path: 'deploy/web.yaml'\n"
-	"      config.kubernetes.io/index: '0'\n"
-	"  spec:\n"
-	"    selector: {matchLabels: {app: web}}\n"
-	"    template:\n"
-	"      spec:\n"
-	"        containers:\n"
-	"        - name: app\n"
-	"          image: registry.example/app:1\n"
-	"          securityContext: {capabilities: {add: [SYS_ADMIN]}}\n"
-	"- apiVersion: v1\n"
-	"  kind: Pod\n"
-	"  metadata:\n"
-	"    name: \"priv\\nx\"\n"
-	"    annotations: {internal.config.kubernetes.io/path: pods/priv.yaml}\n"
-	"  spec:\n"
-	"    containers:\n"
-	"    - {name: c, image: i, securityContext: {privileged: true}}\n";
+static const char rl[] = "apiVersion: config.kubernetes.io/v1\n"
+			 "kind: ResourceList\n"
+			 "functionConfig:\n"
+			 "  apiVersion: v1\n"
+			 "  kind: ConfigMap\n"
+			 "  metadata: {name: capfix}\n"
+			 "  data:\n"
+			 "    deny: SYS_ADMIN\n"
+			 "items:\n"
+			 "- apiVersion: apps/v1\n"
+			 "  kind: Deployment\n"
+			 "  metadata:\n"
+			 "    name: web # kept\n"
+			 "    namespace: shop\n"
+			 "    annotations:\n"
+			 "      config.kubernetes.io/path: 'deploy/web.yaml'\n"
+			 "      internal.config.kubernetes.io/path: 'deploy/web.yaml'\n"
+			 "      config.kubernetes.io/index: '0'\n"
+			 "  spec:\n"
+			 "    selector: {matchLabels: {app: web}}\n"
+			 "    template:\n"
+			 "      spec:\n"
+			 "        containers:\n"
+			 "        - name: app\n"
+			 "          image: registry.example/app:1\n"
+			 "          securityContext: {capabilities: {add: [SYS_ADMIN]}}\n"
+			 "- apiVersion: v1\n"
+			 "  kind: Pod\n"
+			 "  metadata:\n"
+			 "    name: \"priv\\nx\"\n"
+			 "    annotations: {internal.config.kubernetes.io/path: pods/priv.yaml}\n"
+			 "  spec:\n"
+			 "    containers:\n"
+			 "    - {name: c, image: i, securityContext: {privileged: true}}\n";
 
 static void test_yaml(void **state)
 {
@@ -78,13 +77,14 @@ static void test_yaml(void **state)
 	assert_string_equal(yamlspan_str(yamlspan_get(r0, "severity")), "info");
 	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(r0, "resourceRef"), "kind")),
 			    "Deployment");
-	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(r0, "resourceRef"), "namespace")),
-			    "shop");
+	assert_string_equal(
+		yamlspan_str(yamlspan_get(yamlspan_get(r0, "resourceRef"), "namespace")), "shop");
 	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(r0, "file"), "path")),
 			    "deploy/web.yaml");
 	assert_string_equal(yamlspan_str(yamlspan_get(results->kids[2], "severity")), "warning");
-	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(results->kids[2], "file"), "path")),
-			    "pods/priv.yaml");
+	assert_string_equal(
+		yamlspan_str(yamlspan_get(yamlspan_get(results->kids[2], "file"), "path")),
+		"pods/priv.yaml");
 	/* a name with a newline stays one quoted scalar */
 	assert_string_equal(
 		yamlspan_str(yamlspan_get(yamlspan_get(results->kids[2], "resourceRef"), "name")),
@@ -128,7 +128,8 @@ static void test_errors(void **state)
 	struct sbuf out = SBUF_INIT;
 	struct krm_stats st;
 	const char *not_rl = "apiVersion: v1\nkind: List\nitems: []\n";
-	const char *done = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults: []\n";
+	const char *done =
+		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults: []\n";
 	const char *bad = "kind: ResourceList\nfunctionConfig: {data: {deny: 'NOPE'}}\nitems: []\n";
 	const char *empty = "kind: ResourceList\nitems: []\n";
 

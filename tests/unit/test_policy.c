@@ -191,16 +191,18 @@ static void test_policy_gather_more(void **state)
 	struct fix_opts opts = FIX_OPTS_INIT;
 	struct fix_result res;
 	const char *bad = "kind: Pod\nspec: [\n";
-	const char *json = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"j\"},\n"
-			   " \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\",\n"
-			   "  \"securityContext\": {\"capabilities\": {\"add\": [\"SYS_PTRACE\"]}}}]}}\n";
+	const char *json =
+		"{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"j\"},\n"
+		" \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\",\n"
+		"  \"securityContext\": {\"capabilities\": {\"add\": [\"SYS_PTRACE\"]}}}]}}\n";
 	const char *aliased = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\n"
 			      "x-sc: &sc {capabilities: {add: [KILL]}}\nspec:\n  containers:\n"
 			      "    - {name: c, image: i, securityContext: *sc}\n";
-	const char *typed_list = "apiVersion: v1\nkind: PodList\nitems:\n"
-				 "  - apiVersion: v1\n    kind: Pod\n    metadata: {name: l, namespace: y}\n"
-				 "    spec:\n      containers:\n"
-				 "        - {name: c, image: i, securityContext: {capabilities: {add: [SETUID]}}}\n";
+	const char *typed_list =
+		"apiVersion: v1\nkind: PodList\nitems:\n"
+		"  - apiVersion: v1\n    kind: Pod\n    metadata: {name: l, namespace: y}\n"
+		"    spec:\n      containers:\n"
+		"        - {name: c, image: i, securityContext: {capabilities: {add: [SETUID]}}}\n";
 
 	(void)state;
 	/* a file that does not parse: -1, the position in res */
@@ -324,12 +326,13 @@ static void test_policy_render_psp(void **state)
 	parse_output(&out, &yf);
 	d = doc(&yf, "PodSecurityPolicy", "capfix-restricted");
 	assert_non_null(d);
-	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"), buf,
-				   sizeof(buf)),
-			    "CHOWN");
-	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "requiredDropCapabilities"),
+	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"),
 				   buf, sizeof(buf)),
-			    "ALL");
+			    "CHOWN");
+	assert_string_equal(
+		joined(yamlspan_get(yamlspan_get(d, "spec"), "requiredDropCapabilities"), buf,
+		       sizeof(buf)),
+		"ALL");
 	assert_non_null(doc(&yf, "ClusterRole", "capfix-restricted-use"));
 	/* bindings per namespace seen, by group, never cluster-wide */
 	assert_null(doc(&yf, "ClusterRoleBinding", "capfix-restricted-use"));
@@ -337,12 +340,13 @@ static void test_policy_render_psp(void **state)
 	assert_null(strstr(out.buf, "name: system:serviceaccounts\n"));
 	d = doc(&yf, "PodSecurityPolicy", "capfix-prod-builder");
 	assert_non_null(d);
-	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"), buf,
-				   sizeof(buf)),
+	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"),
+				   buf, sizeof(buf)),
 			    "CHOWN NET_ADMIN NET_RAW");
 	d = doc(&yf, "PodSecurityPolicy", "capfix-ops-default");
 	assert_non_null(d);
-	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"), "privileged")), "true");
+	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"), "privileged")),
+			    "true");
 	assert_true(noted(&ps, "fix keeps NET_ADMIN, NET_RAW for this workload only"));
 	assert_true(noted(&ps, "Pod/priv: privileged"));
 	yamlspan_release(&yf);
@@ -372,17 +376,18 @@ static void test_policy_render_psp(void **state)
 /* Two workloads of one service account share a policy; NET_BIND_SERVICE goes to the shared one. */
 static void test_policy_render_psp_per_sa(void **state)
 {
-	const char *y = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: n}\nspec:\n"
-			"  serviceAccountName: s\n  containers:\n"
-			"    - {name: c, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE, KILL]}}}\n"
-			"---\n"
-			"apiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: n}\nspec:\n"
-			"  serviceAccountName: s\n  containers:\n"
-			"    - {name: c, image: i, securityContext: {capabilities: {add: [SETUID]}}}\n"
-			"---\n"
-			"apiVersion: v1\nkind: Pod\nmetadata: {name: z, namespace: n}\nspec:\n"
-			"  containers:\n"
-			"    - {name: c, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE]}}}\n";
+	const char *y =
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: n}\nspec:\n"
+		"  serviceAccountName: s\n  containers:\n"
+		"    - {name: c, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE, KILL]}}}\n"
+		"---\n"
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: n}\nspec:\n"
+		"  serviceAccountName: s\n  containers:\n"
+		"    - {name: c, image: i, securityContext: {capabilities: {add: [SETUID]}}}\n"
+		"---\n"
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: z, namespace: n}\nspec:\n"
+		"  containers:\n"
+		"    - {name: c, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE]}}}\n";
 	struct policy_set ps = POLICY_SET_INIT;
 	struct sbuf out = SBUF_INIT;
 	struct yfile yf = YFILE_INIT;
@@ -400,13 +405,13 @@ static void test_policy_render_psp_per_sa(void **state)
 				"PodSecurityPolicy");
 	assert_int_equal(npsp, 2);
 	d = doc(&yf, "PodSecurityPolicy", "capfix-restricted");
-	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"), buf,
-				   sizeof(buf)),
+	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"),
+				   buf, sizeof(buf)),
 			    "NET_BIND_SERVICE");
 	d = doc(&yf, "PodSecurityPolicy", "capfix-n-s");
 	assert_non_null(d);
-	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"), buf,
-				   sizeof(buf)),
+	assert_string_equal(joined(yamlspan_get(yamlspan_get(d, "spec"), "allowedCapabilities"),
+				   buf, sizeof(buf)),
 			    "KILL NET_BIND_SERVICE SETUID");
 	assert_non_null(strstr(out.buf, "capfix.io/workloads: \"Pod/a, Pod/b\""));
 	yamlspan_release(&yf);
@@ -429,8 +434,11 @@ static void test_policy_render_admission(void **state)
 	/* net has no pod labels (selector: {}): its exception names its pods' name prefix */
 	assert_int_equal(render(&out, &ps, "vap", NULL, false), 0);
 	assert_true(noted(&ps, "Deployment/net: fix keeps"));
-	assert_false(noted(&ps, "Deployment/net: the generated vap policy would deny it after fix"));
-	assert_non_null(strstr(out.buf, "(request.namespace == 'prod' && object.metadata.name.startsWith('net-'))"));
+	assert_false(
+		noted(&ps, "Deployment/net: the generated vap policy would deny it after fix"));
+	assert_non_null(
+		strstr(out.buf,
+		       "(request.namespace == 'prod' && object.metadata.name.startsWith('net-'))"));
 	parse_output(&out, &yf);
 	d = doc(&yf, "ValidatingAdmissionPolicy", "capfix-capabilities");
 	assert_non_null(d);
@@ -441,11 +449,13 @@ static void test_policy_render_admission(void **state)
 		if (!strcmp(yamlspan_str(yamlspan_get(v->kids[i], "name")), "allowed"))
 			break;
 	assert_true(i < v->nkids);
-	assert_string_equal(yamlspan_str(yamlspan_get(v->kids[i], "expression")),
-			    "['CHOWN'] + ((request.namespace == 'prod' && "
-			    "object.metadata.name.startsWith('net-')) ? ['NET_ADMIN', 'NET_RAW'] : [])");
+	assert_string_equal(
+		yamlspan_str(yamlspan_get(v->kids[i], "expression")),
+		"['CHOWN'] + ((request.namespace == 'prod' && "
+		"object.metadata.name.startsWith('net-')) ? ['NET_ADMIN', 'NET_RAW'] : [])");
 	/* the privileged Pod: an exception by namespace and name */
-	assert_non_null(strstr(out.buf, "(request.namespace == 'ops' && object.metadata.name == 'priv')"));
+	assert_non_null(
+		strstr(out.buf, "(request.namespace == 'ops' && object.metadata.name == 'priv')"));
 	assert_non_null(strstr(out.buf, "values: [\"default\", \"ops\", \"prod\"]"));
 	assert_null(strstr(out.buf, "SYS_ADMIN"));
 	yamlspan_release(&yf);
@@ -456,14 +466,14 @@ static void test_policy_render_admission(void **state)
 	parse_output(&out, &yf);
 	d = doc(&yf, "ClusterPolicy", "capfix-capabilities");
 	assert_non_null(d);
-	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"),
-						      "validationFailureAction")),
-			    "Enforce");
+	assert_string_equal(
+		yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"), "validationFailureAction")),
+		"Enforce");
 	d = yamlspan_get(yamlspan_get(d, "spec"), "rules");
 	assert_int_equal(d->nkids, 3); /* drop ALL, the shared add list, net's exception */
-	assert_string_equal(yamlspan_str(yamlspan_get(
-				    yamlspan_get(d->kids[1], "validate"), "message")),
-			    "Containers may add only CHOWN.");
+	assert_string_equal(
+		yamlspan_str(yamlspan_get(yamlspan_get(d->kids[1], "validate"), "message")),
+		"Containers may add only CHOWN.");
 	assert_string_equal(yamlspan_str(yamlspan_get(d->kids[2], "name")), "exception-1");
 	assert_non_null(strstr(out.buf, "names: [\"priv\"]"));
 	yamlspan_release(&yf);
@@ -474,7 +484,8 @@ static void test_policy_render_admission(void **state)
 
 		assert_int_equal(policygen_render(&out, &ps, &o), 0);
 	}
-	assert_non_null(strstr(out.buf, "{namespace: \"prod\", name: \"\", prefix: \"net-\", labels: {}"));
+	assert_non_null(
+		strstr(out.buf, "{namespace: \"prod\", name: \"\", prefix: \"net-\", labels: {}"));
 	parse_output(&out, &yf);
 	assert_non_null(doc(&yf, "ConstraintTemplate", "capfixcapabilities"));
 	d = doc(&yf, "CapfixCapabilities", "capfix-capabilities");
@@ -483,8 +494,8 @@ static void test_policy_render_admission(void **state)
 						"allowedCapabilities"),
 				   buf, sizeof(buf)),
 			    "CHOWN");
-	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"), "enforcementAction")),
-			    "warn");
+	assert_string_equal(
+		yamlspan_str(yamlspan_get(yamlspan_get(d, "spec"), "enforcementAction")), "warn");
 	yamlspan_release(&yf);
 	sbuf_release(&out);
 	policy_set_release(&ps);
@@ -513,8 +524,9 @@ static void test_policy_render_errors_and_tdir(void **state)
 	fputs("kind: Custom\nmetadata: {name: ${name}}\nallowed: ${caps_cel}\n", fp);
 	assert_int_equal(fclose(fp), 0);
 	assert_true(render(&out, &ps, "vap", dir, false) >= 0);
-	assert_string_equal(sbuf_cstr(&out),
-			    "kind: Custom\nmetadata: {name: \"capfix-capabilities\"}\nallowed: ['CHOWN']\n");
+	assert_string_equal(
+		sbuf_cstr(&out),
+		"kind: Custom\nmetadata: {name: \"capfix-capabilities\"}\nallowed: ['CHOWN']\n");
 	sbuf_release(&out);
 	assert_true(render(&out, &ps, "kyverno", dir, false) >= 0);
 	assert_non_null(strstr(out.buf, "kind: ClusterPolicy\n"));
@@ -552,7 +564,8 @@ static void test_policy_render_pss(void **state)
 	assert_true(strstr(t, "default:") < strstr(t, "ops:"));
 	assert_true(strstr(t, "ops:") < strstr(t, "prod:"));
 	assert_non_null(strstr(t, "  held back from baseline by Deployment/net (all.yaml:6):\n"));
-	assert_non_null(strstr(t, "    non-default capabilities (containers \"init\", \"c\" must not include"));
+	assert_non_null(strstr(
+		t, "    non-default capabilities (containers \"init\", \"c\" must not include"));
 	assert_non_null(strstr(t, "  held back from baseline by Pod/priv (all.yaml:27):\n"));
 	assert_null(strstr(t, "Pod/ok"));
 	sbuf_release(&out);
@@ -569,9 +582,10 @@ static void test_policy_render_pss(void **state)
 	assert_string_equal(json_string_value(json_object_get(ns, "level")), "privileged");
 	assert_string_equal(json_string_value(json_object_get(ns, "manifest")), "all.yaml");
 	assert_int_equal(json_array_size(json_object_get(ns, "held_back_by")), 1);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(json_object_get(ns, "held_back_by"), 0), "name")),
-			    "net");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(ns, "held_back_by"), 0), "name")),
+		"net");
 	ns = json_array_get(nss, 0);
 	assert_string_equal(json_string_value(json_object_get(ns, "name")), "default");
 	assert_string_equal(json_string_value(json_object_get(ns, "level")), "restricted");
@@ -580,9 +594,12 @@ static void test_policy_render_pss(void **state)
 	objs = json_object_get(root, "objects");
 	assert_int_equal(json_array_size(objs), 3);
 	/* in gathering order */
-	assert_string_equal(json_string_value(json_object_get(json_array_get(objs, 0), "name")), "net");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(objs, 1), "name")), "ok");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(objs, 2), "name")), "priv");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(objs, 0), "name")),
+			    "net");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(objs, 1), "name")),
+			    "ok");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(objs, 2), "name")),
+			    "priv");
 	for (i = 0; i < 3; i++) {
 		json_t *o = json_array_get(objs, i);
 
@@ -593,10 +610,11 @@ static void test_policy_render_pss(void **state)
 			assert_int_equal(json_integer_value(json_object_get(o, "line")), 19);
 		}
 		if (!strcmp(json_string_value(json_object_get(o, "name")), "priv"))
-			assert_string_equal(json_string_value(json_object_get(
-						    json_array_get(json_object_get(o, "violations"), 0),
-						    "check")),
-					    "privileged");
+			assert_string_equal(
+				json_string_value(json_object_get(
+					json_array_get(json_object_get(o, "violations"), 0),
+					"check")),
+				"privileged");
 	}
 	json_decref(root);
 	sbuf_release(&out);

@@ -195,9 +195,10 @@ struct pss_vcase {
 	"      allowPrivilegeEscalation: false\n      runAsNonRoot: true\n"                        \
 	"      seccompProfile: {type: RuntimeDefault}\n      capabilities: {drop: [\"ALL\"]}\n"
 #define SYSCTL(n) "securityContext:\n  sysctls: [{name: " n ", value: \"1\"}]\ncontainers:\n" OK_C
-#define SELINUX_ENGINE "securityContext: {seLinuxOptions: {type: container_engine_t}}\ncontainers:\n" OK_C
+#define SELINUX_ENGINE                                                                             \
+	"securityContext: {seLinuxOptions: {type: container_engine_t}}\ncontainers:\n" OK_C
 #define ROOT_C                                                                                     \
-	"  - name: c\n    image: i\n    securityContext:\n      runAsUser: 0\n"                     \
+	"  - name: c\n    image: i\n    securityContext:\n      runAsUser: 0\n"                    \
 	"      allowPrivilegeEscalation: false\n      seccompProfile: {type: RuntimeDefault}\n"    \
 	"      capabilities: {drop: [\"ALL\"]}\n"
 
@@ -237,8 +238,8 @@ static const struct pss_vcase vcases[] = {
 	  PSS_RESTRICTED, "" },
 	{ "tcp_keepalive_time 1.28", 28, SYSCTL("net.ipv4.tcp_keepalive_time"), PSS_PRIVILEGED,
 	  "sysctls" },
-	{ "tcp_keepalive_probes 1.29", 29, SYSCTL("net.ipv4.tcp_keepalive_probes"),
-	  PSS_RESTRICTED, "" },
+	{ "tcp_keepalive_probes 1.29", 29, SYSCTL("net.ipv4.tcp_keepalive_probes"), PSS_RESTRICTED,
+	  "" },
 	{ "tcp_rmem 1.31", 31, SYSCTL("net.ipv4.tcp_rmem"), PSS_PRIVILEGED, "sysctls" },
 	{ "tcp_wmem 1.32", 32, SYSCTL("net.ipv4.tcp_wmem"), PSS_RESTRICTED, "" },
 	{ "tcp_notsent_lowat 1.36", 36, SYSCTL("net.ipv4.tcp_notsent_lowat"), PSS_PRIVILEGED,

@@ -18,17 +18,18 @@
  * CF002, CF005 (medium), CF003 (low), CF004 (critical), CF008 (info), all
  * at line 7, column 7; no PSS finding.
  */
-static const char pod[] = "apiVersion: v1\n"
-			  "kind: Pod\n"
-			  "metadata: {name: p, namespace: ns1}\n"
-			  "spec:\n"
-			  "  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n"
-			  "  containers:\n"
-			  "    - name: c\n"
-			  "      image: i\n"
-			  "      securityContext:\n"
-			  "        allowPrivilegeEscalation: false\n"
-			  "        capabilities: {add: [SYS_ADMIN]}\n";
+static const char pod[] =
+	"apiVersion: v1\n"
+	"kind: Pod\n"
+	"metadata: {name: p, namespace: ns1}\n"
+	"spec:\n"
+	"  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n"
+	"  containers:\n"
+	"    - name: c\n"
+	"      image: i\n"
+	"      securityContext:\n"
+	"        allowPrivilegeEscalation: false\n"
+	"        capabilities: {add: [SYS_ADMIN]}\n";
 
 static void scan_pod(struct scan_result *r, const char *path)
 {
@@ -107,16 +108,21 @@ static void test_report_text(void **state)
 	}
 	assert_int_equal(nfinding_lines, 6);
 	/* the rules that fired, with their controls and fix; the others not */
-	assert_non_null(strstr(p, "\nrules:\n  CF001 drop-all-missing: the container does not drop ALL capabilities\n"
-				  "      CIS Kubernetes 1.6-1.20 5.2.9\n"
-				  "      CIS Kubernetes 1.23+ 5.2.10\n"));
+	assert_non_null(strstr(
+		p,
+		"\nrules:\n  CF001 drop-all-missing: the container does not drop ALL capabilities\n"
+		"      CIS Kubernetes 1.6-1.20 5.2.9\n"
+		"      CIS Kubernetes 1.23+ 5.2.10\n"));
 	assert_non_null(strstr(p, "  CF004 add-outside-baseline: "));
-	assert_non_null(strstr(p, "      fix: remove them, or run the workload in a namespace whose policy allows them\n"));
+	assert_non_null(strstr(
+		p,
+		"      fix: remove them, or run the workload in a namespace whose policy allows them\n"));
 	assert_null(strstr(p, "CF006"));
 	assert_null(strstr(p, "CF101"));
 	/* the summary is the last line */
-	assert_non_null(strstr(p, "\ncapfix scan: 1 input scanned (0 skipped, 0 errors), 1 object, 1 container; "
-				  "6 findings: 1 critical, 3 medium, 1 low, 1 info\n"));
+	assert_non_null(strstr(
+		p, "\ncapfix scan: 1 input scanned (0 skipped, 0 errors), 1 object, 1 container; "
+		   "6 findings: 1 critical, 3 medium, 1 low, 1 info\n"));
 	assert_int_equal(p[out.len - 1], '\n');
 	sbuf_release(&out);
 
@@ -153,18 +159,23 @@ static void test_report_text_errors_and_nothing(void **state)
 	assert_int_equal(report_render(&out, &r, REPORT_TEXT, SEV_INFO), 0);
 	p = sbuf_cstr(&out);
 	assert_int_equal(strncmp(p, "bad.yaml:3:1: error: ", 21), 0);
-	assert_non_null(strstr(p, "\nchart/templates/d.yaml: skipped: Helm chart template (scan the rendered output)\n"));
+	assert_non_null(strstr(
+		p,
+		"\nchart/templates/d.yaml: skipped: Helm chart template (scan the rendered output)\n"));
 	assert_non_null(strstr(p, "\ngone.yaml: error: cannot open\n"));
 	assert_null(strstr(p, "rules:"));
 	/* an unreadable input counts among the errors (it did not), a link among the skipped */
-	assert_non_null(strstr(p, "capfix scan: 1 input scanned (2 skipped, 2 errors), 0 objects, 0 containers; 0 findings\n"));
+	assert_non_null(strstr(
+		p,
+		"capfix scan: 1 input scanned (2 skipped, 2 errors), 0 objects, 0 containers; 0 findings\n"));
 	sbuf_release(&out);
 	scan_result_release(&r);
 
 	/* an empty result */
 	assert_int_equal(report_render(&out, &r, REPORT_TEXT, SEV_INFO), 0);
-	assert_string_equal(sbuf_cstr(&out),
-			    "capfix scan: 0 inputs scanned (0 skipped, 0 errors), 0 objects, 0 containers; 0 findings\n");
+	assert_string_equal(
+		sbuf_cstr(&out),
+		"capfix scan: 0 inputs scanned (0 skipped, 0 errors), 0 objects, 0 containers; 0 findings\n");
 	sbuf_release(&out);
 
 	/* compose services are counted in the summary */
@@ -219,7 +230,8 @@ static void test_report_json(void **state)
 	assert_int_equal(jint(f, "line"), 7);
 	assert_int_equal(jint(f, "column"), 7);
 	assert_string_equal(jstring(f, "container"), "c");
-	assert_string_equal(jstring(f, "message"), "container \"c\" adds SYS_ADMIN, outside the baseline set");
+	assert_string_equal(jstring(f, "message"),
+			    "container \"c\" adds SYS_ADMIN, outside the baseline set");
 	obj = json_object_get(f, "object");
 	assert_string_equal(jstring(obj, "kind"), "Pod");
 	assert_string_equal(jstring(obj, "name"), "p");
@@ -257,8 +269,9 @@ static void test_report_json(void **state)
 /* Object-level findings have a null container; objects without namespace a null one. */
 static void test_report_json_nulls(void **state)
 {
-	const char *psp = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: x}\n"
-			  "spec: {requiredDropCapabilities: [ALL], allowedCapabilities: ['*']}\n";
+	const char *psp =
+		"apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: x}\n"
+		"spec: {requiredDropCapabilities: [ALL], allowedCapabilities: ['*']}\n";
 	struct scan_result r = SCAN_RESULT_INIT;
 	json_t *root, *f;
 
@@ -279,8 +292,9 @@ static void test_report_json_nulls(void **state)
 /* Paths need not be UTF-8; names may hold quotes and control characters. */
 static void test_report_json_strings(void **state)
 {
-	const char *y = "apiVersion: v1\nkind: Pod\nmetadata: {name: \"q\\\"\\u001b[31m\\n\"}\nspec:\n"
-			"  containers:\n    - {name: c, image: i, securityContext: {privileged: true}}\n";
+	const char *y =
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: \"q\\\"\\u001b[31m\\n\"}\nspec:\n"
+		"  containers:\n    - {name: c, image: i, securityContext: {privileged: true}}\n";
 	struct scan_result r = SCAN_RESULT_INIT;
 	json_t *root, *f;
 
@@ -320,7 +334,9 @@ static void test_report_json_strings(void **state)
 		struct report_opts co = { SEV_CRITICAL, false, false, true };
 
 		assert_int_equal(report_render_opts(&out, &r, REPORT_TEXT, &co), 0);
-		assert_non_null(strstr(out.buf, ": \033[1;31mcritical\033[m: [CF006 privileged] Pod/q\"\\033[31m"));
+		assert_non_null(
+			strstr(out.buf,
+			       ": \033[1;31mcritical\033[m: [CF006 privileged] Pod/q\"\\033[31m"));
 		sbuf_release(&out);
 	}
 	scan_result_release(&r);
@@ -339,8 +355,8 @@ static void test_report_sarif(void **state)
 	assert_non_null(strstr(jstring(root, "$schema"), "sarif-2.1.0"));
 	assert_int_equal(json_array_size(json_object_get(root, "runs")), 1);
 	run = json_array_get(json_object_get(root, "runs"), 0);
-	assert_string_equal(jstring(json_object_get(json_object_get(run, "tool"), "driver"), "name"),
-			    "capfix");
+	assert_string_equal(
+		jstring(json_object_get(json_object_get(run, "tool"), "driver"), "name"), "capfix");
 	rules = json_object_get(json_object_get(json_object_get(run, "tool"), "driver"), "rules");
 	results = json_object_get(run, "results");
 	assert_int_equal(json_array_size(results), 6);
@@ -373,10 +389,11 @@ static void test_report_sarif(void **state)
 			assert_string_equal(jstring(res, "level"), "error");
 			assert_string_equal(jstring(json_object_get(res, "properties"), "severity"),
 					    "critical");
-			assert_string_equal(jstring(json_object_get(json_array_get(rules, (size_t)idx),
-								    "properties"),
-						    "security-severity"),
-					    "8.0");
+			assert_string_equal(
+				jstring(json_object_get(json_array_get(rules, (size_t)idx),
+							"properties"),
+					"security-severity"),
+				"8.0");
 		}
 		if (!strcmp(id, "CF001"))
 			assert_string_equal(jstring(res, "level"), "warning");
@@ -407,9 +424,9 @@ static void test_report_sarif_errors(void **state)
 	scan_skip_template(&r, "chart/templates/d.yaml");
 	scan_finish(&r);
 	root = render_json(&r, REPORT_SARIF, SEV_INFO);
-	inv = json_array_get(json_object_get(json_array_get(json_object_get(root, "runs"), 0),
-					     "invocations"),
-			     0);
+	inv = json_array_get(
+		json_object_get(json_array_get(json_object_get(root, "runs"), 0), "invocations"),
+		0);
 	assert_true(json_is_true(json_object_get(inv, "executionSuccessful")));
 	notes = json_object_get(inv, "toolExecutionNotifications");
 	assert_int_equal(json_array_size(notes), 1);
@@ -419,9 +436,9 @@ static void test_report_sarif_errors(void **state)
 	/* a parse error: failed, with its position */
 	scan_buffer(&r, "bad.yaml", "a: [\n", 5, false);
 	root = render_json(&r, REPORT_SARIF, SEV_INFO);
-	inv = json_array_get(json_object_get(json_array_get(json_object_get(root, "runs"), 0),
-					     "invocations"),
-			     0);
+	inv = json_array_get(
+		json_object_get(json_array_get(json_object_get(root, "runs"), 0), "invocations"),
+		0);
 	assert_true(json_is_false(json_object_get(inv, "executionSuccessful")));
 	notes = json_object_get(inv, "toolExecutionNotifications");
 	assert_int_equal(json_array_size(notes), 2);
@@ -445,9 +462,8 @@ static char *sarif_fingerprint(const struct scan_result *r, size_t i)
 	json_t *root = render_json(r, REPORT_SARIF, SEV_INFO), *res;
 	char *fp;
 
-	res = json_array_get(json_object_get(json_array_get(json_object_get(root, "runs"), 0),
-					     "results"),
-			     i);
+	res = json_array_get(
+		json_object_get(json_array_get(json_object_get(root, "runs"), 0), "results"), i);
 	fp = strdup(jstring(json_object_get(res, "partialFingerprints"), "capfix/v1"));
 	json_decref(root);
 	return fp;
@@ -497,19 +513,17 @@ static void test_report_sarif_uris_and_help(void **state)
 	scan_pod(&r, "/srv/k8s/my pod.yaml");
 	root = render_json(&r, REPORT_SARIF, SEV_INFO);
 	run = json_array_get(json_object_get(root, "runs"), 0);
-	loc = json_object_get(json_array_get(json_object_get(json_array_get(json_object_get(run,
-											      "results"),
-									     0),
-							    "locations"),
-					     0),
-			      "physicalLocation");
+	loc = json_object_get(
+		json_array_get(json_object_get(json_array_get(json_object_get(run, "results"), 0),
+					       "locations"),
+			       0),
+		"physicalLocation");
 	assert_string_equal(jstring(json_object_get(loc, "artifactLocation"), "uri"),
 			    "file:///srv/k8s/my%20pod.yaml");
 	assert_null(json_object_get(json_object_get(loc, "artifactLocation"), "uriBaseId"));
-	rule = json_array_get(json_object_get(json_object_get(json_object_get(run, "tool"),
-							      "driver"),
-					      "rules"),
-			      1);
+	rule = json_array_get(
+		json_object_get(json_object_get(json_object_get(run, "tool"), "driver"), "rules"),
+		1);
 	help = json_object_get(rule, "help");
 	assert_string_equal(jstring(rule, "id"), "CF002");
 	assert_non_null(strstr(jstring(help, "text"), "NET_RAW"));
@@ -558,7 +572,8 @@ static void test_report_suppressed_and_baseline(void **state)
 		f = json_array_get(res, i);
 		if (!strcmp(jstring(f, "ruleId"), "CF001"))
 			assert_string_equal(
-				jstring(json_array_get(json_object_get(f, "suppressions"), 0), "kind"),
+				jstring(json_array_get(json_object_get(f, "suppressions"), 0),
+					"kind"),
 				"inSource");
 		assert_string_equal(jstring(f, "baselineState"),
 				    !strcmp(jstring(f, "ruleId"), "CF002") ? "unchanged" : "new");
@@ -583,9 +598,10 @@ static void test_report_suppressed_and_baseline(void **state)
 /* A partial object's findings: marked in JSON and SARIF, noted in text. */
 static void test_report_partial(void **state)
 {
-	const char *y = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
-			"  template:\n    spec:\n      containers:\n"
-			"        - {name: c, securityContext: {capabilities: {add: [NET_ADMIN]}}}\n";
+	const char *y =
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+		"  template:\n    spec:\n      containers:\n"
+		"        - {name: c, securityContext: {capabilities: {add: [NET_ADMIN]}}}\n";
 	struct scan_result r = SCAN_RESULT_INIT;
 	struct sbuf out = SBUF_INIT;
 	json_t *root, *f;
@@ -598,13 +614,13 @@ static void test_report_partial(void **state)
 	assert_true(json_is_true(json_object_get(f, "partial")));
 	json_decref(root);
 	root = render_json(&r, REPORT_SARIF, SEV_INFO);
-	f = json_array_get(json_object_get(json_array_get(json_object_get(root, "runs"), 0),
-					   "results"),
-			   0);
+	f = json_array_get(
+		json_object_get(json_array_get(json_object_get(root, "runs"), 0), "results"), 0);
 	assert_true(json_is_true(json_object_get(json_object_get(f, "properties"), "partial")));
 	json_decref(root);
 	assert_int_equal(report_render(&out, &r, REPORT_TEXT, SEV_INFO), 0);
-	assert_non_null(strstr(out.buf, "does not drop ALL capabilities (drop: []) (partial object)\n"));
+	assert_non_null(
+		strstr(out.buf, "does not drop ALL capabilities (drop: []) (partial object)\n"));
 	sbuf_release(&out);
 	scan_result_release(&r);
 }

@@ -121,7 +121,8 @@ static void test_scan_deployment_without_drop_all(void **state)
 	assert_string_equal(f->name, "web");
 	assert_string_equal(f->ns, "prod");
 	assert_string_equal(f->container, "app");
-	assert_string_equal(f->message, "container \"app\" does not drop ALL capabilities (drop: [])");
+	assert_string_equal(f->message,
+			    "container \"app\" does not drop ALL capabilities (drop: [])");
 	f = find(&r, "CF002", 0);
 	assert_string_equal(f->message, "container \"app\" keeps NET_RAW");
 	/* the pod-level PSS findings sit on the pod spec (line 10, col 7), before */
@@ -174,8 +175,9 @@ static void test_scan_adds(void **state)
 	assert_int_equal(f->severity, SEV_HIGH);
 	/* CHOWN is in the baseline set: only NET_ADMIN is named there, both for restricted */
 	assert_string_equal(f->message, "container \"c\" adds NET_ADMIN, outside the baseline set");
-	assert_string_equal(find(&r, "CF005", 0)->message,
-			    "container \"c\" adds NET_ADMIN, CHOWN; restricted allows only NET_BIND_SERVICE");
+	assert_string_equal(
+		find(&r, "CF005", 0)->message,
+		"container \"c\" adds NET_ADMIN, CHOWN; restricted allows only NET_BIND_SERVICE");
 	scan_result_release(&r);
 
 	/* NET_BIND_SERVICE with drop ALL: restricted-clean, only the low "adds" finding */
@@ -196,8 +198,9 @@ static void test_scan_adds(void **state)
 	scan_str(&r, POD_HEAD "    - name: c\n      image: i\n      securityContext:\n"
 			      "        capabilities: {drop: [NET_RAW, CHOWN]}\n");
 	ASSERT_IDS(&r, false, "CF001");
-	assert_string_equal(find(&r, "CF001", 0)->message,
-			    "container \"c\" does not drop ALL capabilities (drop: [NET_RAW, CHOWN])");
+	assert_string_equal(
+		find(&r, "CF001", 0)->message,
+		"container \"c\" does not drop ALL capabilities (drop: [NET_RAW, CHOWN])");
 	scan_result_release(&r);
 }
 
@@ -251,9 +254,10 @@ static void test_scan_many_spellings(void **state)
 	size_t i, n = 0;
 
 	(void)state;
-	sbuf_addstr(&y, POD_HEAD "    - name: c\n      image: i\n      securityContext:\n"
-			       "        capabilities:\n          add: [cap_net_raw, cap_sys_admin]\n"
-			       "          drop:\n");
+	sbuf_addstr(&y,
+		    POD_HEAD "    - name: c\n      image: i\n      securityContext:\n"
+			     "        capabilities:\n          add: [cap_net_raw, cap_sys_admin]\n"
+			     "          drop:\n");
 	for (i = 0; i < 64; i++)
 		sbuf_addstr(&y, "            - cap_chown\n");
 	scan_str(&r, y.buf);
@@ -273,8 +277,9 @@ static void test_scan_privileged(void **state)
 	const struct scan_finding *f;
 
 	(void)state;
-	scan_str(&r, POD_HEAD "    - name: c\n      image: i\n"
-			      "      securityContext: {privileged: true, capabilities: {add: [SYS_ADMIN]}}\n");
+	scan_str(&r, POD_HEAD
+		 "    - name: c\n      image: i\n"
+		 "      securityContext: {privileged: true, capabilities: {add: [SYS_ADMIN]}}\n");
 	/* privileged, and the lists audited all the same (CIS lists added capabilities) */
 	ASSERT_IDS(&r, false, "CF001 CF002 CF003 CF004 CF005 CF006");
 	assert_string_equal(find(&r, "CF004", 0)->message,
@@ -290,8 +295,9 @@ static void test_scan_privileged(void **state)
 	scan_result_release(&r);
 
 	/* privileged: false is not privileged */
-	scan_str(&r, POD_HEAD "    - name: c\n      image: i\n"
-			      "      securityContext: {privileged: false, capabilities: {drop: [ALL]}}\n");
+	scan_str(&r, POD_HEAD
+		 "    - name: c\n      image: i\n"
+		 "      securityContext: {privileged: false, capabilities: {drop: [ALL]}}\n");
 	ASSERT_IDS(&r, false, "");
 	scan_result_release(&r);
 }
@@ -302,11 +308,13 @@ static void test_scan_pss_findings(void **state)
 	const struct scan_finding *f;
 
 	(void)state;
-	scan_str(&r, "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n"
-		     "  hostNetwork: true\n"
-		     "  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n"
-		     "  containers:\n    - name: c\n      image: i\n"
-		     "      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n");
+	scan_str(
+		&r,
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n"
+		"  hostNetwork: true\n"
+		"  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n"
+		"  containers:\n    - name: c\n      image: i\n"
+		"      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n");
 	ASSERT_IDS(&r, true, "CF301");
 	f = find(&r, "CF301", 0);
 	assert_int_equal(f->severity, SEV_HIGH);
@@ -344,15 +352,17 @@ static void test_scan_psp(void **state)
 	assert_null(f->container);
 	f = find(&r, "CF103", 0);
 	assert_int_equal(f->line, 8);
-	assert_string_equal(f->message,
-			    "PodSecurityPolicy \"open\" adds NET_ADMIN, SYS_TIME to every container by default");
+	assert_string_equal(
+		f->message,
+		"PodSecurityPolicy \"open\" adds NET_ADMIN, SYS_TIME to every container by default");
 	f = find(&r, "CF104", 0);
 	assert_int_equal(f->severity, SEV_LOW);
 	assert_int_equal(f->line, 6);
 	f = find(&r, "CF101", 0);
 	assert_int_equal(f->line, 1); /* the first PSP */
 	assert_int_equal(f->col, 1);
-	assert_string_equal(f->message, "no PodSecurityPolicy (of 1) requires dropping NET_RAW or ALL");
+	assert_string_equal(f->message,
+			    "no PodSecurityPolicy (of 1) requires dropping NET_RAW or ALL");
 	assert_int_equal(r.psps, 1);
 	assert_int_equal(r.files[0].objects, 1);
 	assert_int_equal(r.files[0].containers, 0);
@@ -415,11 +425,12 @@ static void test_scan_compose(void **state)
 
 static void test_scan_docker_inspect(void **state)
 {
-	const char *j = "[{\"Id\": \"abc\", \"Name\": \"/web\",\n"
-			"  \"HostConfig\": {\"CapAdd\": [\"NET_ADMIN\", \"CHOWN\"], \"CapDrop\": null}},\n"
-			" {\"Id\": \"def\", \"Name\": \"/ok\",\n"
-			"  \"HostConfig\": {\"CapAdd\": null, \"CapDrop\": [\"ALL\"]}},\n"
-			" {\"Id\": \"123\", \"HostConfig\": {\"Privileged\": true}}]\n";
+	const char *j =
+		"[{\"Id\": \"abc\", \"Name\": \"/web\",\n"
+		"  \"HostConfig\": {\"CapAdd\": [\"NET_ADMIN\", \"CHOWN\"], \"CapDrop\": null}},\n"
+		" {\"Id\": \"def\", \"Name\": \"/ok\",\n"
+		"  \"HostConfig\": {\"CapAdd\": null, \"CapDrop\": [\"ALL\"]}},\n"
+		" {\"Id\": \"123\", \"HostConfig\": {\"Privileged\": true}}]\n";
 	struct scan_result r = SCAN_RESULT_INIT;
 	const struct scan_finding *f;
 
@@ -569,7 +580,8 @@ static void test_scan_pss_version(void **state)
 static void test_scan_partial(void **state)
 {
 	struct scan_result r = SCAN_RESULT_INIT;
-	const char *ov = "services:\n  web:\n    cap_add: [NET_ADMIN]\n  db:\n    environment: {A: b}\n";
+	const char *ov =
+		"services:\n  web:\n    cap_add: [NET_ADMIN]\n  db:\n    environment: {A: b}\n";
 	const struct scan_finding *f;
 	size_t i;
 
@@ -603,12 +615,13 @@ static void test_scan_documents_and_lists(void **state)
 {
 	const char *multi = POD_HEAD "    - {name: a, image: i}\n"
 				     "---\n" POD_HEAD "    - {name: b, image: i}\n";
-	const char *list = "apiVersion: v1\nkind: List\nitems:\n"
-			   "  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p1, namespace: n1}\n"
-			   "    spec:\n      containers:\n        - {name: a, image: i}\n"
-			   "  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p2}\n"
-			   "    spec:\n      containers:\n"
-			   "        - {name: b, image: i, securityContext: {capabilities: {drop: [ALL]}}}\n";
+	const char *list =
+		"apiVersion: v1\nkind: List\nitems:\n"
+		"  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p1, namespace: n1}\n"
+		"    spec:\n      containers:\n        - {name: a, image: i}\n"
+		"  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p2}\n"
+		"    spec:\n      containers:\n"
+		"        - {name: b, image: i, securityContext: {capabilities: {drop: [ALL]}}}\n";
 	struct scan_result r = SCAN_RESULT_INIT;
 	const struct scan_finding *f;
 
@@ -648,8 +661,13 @@ static void test_scan_documents_and_lists(void **state)
 static void test_scan_empty_and_foreign(void **state)
 {
 	static const char *const inputs[] = {
-		"", "# just a comment\n", "---\n...\n", "foo: bar\nlist: [1, 2]\n", "- a\n- b\n",
-		"plain scalar\n", "{\"kind\": \"ConfigMap\", \"data\": {\"containers\": \"x\"}}\n",
+		"",
+		"# just a comment\n",
+		"---\n...\n",
+		"foo: bar\nlist: [1, 2]\n",
+		"- a\n- b\n",
+		"plain scalar\n",
+		"{\"kind\": \"ConfigMap\", \"data\": {\"containers\": \"x\"}}\n",
 	};
 	size_t i;
 
@@ -695,14 +713,16 @@ static void test_scan_aliases_and_merge_keys(void **state)
 		     "  containers:\n    - name: c\n      image: i\n      securityContext:\n"
 		     "        capabilities: {drop: [&all ALL], add: [&cap NET_ADMIN, *cap]}\n");
 	ASSERT_IDS(&r, false, "CF003 CF004 CF005");
-	assert_string_equal(find(&r, "CF003", 0)->message, "container \"c\" adds NET_ADMIN, NET_ADMIN");
+	assert_string_equal(find(&r, "CF003", 0)->message,
+			    "container \"c\" adds NET_ADMIN, NET_ADMIN");
 	scan_result_release(&r);
 }
 
 static void test_scan_crlf_positions(void **state)
 {
-	const char *lf = POD_HEAD "    - name: c\n      image: i\n"
-				  "      securityContext:\n        capabilities: {add: [SYS_ADMIN]}\n";
+	const char *lf =
+		POD_HEAD "    - name: c\n      image: i\n"
+			 "      securityContext:\n        capabilities: {add: [SYS_ADMIN]}\n";
 	char crlf[512];
 	size_t i, j = 0;
 	struct scan_result a = SCAN_RESULT_INIT, b = SCAN_RESULT_INIT;
@@ -751,8 +771,9 @@ static void test_scan_odd_names(void **state)
 	assert_non_null(f);
 	assert_string_equal(f->name, "it's \"q\"\t");
 	assert_string_equal(f->container, "c\001");
-	assert_string_equal(f->message,
-			    "container \"c\001\" is privileged: it has every capability whatever the lists say");
+	assert_string_equal(
+		f->message,
+		"container \"c\001\" is privileged: it has every capability whatever the lists say");
 	scan_result_release(&r);
 }
 

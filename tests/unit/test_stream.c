@@ -107,8 +107,8 @@ static void split_all_chunkings(const char *in, const char *const *w, size_t nw)
 			while (stream_next(&d, &piece, &line, eof)) {
 				assert_true(n < nw);
 				if (piece.len != strlen(w[n]) || memcmp(piece.buf, w[n], piece.len))
-					fail_msg("chunk %zu, piece %zu: '%.*s', want '%s'", chunk, n,
-						 (int)piece.len, piece.buf, w[n]);
+					fail_msg("chunk %zu, piece %zu: '%.*s', want '%s'", chunk,
+						 n, (int)piece.len, piece.buf, w[n]);
 				assert_int_equal(line, at);
 				at += stream_count_lines(w[n], strlen(w[n]));
 				n++;

@@ -150,7 +150,6 @@ static bool fx_gzip(const struct sbuf *in, struct sbuf *out)
 	return ok;
 }
 
-
 static int collect(const struct tarread_entry *e, void *ctx)
 {
 	struct sbuf *log = ctx;
@@ -210,9 +209,9 @@ static void test_members_and_caps(void **state)
 	fx_end(&t);
 
 	assert_true(tarread_is_tar((const unsigned char *)t.buf, t.len));
-	assert_int_equal(tarread_each((const unsigned char *)t.buf, t.len, collect, &log, err,
-				      sizeof(err)),
-			 0);
+	assert_int_equal(
+		tarread_each((const unsigned char *)t.buf, t.len, collect, &log, err, sizeof(err)),
+		0);
 	{
 		char want[2048];
 		char b150[151];
@@ -278,22 +277,22 @@ static void test_hostile(void **state)
 	fx_header(&t, "big", '0', NULL, 1u << 20, 0644);
 	sbuf_add(&t, "abc", 3);
 	err[0] = '\0';
-	assert_int_equal(tarread_each((const unsigned char *)t.buf, t.len, collect, &log, err,
-				      sizeof(err)),
-			 -1);
+	assert_int_equal(
+		tarread_each((const unsigned char *)t.buf, t.len, collect, &log, err, sizeof(err)),
+		-1);
 	assert_non_null(strstr(err, "past the end"));
 	/* a bad checksum */
 	t.len = 0;
 	fx_file(&t, "a", "x");
 	t.buf[0] = 'b';
-	assert_int_equal(tarread_each((const unsigned char *)t.buf, t.len, collect, &log, err,
-				      sizeof(err)),
-			 -1);
+	assert_int_equal(
+		tarread_each((const unsigned char *)t.buf, t.len, collect, &log, err, sizeof(err)),
+		-1);
 	assert_false(tarread_is_tar((const unsigned char *)t.buf, t.len));
 	/* malformed PAX records: a length beyond the header, no '=', no newline, zero */
 	{
-		static const char *const bad[] = { "99 path=x\n", "9 pathx\n", "10 path=xy", "0 x=\n",
-						   "abc\n", "3 \n" };
+		static const char *const bad[] = { "99 path=x\n", "9 pathx\n", "10 path=xy",
+						   "0 x=\n",	  "abc\n",     "3 \n" };
 
 		for (i = 0; i < ARRAY_SIZE(bad); i++) {
 			struct sbuf p2 = SBUF_INIT;
@@ -314,11 +313,12 @@ static void test_hostile(void **state)
 	fx_pax(&pax, "size", "999999999", 9);
 	fx_add(&t, "f", '0', NULL, "x", 1, &pax);
 	fx_end(&t);
-	assert_int_equal(tarread_each((const unsigned char *)t.buf, t.len, collect, &log, err,
-				      sizeof(err)),
-			 -1);
+	assert_int_equal(
+		tarread_each((const unsigned char *)t.buf, t.len, collect, &log, err, sizeof(err)),
+		-1);
 	/* a truncated header, and random bytes: no crash */
-	assert_int_equal(tarread_each((const unsigned char *)"abc", 3, collect, &log, err, sizeof(err)), 0);
+	assert_int_equal(
+		tarread_each((const unsigned char *)"abc", 3, collect, &log, err, sizeof(err)), 0);
 	{
 		unsigned char junk[4096];
 		unsigned x = 12345;
@@ -368,8 +368,8 @@ static void test_gzip(void **state)
 		skip();
 	assert_true(tarread_is_gzip((const unsigned char *)gz.buf, gz.len));
 	if (!tarread_have_gzip()) {
-		assert_int_equal(tarread_gunzip((const unsigned char *)gz.buf, gz.len, 1 << 20, &out,
-						err, sizeof(err)),
+		assert_int_equal(tarread_gunzip((const unsigned char *)gz.buf, gz.len, 1 << 20,
+						&out, err, sizeof(err)),
 				 -1);
 		assert_non_null(strstr(err, "without zlib"));
 		goto out;
@@ -388,16 +388,16 @@ static void test_gzip(void **state)
 		memcpy(copy, gz.buf, one);
 		sbuf_add(&gz, copy, one);
 		free(copy);
-		assert_int_equal(tarread_gunzip((const unsigned char *)gz.buf, gz.len, 1 << 20, &out,
-						err, sizeof(err)),
+		assert_int_equal(tarread_gunzip((const unsigned char *)gz.buf, gz.len, 1 << 20,
+						&out, err, sizeof(err)),
 				 0);
 		assert_int_equal(out.len, 2 * t.len);
 		gz.len = one;
 	}
 	/* a limit, truncation, corruption */
-	assert_int_equal(tarread_gunzip((const unsigned char *)gz.buf, gz.len, 100, &out, err,
-					sizeof(err)),
-			 -1);
+	assert_int_equal(
+		tarread_gunzip((const unsigned char *)gz.buf, gz.len, 100, &out, err, sizeof(err)),
+		-1);
 	assert_int_equal(tarread_gunzip((const unsigned char *)gz.buf, gz.len / 2, 1 << 20, &out,
 					err, sizeof(err)),
 			 -1);

@@ -16,26 +16,51 @@
 #include <unistd.h>
 
 /* every key a template may name, with values as the generators write them (quoted scalars) */
-static const char *const keys[] = { "name",	       "caps_flow",	     "caps_cel",
-				    "caps_plain",      "namespace",	     "service_account",
-				    "workloads",       "labels",	     "use_name",
-				    "privileged",      "group",		     "namespaces",
-				    "action",	       "exempt_cel",	     "allowed_cel",
-				    "exclude_privileged", "exclude_exceptions", "exception_rules",
+static const char *const keys[] = { "name",
+				    "caps_flow",
+				    "caps_cel",
+				    "caps_plain",
+				    "namespace",
+				    "service_account",
+				    "workloads",
+				    "labels",
+				    "use_name",
+				    "privileged",
+				    "group",
+				    "namespaces",
+				    "action",
+				    "exempt_cel",
+				    "allowed_cel",
+				    "exclude_privileged",
+				    "exclude_exceptions",
+				    "exception_rules",
 				    "exceptions" };
-static const char *const values[] = { "\"capfix-x\"", "[\"CHOWN\"]", "['CHOWN']",
-				      "CHOWN",	       "\"team-a\"",	     "\"builder\"",
-				      "\"Pod/p\"",     "    a: b",	     "\"capfix-x-use\"",
-				      "false",	       "\"system:serviceaccounts:team-a\"",
-				      "[\"team-a\"]", "Deny", "\"false\"", "\"['CHOWN']\"", "", "", "",
+static const char *const values[] = { "\"capfix-x\"",
+				      "[\"CHOWN\"]",
+				      "['CHOWN']",
+				      "CHOWN",
+				      "\"team-a\"",
+				      "\"builder\"",
+				      "\"Pod/p\"",
+				      "    a: b",
+				      "\"capfix-x-use\"",
+				      "false",
+				      "\"system:serviceaccounts:team-a\"",
+				      "[\"team-a\"]",
+				      "Deny",
+				      "\"false\"",
+				      "\"['CHOWN']\"",
+				      "",
+				      "",
+				      "",
 				      "[]" };
 
 static void test_templates_embedded(void **state)
 {
-	static const char *const expected[] = { "gatekeeper.yaml",     "kyverno.yaml",
-						"namespace.yaml",      "psp-binding-all.yaml",
-						"psp-binding-sa.yaml", "psp.yaml",
-						"vap.yaml" };
+	static const char *const expected[] = {
+		"gatekeeper.yaml",     "kyverno.yaml", "namespace.yaml", "psp-binding-all.yaml",
+		"psp-binding-sa.yaml", "psp.yaml",     "vap.yaml"
+	};
 	size_t i, j;
 
 	(void)state;
@@ -157,7 +182,8 @@ static void test_templates_render(void **state)
 	struct sbuf out = SBUF_INIT;
 
 	(void)state;
-	assert_int_equal(templates_render("a ${name} b ${n}; $$HOME $x $ ${name}", k, v, 2, &out), 0);
+	assert_int_equal(templates_render("a ${name} b ${n}; $$HOME $x $ ${name}", k, v, 2, &out),
+			 0);
 	/* values are not expanded again; $$ is $; a lone $ stays */
 	assert_string_equal(sbuf_cstr(&out), "a web b ${name}; $HOME $x $ web");
 	/* appends */

@@ -90,10 +90,12 @@ static void test_ig_current(void **state)
 	ADD("CAP_SYS_ADMIN", false, 1, "SYS_EXECVE", 0, "nginx", 12, "web-7d4b9c8f6-x2kqz", own);
 	ADD("CAP_SETPCAP", false, 1, "SYS_EXECVE", 0, "nginx", 12, "web-7d4b9c8f6-x2kqz", own);
 	/* DAC pair: DAC_READ_SEARCH denied then DAC_OVERRIDE granted: one DAC_READ_SEARCH */
-	ADD("CAP_DAC_READ_SEARCH", false, 1, "SYS_OPENAT", 0, "find", 13, "web-7d4b9c8f6-x2kqz", own);
+	ADD("CAP_DAC_READ_SEARCH", false, 1, "SYS_OPENAT", 0, "find", 13, "web-7d4b9c8f6-x2kqz",
+	    own);
 	ADD("CAP_DAC_OVERRIDE", true, 1, "SYS_OPENAT", 0, "find", 13, "web-7d4b9c8f6-x2kqz", own);
 	/* denied only: a candidate */
-	ADD("CAP_SYS_NICE", false, 1, "SYS_SETPRIORITY", 0, "nginx", 12, "web-7d4b9c8f6-x2kqz", own);
+	ADD("CAP_SYS_NICE", false, 1, "SYS_SETPRIORITY", 0, "nginx", 12, "web-7d4b9c8f6-x2kqz",
+	    own);
 	/* a non-root process's denial: ignored */
 	ADD("CAP_NET_RAW", false, 1, "SYS_SOCKET", 101, "ping", 14, "web-7d4b9c8f6-x2kqz", own);
 	/* another workload */
@@ -212,7 +214,8 @@ static void test_tracee(void **state)
 	(void)state;
 	assert_int_equal(trace_set_file(s, 0)->skipped, 1);
 	assert_true(trace_query(s, &w, NULL, &r));
-	/* no verdict: the audited check of root counts; uid 999's check without file caps is ignored */
+	/* no verdict: the audited check of root counts; uid 999's check without file caps is
+	 * ignored */
 	assert_int_equal(r.needs, bit("CHOWN"));
 	assert_int_equal(r.nonroot_ignored, bit("SYS_NICE"));
 	assert_true(r.flags & TRACE_Q_NO_VERDICT);
@@ -373,7 +376,8 @@ static void test_pod_names(void **state)
 		{ "web", "Pod", "web", true },
 		{ "web-1", "Pod", "web", false },
 		{ "webx-7d4b9c8f6-x2kqz", "Deployment", "web", false },
-		{ "web-7d4b9c8f6-x2kqa", "Deployment", "web", false }, /* 'a' is not in the alphabet */
+		{ "web-7d4b9c8f6-x2kqa", "Deployment", "web",
+		  false }, /* 'a' is not in the alphabet */
 		{ "my-app-7d4b9c8f6-x2kqz", "Deployment", "my-app", true },
 		{ "my-app-7d4b9c8f6-x2kqz", "Deployment", "my", false },
 	};
@@ -487,7 +491,8 @@ static void test_errors_and_hostile(void **state)
 	assert_int_equal(cf_err_last()->cls, CF_E_USAGE);
 	/* a good file after bad ones, and a second file counted apart */
 	{
-		static const char ok[] = "{\"cap\":\"CAP_KILL\",\"capable\":true,\"proc\":{\"pid\":1}}\n";
+		static const char ok[] =
+			"{\"cap\":\"CAP_KILL\",\"capable\":true,\"proc\":{\"pid\":1}}\n";
 		struct trace_workload w = { NULL, "Deployment", "w", NULL, NULL };
 		struct trace_result r;
 
@@ -505,7 +510,8 @@ static void test_load_file(void **state)
 {
 	char path[] = "/tmp/capfix-trace-XXXXXX";
 	int fd = mkstemp(path);
-	static const char text[] = "22:11:23  0      7003   chown            0    CAP_CHOWN            1\n";
+	static const char text[] =
+		"22:11:23  0      7003   chown            0    CAP_CHOWN            1\n";
 	struct trace_set *s = trace_set_new();
 
 	(void)state;

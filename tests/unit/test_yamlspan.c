@@ -183,7 +183,8 @@ static void test_equal(void **state)
 	assert_int_equal(yamlspan_parse(&yc, c, strlen(c), false, &err), 0);
 	/* "s" quoted vs plain differ in plainness */
 	assert_false(yamlspan_equal(ya.docs[0].root, yb.docs[0].root));
-	assert_true(yamlspan_equal(yamlspan_get(ya.docs[0].root, "x"), yamlspan_get(yb.docs[0].root, "x")));
+	assert_true(yamlspan_equal(yamlspan_get(ya.docs[0].root, "x"),
+				   yamlspan_get(yb.docs[0].root, "x")));
 	assert_false(yamlspan_equal(ya.docs[0].root, yc.docs[0].root));
 	yamlspan_release(&ya);
 	yamlspan_release(&yb);
