@@ -204,6 +204,48 @@ static bool rule_matches(const struct ignore_rule *r, const char *path, bool dir
 	return fnmatch(r->pattern, p ? p + 1 : path, 0) == 0;
 }
 
+/*
+ * Resolve "." and ".." components of the relative path @sb in place
+ * (lexically: the walk follows no links). False when it climbs above its
+ * start: the path is outside the work tree, which git does not ignore.
+ */
+static bool lexical_normalise(struct sbuf *sb)
+{
+	struct sbuf out = SBUF_INIT;
+	const char *p = sb->buf ? sb->buf : "", *e;
+	bool ok = true;
+
+	for (; ok && *p; p = *e ? e + 1 : e) {
+		size_t n;
+
+		e = strchr(p, '/');
+		if (!e)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		if (!n || (n == 1 && p[0] == '.'))
+			continue;
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash;
+
+			if (!out.len) {
+				ok = false;
+				break;
+			}
+			slash = strrchr(out.buf, '/');
+			sbuf_setlen(&out, slash ? (size_t)(slash - out.buf) : 0);
+			continue;
+		}
+		if (out.len)
+			sbuf_addch(&out, '/');
+		sbuf_add(&out, p, n);
+	}
+	sbuf_setlen(sb, 0);
+	if (ok && out.len)
+		sbuf_add(sb, out.buf, out.len);
+	sbuf_release(&out);
+	return ok;
+}
+
 bool ignore_path(const struct ignore *ig, const char *path, bool dir)
 {
 	struct sbuf rel = SBUF_INIT;
@@ -229,9 +271,14 @@ bool ignore_path(const struct ignore *ig, const char *path, bool dir)
 				return false;
 			path += n + 1;
 		}
-		sbuf_addf(&rel, "%s%s%s", ig->prefix, path, dir ? "/" : "");
-		if (git_ignore_path_is_ignored(&ignored, ig->repo, rel.buf) == 0)
-			out = ignored;
+		sbuf_addf(&rel, "%s%s", ig->prefix, path);
+		/* a path that leaves the work tree (../elsewhere) is none of git's business */
+		if (lexical_normalise(&rel) && rel.len) {
+			if (dir)
+				sbuf_addch(&rel, '/');
+			if (git_ignore_path_is_ignored(&ignored, ig->repo, rel.buf) == 0)
+				out = ignored;
+		}
 		sbuf_release(&rel);
 	}
 	return out;

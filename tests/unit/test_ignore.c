@@ -108,6 +108,18 @@ static void test_files_and_git(void **state)
 	assert_true(ignore_path(&ig, "gen", true));
 	assert_true(ignore_path(&ig, "a.secret.yaml", false));
 	assert_false(ignore_path(&ig, "a.yaml", false));
+	/* paths through "..": resolved against the work tree, and outside it not git's */
+	assert_true(ignore_path(&ig, "../sub/gen", true));
+	assert_true(ignore_path(&ig, "./gen/../gen", true));
+	assert_false(ignore_path(&ig, "../../elsewhere", true));
+	assert_false(ignore_path(&ig, "../../elsewhere/x.yaml", false));
+	{
+		char here[4096], up[4200];
+
+		assert_non_null(getcwd(here, sizeof(here)));
+		snprintf(up, sizeof(up), "%s/../../outside", here);
+		assert_false(ignore_path(&ig, up, true));
+	}
 	ignore_release(&ig);
 	assert_int_equal(chdir(cwd), 0);
 	{
