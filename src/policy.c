@@ -161,8 +161,12 @@ static bool gather_containers(struct policy_set *ps, const char *path, const str
 
 				if (ci)
 					pc->adds |= BIT(ci->number);
+				/* admission compares the strings: CAP_X, lower case, ALL are not X
+				 */
+				pc->odd_adds |= !s || !ci || strcmp(ci->name, s);
 			}
 			w->adds |= pc->adds;
+			w->odd_adds |= pc->odd_adds;
 			w->privileged |= pc->privileged;
 		}
 	}
@@ -185,6 +189,7 @@ static void workload_release(struct policy_workload *w)
 		free(w->labels[i]);
 	free(w->labels);
 	pss_result_release(&w->pss);
+	pspneeds_release(&w->psp);
 }
 
 static void gather_namespace(struct policy_set *ps, const char *path, const struct ynode *obj,
@@ -243,6 +248,7 @@ static void gather_object(struct policy_set *ps, const char *path, const struct 
 	w.col = obj->col + 1;
 	w.pss.level = PSS_RESTRICTED;
 	pss_evaluate_version(spec, tmd, ps->pss_minor, &w.pss);
+	pspneeds_of(spec, tmd, &w.psp);
 	CF_ALLOC_GROW(ps->w, ps->nw + 1, ps->aw);
 	ps->w[ps->nw++] = w;
 	add_namespace(ps, w.ns, NULL, 0);

@@ -7,6 +7,7 @@
 #include "capfix/caps.h"
 #include "capfix/err.h"
 #include "capfix/k8sname.h"
+#include "capfix/pspneeds.h"
 #include "capfix/templates.h"
 
 #define BIT(n) ((uint64_t)1 << (n))
@@ -47,23 +48,6 @@ static bool bound(const struct policygen_plan *plan, const char *ns)
 		if (!strcmp(plan->ns[i], ns))
 			return true;
 	return false;
-}
-
-/* The exception covering workload @w, or NULL (PSP: by namespace and service account). */
-static const struct policygen_exception *exception_of(const struct policy_set *ps,
-						      const struct policygen_plan *plan,
-						      const struct policygen_opts *o, size_t w)
-{
-	size_t i;
-
-	for (i = 0; i < plan->ne; i++) {
-		const struct policy_workload *a = &ps->w[plan->e[i].w], *b = &ps->w[w];
-
-		if (plan->e[i].w == w ||
-		    (is_psp(o) && !strcmp(a->ns, b->ns) && !strcmp(a->sa, b->sa)))
-			return &plan->e[i];
-	}
-	return NULL;
 }
 
 /*
@@ -121,30 +105,41 @@ void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 		struct policygen_exception *e;
 		struct sbuf caps = SBUF_INIT;
 		bool left = false; /* a container fix left without drop ALL */
+		bool relax = is_psp(o) && !pspneeds_empty(&w->psp);
 		size_t j;
 
 		for (j = 0; j < w->nc; j++)
 			left |= !w->c[j].drop_all && !w->c[j].privileged;
-		if (!bound(plan, w->ns) || (!extra && !w->privileged && !left))
+		if (!bound(plan, w->ns) ||
+		    (!extra && !w->privileged && !left && !w->odd_adds && !relax))
 			continue;
 		CF_ALLOC_GROW(plan->e, plan->ne + 1, plan->ae);
 		e = &plan->e[plan->ne++];
 		e->w = i;
 		e->caps = extra;
-		e->privileged = w->privileged || left;
+		e->exempt = w->privileged || left || w->odd_adds;
+		e->privileged = w->privileged;
+		e->keeps_drops = left;
+		e->psp_relax = relax;
 		caps_text(&caps, extra);
-		if (left && !w->privileged)
-			policy_note(
-				ps, MSG_WARNING, w->path, w->line, w->col,
-				"%s/%s: fix leaves a container without drop ALL: exempted by name from the capability rules in namespace %s",
-				w->kind, w->name, w->ns);
-		else if (w->privileged)
+		if (w->privileged)
 			policy_note(
 				ps, MSG_WARNING, w->path, w->line, w->col,
 				"%s/%s: privileged, left alone by fix: exempted by name from the capability rules in namespace %s%s",
 				w->kind, w->name, w->ns,
 				is_psp(o) ? " (its service account gets a privileged PSP)" : "");
-		else
+		else if (left)
+			policy_note(
+				ps, MSG_WARNING, w->path, w->line, w->col,
+				"%s/%s: fix leaves a container without drop ALL: exempted by name from the capability rules in namespace %s%s",
+				w->kind, w->name, w->ns,
+				is_psp(o) ? " (its service account's PSP requires no drop)" : "");
+		else if (w->odd_adds)
+			policy_note(
+				ps, MSG_WARNING, w->path, w->line, w->col,
+				"%s/%s: adds names that are not capabilities as Kubernetes spells them (admission compares them exactly): exempted by name from the capability rules in namespace %s",
+				w->kind, w->name, w->ns);
+		else if (extra)
 			policy_note(
 				ps, MSG_WARNING, w->path, w->line, w->col,
 				"%s/%s: fix keeps %s for this workload only: a scoped exception (namespace %s, %s), not a global allowance",
@@ -153,6 +148,14 @@ void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 				: !strcmp(w->kind, "Pod") ? "the Pod's name"
 				: by_prefix(w) ? "its pods' name prefix: it has no pod labels"
 					       : "its pod labels");
+		if (relax) {
+			sbuf_setlen(&caps, 0);
+			pspneeds_describe(&w->psp, &caps);
+			policy_note(
+				ps, MSG_WARNING, w->path, w->line, w->col,
+				"%s/%s: needs %s: service account %s/%s gets a PSP relaxed in exactly these fields (every pod of that service account may use it)",
+				w->kind, w->name, caps.buf, w->ns, w->sa);
+		}
 		sbuf_release(&caps);
 	}
 }
@@ -164,56 +167,124 @@ void policygen_plan_release(struct policygen_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+/*
+ * What the PSP of service account @ns/@sa allows: the shared PSP's
+ * capabilities plus those of every exception of that service account;
+ * any capability ("*") when one is exempt from the capability rules (PSP
+ * compares add lists exactly and checks them on privileged containers
+ * too), privileged when one is, no required drop when fix left one without
+ * drop ALL (PSP would add it), and the union of their PSP needs. Without an
+ * exception the service account has the shared, restricted PSP only.
+ */
+struct sa_allowance {
+	uint64_t caps;
+	bool exempt; /* allowedCapabilities "*" */
+	bool privileged;
+	bool keeps_drops; /* requires no drop */
+	struct psp_needs needs;
+	struct sbuf who; /* "Kind/name, ..." */
+};
+
+static void sa_allowance(const struct policy_set *ps, const struct policygen_plan *plan,
+			 const char *ns, const char *sa, struct sa_allowance *a)
+{
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->caps = plan->global;
+	for (i = 0; i < plan->ne; i++) {
+		const struct policy_workload *x = &ps->w[plan->e[i].w];
+
+		if (strcmp(x->ns, ns) || strcmp(x->sa, sa))
+			continue;
+		a->caps |= plan->e[i].caps;
+		a->exempt |= plan->e[i].exempt;
+		a->privileged |= plan->e[i].privileged;
+		a->keeps_drops |= plan->e[i].keeps_drops;
+		if (plan->e[i].psp_relax)
+			pspneeds_merge(&a->needs, &x->psp);
+		sbuf_addf(&a->who, "%s%s/%s", a->who.len ? ", " : "", x->kind, x->name);
+	}
+}
+
+static void sa_allowance_release(struct sa_allowance *a)
+{
+	pspneeds_release(&a->needs);
+	sbuf_release(&a->who);
+}
+
 bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *plan,
 		      const struct policygen_opts *o, size_t wi, struct sbuf *why)
 {
-	static const char *const psp_checks[] = { "hostNamespaces",  "hostPorts",
-						  "hostPathVolumes", "restrictedVolumes",
-						  "runAsNonRoot",    "runAsUser" };
 	const struct policy_workload *w = &ps->w[wi];
-	const struct policygen_exception *e = exception_of(ps, plan, o, wi);
-	uint64_t allowed = plan->global | (e ? e->caps : 0);
-	size_t i, j;
-	bool denied = false;
+	const struct policygen_exception *e = NULL;
+	struct sa_allowance a;
+	uint64_t allowed;
+	bool exempt, denied = false;
+	size_t i;
 
 	if (!bound(plan, w->ns))
 		return false;
+	memset(&a, 0, sizeof(a));
+	if (is_psp(o)) {
+		sa_allowance(ps, plan, w->ns, w->sa, &a);
+		allowed = a.caps;
+		exempt = a.exempt;
+	} else {
+		for (i = 0; i < plan->ne && !e; i++)
+			if (plan->e[i].w == wi)
+				e = &plan->e[i];
+		allowed = plan->global | (e ? e->caps : 0);
+		exempt = e && e->exempt;
+	}
 	for (i = 0; i < w->nc; i++) {
 		const struct policy_container *c = &w->c[i];
+		bool priv_ok = is_psp(o) ? a.privileged : exempt;
+		bool drop_ok = is_psp(o) ? a.keeps_drops : exempt;
 
-		if (c->privileged && !(e && e->privileged)) {
+		if (c->privileged && !priv_ok) {
 			if (why)
 				sbuf_addf(why, "%scontainer \"%s\" is privileged",
 					  denied ? "; " : "", c->name);
 			denied = true;
 			continue;
 		}
-		if (c->privileged)
+		if (c->privileged && !is_psp(o))
 			continue;
-		if (!c->drop_all && !(e && e->privileged)) {
+		if (!c->drop_all && !c->privileged && !drop_ok) {
 			if (why)
 				sbuf_addf(why, "%scontainer \"%s\" does not drop ALL",
 					  denied ? "; " : "", c->name);
 			denied = true;
 		}
-		if (c->adds & ~allowed && !(e && e->privileged)) {
+		if (((c->adds & ~allowed) || c->odd_adds) && !exempt) {
 			if (why) {
 				sbuf_addf(why, "%scontainer \"%s\" adds ", denied ? "; " : "",
 					  c->name);
+				if (c->odd_adds)
+					sbuf_addstr(
+						why,
+						"names that are not capabilities as Kubernetes spells them, ");
 				caps_text(why, c->adds & ~allowed);
 			}
 			denied = true;
 		}
 	}
-	/* a PodSecurityPolicy also holds the restricted fields */
-	for (i = 0; is_psp(o) && i < w->pss.n; i++)
-		for (j = 0; j < ARRAY_SIZE(psp_checks); j++)
-			if (!strcmp(w->pss.v[i].check, psp_checks[j])) {
-				if (why)
-					sbuf_addf(why, "%s%s", denied ? "; " : "",
-						  w->pss.v[i].message);
-				denied = true;
+	/* a PodSecurityPolicy also holds the other fields: what the pod needs beyond its PSP */
+	if (is_psp(o)) {
+		struct psp_needs over = PSP_NEEDS_INIT;
+
+		pspneeds_excess(&w->psp, &a.needs, &over);
+		if (!pspneeds_empty(&over)) {
+			if (why) {
+				sbuf_addstr(why, denied ? "; needs " : "needs ");
+				pspneeds_describe(&over, why);
 			}
+			denied = true;
+		}
+		pspneeds_release(&over);
+		sa_allowance_release(&a);
+	}
 	return denied;
 }
 
@@ -380,7 +451,7 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 	for (i = 0; i < plan->ne; i++) {
 		const struct policy_workload *w = &ps->w[plan->e[i].w];
 
-		if (plan->e[i].privileged) {
+		if (plan->e[i].exempt) {
 			sbuf_addstr(&ex, ex.len ? " || " : "");
 			pod_cel(&ex, w);
 			continue;
@@ -399,12 +470,12 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 		struct sbuf f = SBUF_INIT;
 
 		kyverno_filter(&f, w);
-		if (plan->e[i].privileged) {
+		if (plan->e[i].exempt) {
 			sbuf_addf(&v->exclude_priv, "\n          - resources: %s", f.buf);
 			npriv++;
 		}
 		sbuf_addf(&v->exclude_all, "\n          - resources: %s", f.buf);
-		if (!plan->e[i].privileged) {
+		if (!plan->e[i].exempt) {
 			sbuf_addf(&v->exc_rules,
 				  "\n    - name: exception-%zu\n"
 				  "      match:\n        any:\n          - resources: %s\n"
@@ -454,22 +525,55 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 		sbuf_addstr(&v->exceptions, ", capabilities: ");
 		caps_yaml(&v->exceptions, plan->e[i].caps);
 		sbuf_addf(&v->exceptions, ", privileged: %s}",
-			  plan->e[i].privileged ? "true" : "false");
+			  plan->e[i].exempt ? "true" : "false");
 	}
 	sbuf_addch(&v->exceptions, ']');
 	sbuf_release(&cel);
 	sbuf_release(&ex);
 }
 
+/* One PSP (and, for a service account, its Role binding) from @vals. */
+static int render_one_psp(struct sbuf *out, const struct policygen_opts *o,
+			  const struct psp_needs *needs, bool privileged, const char *const *keys0,
+			  const char *const *vals0, size_t n0, const char *binding)
+{
+	const char *keys[16 + PSPNEEDS_NKEYS], *vals[16 + PSPNEEDS_NKEYS];
+	struct sbuf nv[PSPNEEDS_NKEYS];
+	size_t i;
+	int r;
+
+	if (n0 > 16)
+		return cf_err(CF_E_INPUT, "too many template keys");
+	for (i = 0; i < PSPNEEDS_NKEYS; i++)
+		sbuf_init(&nv[i]);
+	pspneeds_values(needs, privileged, nv);
+	for (i = 0; i < n0; i++) {
+		keys[i] = keys0[i];
+		vals[i] = vals0[i];
+	}
+	for (i = 0; i < PSPNEEDS_NKEYS; i++) {
+		keys[n0 + i] = pspneeds_keys[i];
+		vals[n0 + i] = nv[i].buf;
+	}
+	r = render_one(out, o->tdir, "psp.yaml", keys, vals, n0 + PSPNEEDS_NKEYS);
+	if (!r && binding)
+		r = render_one(out, o->tdir, binding, keys, vals, n0 + PSPNEEDS_NKEYS);
+	for (i = 0; i < PSPNEEDS_NKEYS; i++)
+		sbuf_release(&nv[i]);
+	return r;
+}
+
 static int render_psp(struct sbuf *out, const struct policy_set *ps,
 		      const struct policygen_plan *plan, const struct policygen_opts *o,
 		      struct vals *v)
 {
-	const char *keys[] = { "name",	     "use_name",  "caps_flow",	     "caps_plain",
-			       "privileged", "namespace", "service_account", "workloads",
-			       "group" };
-	const char *vals[9];
-	struct sbuf ns = SBUF_INIT, group = SBUF_INIT, sa = SBUF_INIT, who = SBUF_INIT;
+	static const char *const keys[] = {
+		"name",	     "use_name",	"caps_flow", "caps_plain", "privileged",
+		"namespace", "service_account", "workloads", "group",	   "required_drop"
+	};
+	const char *vals[ARRAY_SIZE(keys)];
+	struct psp_needs none = PSP_NEEDS_INIT;
+	struct sbuf ns = SBUF_INIT, group = SBUF_INIT, sa = SBUF_INIT;
 	size_t i, j;
 	int r = 0;
 
@@ -481,7 +585,8 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 	vals[3] = v->caps_plain.buf;
 	vals[4] = "false";
 	vals[5] = vals[6] = vals[7] = vals[8] = "";
-	if (render_one(out, o->tdir, "psp.yaml", keys, vals, 9) < 0)
+	vals[9] = "[\"ALL\"]";
+	if (render_one_psp(out, o, &none, false, keys, vals, ARRAY_SIZE(keys), NULL) < 0)
 		return -1;
 	/* every service account of each bound namespace may use the shared PSP */
 	for (i = 0; i < plan->nns && !r; i++) {
@@ -493,13 +598,13 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 		k8sname_yaml(&sa, group.buf);
 		vals[5] = ns.buf;
 		vals[8] = sa.buf;
-		r = render_one(out, o->tdir, "psp-binding-all.yaml", keys, vals, 9);
+		r = render_one(out, o->tdir, "psp-binding-all.yaml", keys, vals, ARRAY_SIZE(keys));
 	}
-	/* one PSP per service account holding an exception */
+	/* one PSP per service account holding an exception: exactly what its workloads need */
 	for (i = 0; i < plan->ne && !r; i++) {
 		const struct policy_workload *w = &ps->w[plan->e[i].w];
-		uint64_t caps = plan->global;
-		bool priv = false, seen = false;
+		struct sa_allowance a;
+		bool seen = false;
 		struct sbuf name = SBUF_INIT, qname = SBUF_INIT, quse = SBUF_INIT, flow = SBUF_INIT,
 			    plain = SBUF_INIT;
 
@@ -508,16 +613,7 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 				!strcmp(ps->w[plan->e[j].w].sa, w->sa);
 		if (seen)
 			continue;
-		sbuf_setlen(&who, 0);
-		for (j = i; j < plan->ne; j++) {
-			const struct policy_workload *x = &ps->w[plan->e[j].w];
-
-			if (strcmp(x->ns, w->ns) || strcmp(x->sa, w->sa))
-				continue;
-			caps |= plan->e[j].caps;
-			priv |= plan->e[j].privileged;
-			sbuf_addf(&who, "%s%s/%s", who.len ? ", " : "", x->kind, x->name);
-		}
+		sa_allowance(ps, plan, w->ns, w->sa, &a);
 		sbuf_addf(&name, "capfix-%s-%s", w->ns, w->sa);
 		if (!k8sname_valid(K8SNAME_SUBDOMAIN, name.buf) || name.len > 249) {
 			r = cf_err(CF_E_INPUT, "the PSP name for service account %s/%s is too long",
@@ -526,27 +622,33 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 			k8sname_yaml(&qname, name.buf);
 			sbuf_addstr(&name, "-use");
 			k8sname_yaml(&quse, name.buf);
-			caps_yaml(&flow, caps);
-			caps_text(&plain, caps);
+			if (a.exempt) {
+				sbuf_addstr(&flow, "[\"*\"]");
+				sbuf_addstr(&plain, "any (exempt from the capability rules)");
+			} else {
+				caps_yaml(&flow, a.caps);
+				caps_text(&plain, a.caps);
+			}
 			sbuf_setlen(&ns, 0);
 			k8sname_yaml(&ns, w->ns);
 			sbuf_setlen(&sa, 0);
 			k8sname_yaml(&sa, w->sa);
 			sbuf_setlen(&group, 0);
-			k8sname_yaml(&group, who.buf);
+			k8sname_yaml(&group, a.who.buf);
 			vals[0] = qname.buf;
 			vals[1] = quse.buf;
 			vals[2] = flow.buf;
 			vals[3] = plain.buf;
-			vals[4] = priv ? "true" : "false";
+			vals[4] = a.privileged ? "true" : "false";
 			vals[5] = ns.buf;
 			vals[6] = sa.buf;
 			vals[7] = group.buf;
+			vals[9] = a.keeps_drops ? "[]" : "[\"ALL\"]";
 			sbuf_addstr(out, "---\n");
-			r = render_one(out, o->tdir, "psp.yaml", keys, vals, 9);
-			if (!r)
-				r = render_one(out, o->tdir, "psp-binding-sa.yaml", keys, vals, 9);
+			r = render_one_psp(out, o, &a.needs, a.privileged, keys, vals,
+					   ARRAY_SIZE(keys), "psp-binding-sa.yaml");
 		}
+		sa_allowance_release(&a);
 		sbuf_release(&name);
 		sbuf_release(&qname);
 		sbuf_release(&quse);
@@ -556,7 +658,6 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 	sbuf_release(&ns);
 	sbuf_release(&group);
 	sbuf_release(&sa);
-	sbuf_release(&who);
 	return r;
 }
 

@@ -24,6 +24,7 @@
 
 #include "capfix/fix.h"
 #include "capfix/msg.h"
+#include "capfix/pspneeds.h"
 #include "capfix/pss.h"
 
 struct policy_container {
@@ -31,6 +32,8 @@ struct policy_container {
 	uint64_t adds; /* its add list after fix (bit = kernel number) */
 	bool drop_all; /* drops ALL after fix */
 	bool privileged;
+	bool odd_adds; /* an add entry that is not a capability name exactly as Kubernetes spells it
+			*/
 };
 
 struct policy_workload {
@@ -42,7 +45,9 @@ struct policy_workload {
 	size_t nlabels; /* pairs */
 	uint64_t adds; /* union of its containers' add lists, after fix */
 	bool privileged; /* a privileged container (left alone by fix) */
+	bool odd_adds; /* a container's odd_adds */
 	struct pss_result pss; /* evaluated after fix, at the set's PSS version */
+	struct psp_needs psp; /* what it needs from a PodSecurityPolicy, after fix */
 };
 
 struct policy_namespace {

@@ -13,9 +13,13 @@
  *  - exceptions: a workload that keeps more after fix (NET_RAW for a mesh
  *    init container, NET_ADMIN) or runs privileged gets an exception scoped
  *    to it: namespace plus the Pod's name (kind Pod) or its pod labels (the
- *    template's, else spec.selector.matchLabels); PSP scopes by service
- *    account. Every exception is a warning note. A workload that cannot be
- *    scoped (no labels) gets none: a warning says the policy denies it.
+ *    template's, else spec.selector.matchLabels; without labels, its pods'
+ *    name prefix). PSP scopes by service account: the service account's
+ *    PSP allows the union of its exceptions, and for `psp` a workload that
+ *    needs more than the restricted PSP's other fields (pspneeds.h: host
+ *    namespaces and ports, volume types, root, seccomp ...) is an exception
+ *    too, its service account's PSP relaxed in exactly those fields.
+ *    Every exception is a warning note.
  * policygen_render() then checks the model against every fixed workload
  * and adds a warning note for each one it would deny (the invariant: none).
  *
@@ -42,7 +46,10 @@ int policygen_action_parse(const char *s);
 struct policygen_exception {
 	size_t w; /* index into ps->w */
 	uint64_t caps; /* allowed besides the global set */
-	bool privileged; /* exempt from the capability rules */
+	bool exempt; /* exempt from the capability rules (privileged, left, or odd names) */
+	bool privileged; /* a privileged container (fix leaves it alone) */
+	bool keeps_drops; /* a container fix left without drop ALL */
+	bool psp_relax; /* psp: its service account's PSP allows what it needs (pspneeds.h) */
 };
 
 struct policygen_plan {

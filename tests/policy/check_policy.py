@@ -14,12 +14,15 @@ workload of the corpus after fix (the model's warnings).
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 UNION = ["NET_BIND_SERVICE", "SETGID", "SETUID"]
 problems = []
@@ -107,8 +110,108 @@ def hostile(capfix, tmp):
               f"empty {k}: exit {r.returncode} {r.stderr[:200]}")
 
 
-def corpus(capfix):
-    """The invariant over the shared corpus (read-only): no capability policy denies a fixed workload."""
+POD_SPEC = {"CronJob": ("spec", "jobTemplate", "spec", "template"), "Pod": (), "PodTemplate": ("template",)}
+for _k in ("DaemonSet", "Deployment", "DeploymentConfig", "Job", "ReplicaSet", "ReplicationController",
+           "Rollout", "StatefulSet"):
+    POD_SPEC[_k] = ("spec", "template")
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def fixed_workloads(tree):
+    """(path, kind, name, namespace, service account, pod spec, pod metadata) of every whole pod-bearing object."""
+    for dirpath, dirs, files in os.walk(tree):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for f in sorted(files):
+            if not f.endswith((".yaml", ".yml", ".json")):
+                continue
+            path = os.path.join(dirpath, f)
+            try:
+                ds = list(yaml.safe_load_all(open(path, encoding="utf-8")))
+            except Exception:
+                continue
+            objs = []
+            for d in ds:
+                if isinstance(d, dict) and isinstance(d.get("kind"), str) and d["kind"].endswith("List"):
+                    objs += [i for i in d.get("items") or [] if isinstance(i, dict)]
+                elif isinstance(d, dict):
+                    objs.append(d)
+            for o in objs:
+                kind, md = o.get("kind"), o.get("metadata") or {}
+                if kind not in POD_SPEC or not isinstance(md, dict):
+                    continue
+                t = o
+                for k in POD_SPEC[kind]:
+                    t = t.get(k) if isinstance(t, dict) else None
+                spec = t.get("spec") if isinstance(t, dict) else None
+                pmd = (md if kind == "Pod" else t.get("metadata")) if isinstance(t, dict) else None
+                if not isinstance(spec, dict):
+                    continue  # partial (a kustomize patch)
+                if o.get("apiVersion") == "apps/v1" and not (o.get("spec") or {}).get("selector"):
+                    continue
+                ns, name = md.get("namespace") or "default", md.get("name")
+                sa = spec.get("serviceAccountName") or "default"
+                if not (isinstance(name, str) and DNS_SUBDOMAIN.match(name) and isinstance(ns, str) and
+                        DNS_LABEL.match(ns) and isinstance(sa, str) and DNS_SUBDOMAIN.match(sa)):
+                    continue  # refused by capfix (names are data) and by the API server
+                yield path, kind, name, ns, sa, spec, pmd if isinstance(pmd, dict) else {}
+
+
+def corpus_psp(capfix, root, tmp):
+    """The PSPs generated from the corpus, checked by psp_eval (not capfix) on the fixed copy."""
+    import psp_eval
+    tree = os.path.join(tmp, "corpus")
+    shutil.copytree(root, tree, symlinks=True)
+    for dirpath, _, files in os.walk(tree):  # the corpus is read-only
+        os.chmod(dirpath, 0o755)
+        for f in files:
+            if not os.path.islink(os.path.join(dirpath, f)):
+                os.chmod(os.path.join(dirpath, f), 0o644)
+    r = subprocess.run([capfix, "fix", "--quiet", "."], cwd=tree, capture_output=True, text=True)
+    check(r.returncode in (0, 1, 3), f"corpus fix: exit {r.returncode} {r.stderr[-300:]}")
+    r = subprocess.run([capfix, "policy", "psp", root], capture_output=True, text=True)
+    ds = docs(r.stdout)
+    psps = {d["metadata"]["name"]: d for d in by_kind(ds, "PodSecurityPolicy")}
+    # who may use what: the shared PSP through a namespace's group, a service account's own PSP
+    shared_ns, own = set(), {}
+    for b in by_kind(ds, "RoleBinding"):
+        subj = b["subjects"][0]
+        if subj["kind"] == "Group":
+            shared_ns.add(b["metadata"]["namespace"])
+        else:
+            own[(subj["namespace"], subj["name"])] = b["roleRef"]["name"][:-len("-use")]
+    checked = denied = shared_refuses = 0
+    for path, kind, name, ns, sa, spec, pmd in fixed_workloads(tree):
+        if ns not in shared_ns:
+            continue  # namespaces the policy does not bind (system namespaces)
+        usable = ["capfix-restricted"] + ([own[(ns, sa)]] if (ns, sa) in own else [])
+        if "capfix-restricted" in psps:
+            p = psps["capfix-restricted"]
+            shared_refuses += bool(psp_eval.admits(p["spec"], p["metadata"].get("annotations") or {}, spec, pmd))
+        reasons = []
+        for u in usable:
+            p = psps.get(u)
+            check(p is not None, f"corpus psp: {u} is bound but not generated")
+            why = psp_eval.admits(p["spec"], p["metadata"].get("annotations") or {}, spec, pmd) if p else ["missing"]
+            if not why:
+                break
+            reasons.append(f"{u}: {', '.join(why[:4])}")
+        else:
+            denied += 1
+            if denied <= 5:
+                problems.append(f"corpus psp denies {os.path.relpath(path, tree)} {kind}/{name} ({ns}/{sa}): "
+                                + "; ".join(reasons))
+        checked += 1
+    check(checked > 500, f"corpus psp: only {checked} workloads checked")
+    # the checker tells the restricted PSP from the relaxed ones: most real workloads need more
+    check(shared_refuses > checked // 2, f"corpus psp: the restricted PSP alone refuses only {shared_refuses}")
+    check(not denied, f"corpus psp: {denied} fixed workloads denied")
+    print(f"policy: psp checked independently against {checked} fixed corpus workloads: {denied} denied "
+          f"({shared_refuses} refused by the restricted PSP alone), {len(psps)} PodSecurityPolicies")
+
+
+def corpus(capfix, tmp):
+    """The invariant over the shared corpus (read-only): no generated policy denies a fixed workload."""
     root = os.environ.get("CAPFIX_SHARED_CORPUS") or os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "corpus")
     if not os.path.isdir(root):
@@ -117,13 +220,10 @@ def corpus(capfix):
     for k in ("vap", "kyverno", "gatekeeper", "psp"):
         r = subprocess.run([capfix, "policy", k, root], capture_output=True, text=True)
         check(r.returncode in (0, 3), f"corpus {k}: exit {r.returncode}")
+        # the model's own check, every field of every kind (PSP: capabilities and the rest)
         denied = [l for l in r.stderr.splitlines() if "would deny it after fix" in l]
-        if k == "psp":
-            # the PSP also holds restricted fields (runAsNonRoot, host namespaces): only the
-            # capability rules are held to the invariant
-            denied = [l for l in denied if "is privileged" in l or "does not drop ALL" in l or " adds " in l]
-        # controllers without pod labels are scoped by their pods' name prefix: no exception
         check(not denied, f"corpus {k}: the model denies {len(denied)}: {denied[:3]}")
+    corpus_psp(capfix, os.path.abspath(root), tmp)
 
 
 def main():
@@ -139,7 +239,16 @@ def main():
         psp = [d for d in by_kind(ds, "PodSecurityPolicy") if d["metadata"]["name"] == "capfix-restricted"]
         check(len(psp) == 1, "psp: one shared PodSecurityPolicy")
         check(sorted(d["metadata"]["name"] for d in by_kind(ds, "PodSecurityPolicy")) ==
-              ["capfix-restricted", "capfix-tools-netdiag"], "psp: the netdiag exception has its own PSP")
+              ["capfix-default-default", "capfix-restricted", "capfix-tools-netdiag"],
+              "psp: the netdiag exception and db (may run as root) have PSPs of their service accounts")
+        own = {d["metadata"]["name"]: d["spec"] for d in by_kind(ds, "PodSecurityPolicy")}
+        nd = own.get("capfix-tools-netdiag") or {}
+        check(nd.get("hostNetwork") is True and nd.get("runAsUser") == {"rule": "RunAsAny"} and
+              nd.get("hostIPC") is False and nd.get("volumes", [None])[0] == "configMap",
+              f"psp: netdiag relaxed in exactly hostNetwork and runAsUser {nd}")
+        db = own.get("capfix-default-default") or {}
+        check(db.get("hostNetwork") is False and db.get("runAsUser") == {"rule": "RunAsAny"},
+              f"psp: db relaxed in runAsUser only {db}")
         if psp:
             s = psp[0]["spec"]
             check(s["requiredDropCapabilities"] == ["ALL"], "psp: requiredDropCapabilities [ALL]")
@@ -241,7 +350,7 @@ def main():
               "write: a second run changes nothing")
         check(before != after, "write: something was written")
         hostile(capfix, tmp)
-        corpus(capfix)
+        corpus(capfix, tmp)
     finally:
         shutil.rmtree(tmp)
     for p in problems:

@@ -378,15 +378,15 @@ static void test_policy_render_psp_per_sa(void **state)
 {
 	const char *y =
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: n}\nspec:\n"
-		"  serviceAccountName: s\n  containers:\n"
+		"  serviceAccountName: s\n  securityContext: {runAsNonRoot: true}\n  containers:\n"
 		"    - {name: c, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE, KILL]}}}\n"
 		"---\n"
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: n}\nspec:\n"
-		"  serviceAccountName: s\n  containers:\n"
+		"  serviceAccountName: s\n  securityContext: {runAsNonRoot: true}\n  containers:\n"
 		"    - {name: c, image: i, securityContext: {capabilities: {add: [SETUID]}}}\n"
 		"---\n"
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: z, namespace: n}\nspec:\n"
-		"  containers:\n"
+		"  securityContext: {runAsNonRoot: true}\n  containers:\n"
 		"    - {name: c, image: i, securityContext: {capabilities: {add: [NET_BIND_SERVICE]}}}\n";
 	struct policy_set ps = POLICY_SET_INIT;
 	struct sbuf out = SBUF_INIT;
@@ -415,6 +415,103 @@ static void test_policy_render_psp_per_sa(void **state)
 			    "KILL NET_BIND_SERVICE SETUID");
 	assert_non_null(strstr(out.buf, "capfix.io/workloads: \"Pod/a, Pod/b\""));
 	yamlspan_release(&yf);
+	sbuf_release(&out);
+	policy_set_release(&ps);
+}
+
+/*
+ * PSP fields beyond capabilities: each service account's PSP is relaxed in
+ * exactly what its workloads need (web: host network and its port; db:
+ * root and hostPath), nothing for a service account whose workloads need
+ * nothing, any capability for names admission would not match (ALL).
+ */
+static void test_policy_render_psp_relaxed(void **state)
+{
+	const char *y =
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: n}\nspec:\n"
+		"  serviceAccountName: web\n  hostNetwork: true\n  securityContext: {runAsNonRoot: true}\n"
+		"  containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]\n"
+		"---\n"
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: n}\nspec:\n"
+		"  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n"
+		"    spec:\n      serviceAccountName: db\n      securityContext: {runAsUser: 0}\n"
+		"      volumes: [{name: d, hostPath: {path: /srv}}]\n"
+		"      containers: [{name: c, image: i}]\n"
+		"---\n"
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: ok, namespace: n}\nspec:\n"
+		"  securityContext: {runAsNonRoot: true}\n  containers: [{name: c, image: i}]\n"
+		"---\n"
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: odd, namespace: n}\nspec:\n"
+		"  serviceAccountName: odd\n  securityContext: {runAsNonRoot: true}\n"
+		"  containers: [{name: c, image: i, securityContext: {capabilities: {add: [ALL]}}}]\n";
+	struct policy_set ps = POLICY_SET_INIT;
+	struct policygen_opts o = { "psp", NULL, false, POLICYGEN_DENY };
+	struct policygen_plan plan;
+	struct sbuf out = SBUF_INIT, why = SBUF_INIT;
+	struct yfile yf = YFILE_INIT;
+	const struct ynode *d, *spec;
+	char buf[512];
+	size_t i, web = 0;
+
+	(void)state;
+	gather(&ps, "r.yaml", y);
+	assert_int_equal(ps.nw, 4);
+	assert_int_equal(render(&out, &ps, "psp", NULL, false), 0);
+	parse_output(&out, &yf);
+	spec = yamlspan_get(doc(&yf, "PodSecurityPolicy", "capfix-restricted"), "spec");
+	assert_string_equal(yamlspan_str(yamlspan_get(spec, "hostNetwork")), "false");
+	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(spec, "runAsUser"), "rule")),
+			    "MustRunAsNonRoot");
+	d = doc(&yf, "PodSecurityPolicy", "capfix-n-web");
+	assert_non_null(d);
+	spec = yamlspan_get(d, "spec");
+	assert_string_equal(yamlspan_str(yamlspan_get(spec, "hostNetwork")), "true");
+	assert_string_equal(yamlspan_str(yamlspan_get(spec, "hostPID")), "false");
+	d = yamlspan_get(spec, "hostPorts");
+	assert_int_equal(d->nkids, 1);
+	assert_string_equal(yamlspan_str(yamlspan_get(d->kids[0], "min")), "8080");
+	assert_string_equal(yamlspan_str(yamlspan_get(d->kids[0], "max")), "8080");
+	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(spec, "runAsUser"), "rule")),
+			    "MustRunAsNonRoot");
+	assert_null(strstr(joined(yamlspan_get(spec, "volumes"), buf, sizeof(buf)), "hostPath"));
+	spec = yamlspan_get(doc(&yf, "PodSecurityPolicy", "capfix-n-db"), "spec");
+	assert_non_null(spec);
+	assert_string_equal(yamlspan_str(yamlspan_get(spec, "hostNetwork")), "false");
+	assert_string_equal(yamlspan_str(yamlspan_get(yamlspan_get(spec, "runAsUser"), "rule")),
+			    "RunAsAny");
+	assert_non_null(
+		strstr(joined(yamlspan_get(spec, "volumes"), buf, sizeof(buf)), "hostPath"));
+	assert_null(doc(&yf, "PodSecurityPolicy", "capfix-n-default"));
+	spec = yamlspan_get(doc(&yf, "PodSecurityPolicy", "capfix-n-odd"), "spec");
+	assert_string_equal(joined(yamlspan_get(spec, "allowedCapabilities"), buf, sizeof(buf)),
+			    "*");
+	assert_string_equal(yamlspan_str(yamlspan_get(spec, "privileged")), "false");
+	assert_true(
+		noted(&ps, "Pod/web: needs hostNetwork, hostPorts 8080: service account n/web"));
+	assert_true(noted(&ps, "Deployment/db: needs runAsUser RunAsAny (may start as root), "
+			       "volumes hostPath"));
+	assert_true(noted(&ps, "Pod/odd: adds names that are not capabilities"));
+	yamlspan_release(&yf);
+	sbuf_release(&out);
+
+	/* the model: without its relaxation web is denied, for exactly those fields */
+	policygen_plan(&ps, &o, &plan);
+	for (i = 0; i < ps.nw; i++) {
+		assert_false(policygen_denies(&ps, &plan, &o, i, NULL));
+		if (!strcmp(ps.w[i].name, "web"))
+			web = i;
+	}
+	for (i = 0; i < plan.ne; i++)
+		if (plan.e[i].w == web)
+			plan.e[i].psp_relax = false;
+	assert_true(policygen_denies(&ps, &plan, &o, web, &why));
+	assert_string_equal(why.buf, "needs hostNetwork, hostPorts 8080");
+	policygen_plan_release(&plan);
+	sbuf_release(&why);
+
+	/* admission policies exempt the odd names by the Pod's name, and deny nothing */
+	assert_int_equal(render(&out, &ps, "vap", NULL, false), 0);
+	assert_non_null(strstr(out.buf, "object.metadata.name == 'odd'"));
 	sbuf_release(&out);
 	policy_set_release(&ps);
 }
@@ -636,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_policy_namespaces_and_levels),
 		cmocka_unit_test(test_policy_render_psp),
 		cmocka_unit_test(test_policy_render_psp_per_sa),
+		cmocka_unit_test(test_policy_render_psp_relaxed),
 		cmocka_unit_test(test_policy_render_admission),
 		cmocka_unit_test(test_policy_render_errors_and_tdir),
 		cmocka_unit_test(test_policy_render_pss),
