@@ -70,6 +70,48 @@ static void name_prefix(struct sbuf *sb, const struct policy_workload *w, bool w
 	sbuf_addf(sb, "%s-%s", w->name, wildcard ? "*" : "");
 }
 
+/*
+ * Does the scope of an exception for workload @x (its namespace and the
+ * Pod's name, its pods' name prefix, or its pod labels) also take in the
+ * pods of workload @y? Labels are shared between workloads, prefixes
+ * overlap ("web-" takes in "web-api-..."): every policy applies an
+ * exception to whatever its scope takes in.
+ */
+static bool pod_matches(const struct policy_workload *x, const struct policy_workload *y)
+{
+	size_t i, j, n = strlen(x->name);
+
+	if (strcmp(x->ns, y->ns))
+		return false;
+	if (!strcmp(x->kind, "Pod"))
+		return !strcmp(y->kind, "Pod") && !strcmp(x->name, y->name);
+	if (by_prefix(x)) /* y's pods are named "<y>-..." (a Pod: its name) */
+		return !strncmp(y->name, x->name, n) &&
+		       (y->name[n] == '-' || (!y->name[n] && strcmp(y->kind, "Pod")));
+	for (i = 0; i < x->nlabels; i++) {
+		bool found = false;
+
+		for (j = 0; j < y->nlabels && !found; j++)
+			found = !strcmp(x->labels[2 * i], y->labels[2 * j]) &&
+				!strcmp(x->labels[2 * i + 1], y->labels[2 * j + 1]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* The capabilities of every exception whose workload exception @i's scope takes in. */
+static uint64_t scope_caps(const struct policy_set *ps, const struct policygen_plan *plan, size_t i)
+{
+	uint64_t m = 0;
+	size_t j;
+
+	for (j = 0; j < plan->ne; j++)
+		if (pod_matches(&ps->w[plan->e[i].w], &ps->w[plan->e[j].w]))
+			m |= plan->e[j].caps;
+	return m;
+}
+
 static void caps_text(struct sbuf *sb, uint64_t m)
 {
 	size_t i, n = 0;
@@ -217,7 +259,6 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
 		      const struct policygen_opts *o, size_t wi, struct sbuf *why)
 {
 	const struct policy_workload *w = &ps->w[wi];
-	const struct policygen_exception *e = NULL;
 	struct sa_allowance a;
 	uint64_t allowed;
 	bool exempt, denied = false;
@@ -231,11 +272,22 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
 		allowed = a.caps;
 		exempt = a.exempt;
 	} else {
-		for (i = 0; i < plan->ne && !e; i++)
-			if (plan->e[i].w == wi)
-				e = &plan->e[i];
-		allowed = plan->global | (e ? e->caps : 0);
-		exempt = e && e->exempt;
+		/* every exception whose scope takes in w's pods applies (scopes overlap) */
+		uint64_t each = ~(uint64_t)0, any = 0;
+
+		exempt = false;
+		for (i = 0; i < plan->ne; i++) {
+			if (!pod_matches(&ps->w[plan->e[i].w], w))
+				continue;
+			exempt |= plan->e[i].exempt;
+			any |= plan->e[i].caps;
+			/* Kyverno: each exception's rule holds on its own */
+			if (!plan->e[i].exempt)
+				each &= plan->global | scope_caps(ps, plan, i);
+		}
+		allowed = plan->global | any;
+		if (!strcmp(o->kind, "kyverno"))
+			allowed &= each;
 	}
 	for (i = 0; i < w->nc; i++) {
 		const struct policy_container *c = &w->c[i];
@@ -476,13 +528,28 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 		}
 		sbuf_addf(&v->exclude_all, "\n          - resources: %s", f.buf);
 		if (!plan->e[i].exempt) {
+			/* its scope may take in other workloads' pods: their exceptions too */
+			uint64_t m = plan->global | scope_caps(ps, plan, i);
+			size_t j, nx = 0;
+
 			sbuf_addf(&v->exc_rules,
 				  "\n    - name: exception-%zu\n"
-				  "      match:\n        any:\n          - resources: %s\n"
-				  "      validate:\n"
-				  "        message: \"Containers of this workload may add only ",
+				  "      match:\n        any:\n          - resources: %s\n",
 				  ++nrules, f.buf);
-			caps_text(&v->exc_rules, plan->global | plan->e[i].caps);
+			for (j = 0; j < plan->ne; j++) {
+				struct sbuf g = SBUF_INIT;
+
+				if (!plan->e[j].exempt || !pod_matches(w, &ps->w[plan->e[j].w]))
+					continue;
+				kyverno_filter(&g, &ps->w[plan->e[j].w]);
+				sbuf_addf(&v->exc_rules, "%s          - resources: %s\n",
+					  nx++ ? "" : "      exclude:\n        any:\n", g.buf);
+				sbuf_release(&g);
+			}
+			sbuf_addstr(&v->exc_rules,
+				    "      validate:\n"
+				    "        message: \"Containers of this workload may add only ");
+			caps_text(&v->exc_rules, m);
 			sbuf_addstr(
 				&v->exc_rules,
 				".\"\n        foreach:\n"
@@ -490,7 +557,7 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 				"            deny:\n              conditions:\n                any:\n"
 				"                  - key: \"{{ element.securityContext.capabilities.add[] || `[]` }}\"\n"
 				"                    operator: AnyNotIn\n                    value: ");
-			caps_yaml(&v->exc_rules, plan->global | plan->e[i].caps);
+			caps_yaml(&v->exc_rules, m);
 		}
 		sbuf_release(&f);
 	}

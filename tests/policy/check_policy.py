@@ -157,9 +157,8 @@ def fixed_workloads(tree):
                 yield path, kind, name, ns, sa, spec, pmd if isinstance(pmd, dict) else {}
 
 
-def corpus_psp(capfix, root, tmp):
-    """The PSPs generated from the corpus, checked by psp_eval (not capfix) on the fixed copy."""
-    import psp_eval
+def fixed_copy(capfix, root, tmp):
+    """A writable copy of the corpus, fixed in place by capfix (the default fix)."""
     tree = os.path.join(tmp, "corpus")
     shutil.copytree(root, tree, symlinks=True)
     for dirpath, _, files in os.walk(tree):  # the corpus is read-only
@@ -169,6 +168,48 @@ def corpus_psp(capfix, root, tmp):
                 os.chmod(os.path.join(dirpath, f), 0o644)
     r = subprocess.run([capfix, "fix", "--quiet", "."], cwd=tree, capture_output=True, text=True)
     check(r.returncode in (0, 1, 3), f"corpus fix: exit {r.returncode} {r.stderr[-300:]}")
+    return tree
+
+
+def corpus_admission(capfix, root, tree):
+    """Kyverno and Gatekeeper policies from the corpus, decided by admission_eval (not capfix)
+    for the Pod each fixed workload would create."""
+    import admission_eval
+    ky = by_kind(docs(subprocess.run([capfix, "policy", "kyverno", root], capture_output=True, text=True).stdout),
+                 "ClusterPolicy")
+    gk = by_kind(docs(subprocess.run([capfix, "policy", "gatekeeper", root], capture_output=True,
+                                     text=True).stdout), "CapfixCapabilities")
+    check(len(ky) == 1 and len(gk) == 1, "corpus: one Kyverno policy and one Gatekeeper constraint")
+    if not ky or not gk:
+        return
+    checked, denied = 0, []
+    for path, kind, name, ns, sa, spec, pmd in fixed_workloads(tree):
+        pod = {"name": name if kind == "Pod" else f"{name}-5d8f7c9b6-x2k4p",
+               "labels": {str(k): str(v) for k, v in ((pmd or {}).get("labels") or {}).items()},
+               "spec": spec}
+        for what, why in (("kyverno", admission_eval.kyverno_denies(ky[0], ns, pod)),
+                          ("gatekeeper", admission_eval.gatekeeper_denies(gk[0], ns, pod))):
+            if why:
+                denied.append(f"{what} denies {os.path.relpath(path, tree)} {kind}/{name} ({ns}): {why[:3]}")
+        checked += 1
+    check(not denied, f"corpus admission: {len(denied)} denials: {denied[:5]}")
+    # the evaluators can deny: the same pods with every add list doubled by a name nobody allows
+    refused = 0
+    for path, kind, name, ns, sa, spec, pmd in fixed_workloads(tree):
+        if ns in ("kube-system", "kube-public", "kube-node-lease"):
+            continue
+        bad = {"containers": [{"name": "x", "securityContext": {"capabilities": {"add": ["SYS_MODULE"]}}}]}
+        pod = {"name": "capfix-probe", "labels": {}, "spec": bad}
+        refused += bool(admission_eval.kyverno_denies(ky[0], ns, pod)) and \
+            bool(admission_eval.gatekeeper_denies(gk[0], ns, pod))
+    check(refused > checked // 2, f"corpus admission: a pod adding SYS_MODULE is refused only {refused} times")
+    print(f"policy: kyverno and gatekeeper checked independently against {checked} fixed corpus workloads: "
+          f"{len(denied)} denied")
+
+
+def corpus_psp(capfix, root, tree):
+    """The PSPs generated from the corpus, checked by psp_eval (not capfix) on the fixed copy."""
+    import psp_eval
     r = subprocess.run([capfix, "policy", "psp", root], capture_output=True, text=True)
     ds = docs(r.stdout)
     psps = {d["metadata"]["name"]: d for d in by_kind(ds, "PodSecurityPolicy")}
@@ -223,7 +264,9 @@ def corpus(capfix, tmp):
         # the model's own check, every field of every kind (PSP: capabilities and the rest)
         denied = [l for l in r.stderr.splitlines() if "would deny it after fix" in l]
         check(not denied, f"corpus {k}: the model denies {len(denied)}: {denied[:3]}")
-    corpus_psp(capfix, os.path.abspath(root), tmp)
+    tree = fixed_copy(capfix, os.path.abspath(root), tmp)
+    corpus_psp(capfix, os.path.abspath(root), tree)
+    corpus_admission(capfix, os.path.abspath(root), tree)
 
 
 def main():

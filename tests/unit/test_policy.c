@@ -516,6 +516,90 @@ static void test_policy_render_psp_relaxed(void **state)
 	policy_set_release(&ps);
 }
 
+/*
+ * Scopes overlap: two Deployments whose pods share the label app=x, and a
+ * controller without labels whose prefix "web-" takes in web-api's pods.
+ * Kyverno checks each exception rule on its own, so each one allows what
+ * every workload in its scope keeps; a privileged workload in the scope is
+ * excluded from the rule.
+ */
+static void test_policy_overlapping_scopes(void **state)
+{
+	const char *y =
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: n}\nspec:\n"
+		"  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n"
+		"    spec:\n      containers: [{name: c, image: i, securityContext: {capabilities: {add: [NET_ADMIN]}}}]\n"
+		"---\n"
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: n}\nspec:\n"
+		"  selector: {matchLabels: {app: x, tier: b}}\n  template:\n    metadata: {labels: {app: x, tier: b}}\n"
+		"    spec:\n      containers: [{name: c, image: i, securityContext: {capabilities: {add: [SYS_TIME]}}}]\n"
+		"---\n"
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: p, namespace: n}\nspec:\n"
+		"  selector: {matchLabels: {app: x, tier: p}}\n  template:\n    metadata: {labels: {app: x, tier: p}}\n"
+		"    spec:\n      containers: [{name: c, image: i, securityContext: {privileged: true}}]\n"
+		"---\n"
+		"apiVersion: batch/v1\nkind: Job\nmetadata: {name: web, namespace: n}\nspec:\n  template:\n"
+		"    spec:\n      containers: [{name: c, image: i, securityContext: {capabilities: {add: [SYS_NICE]}}}]\n"
+		"---\n"
+		"apiVersion: batch/v1\nkind: Job\nmetadata: {name: web-api, namespace: n}\nspec:\n  template:\n"
+		"    spec:\n      containers: [{name: c, image: i, securityContext: {capabilities: {add: [IPC_LOCK]}}}]\n";
+	struct policy_set ps = POLICY_SET_INIT;
+	struct sbuf out = SBUF_INIT;
+	struct yfile yf = YFILE_INIT;
+	const struct ynode *rules, *r;
+	char buf[512];
+	size_t i, seen = 0;
+
+	(void)state;
+	gather(&ps, "o.yaml", y);
+	assert_int_equal(ps.nw, 5);
+	assert_int_equal(render(&out, &ps, "kyverno", NULL, false), 0);
+	parse_output(&out, &yf);
+	rules = yamlspan_get(yamlspan_get(doc(&yf, "ClusterPolicy", "capfix-capabilities"), "spec"),
+			     "rules");
+	for (i = 0; i < rules->nkids; i++) {
+		const char *name = yamlspan_str(yamlspan_get(rules->kids[i], "name"));
+		const struct ynode *cond;
+
+		if (strncmp(name, "exception-", 10))
+			continue;
+		r = rules->kids[i];
+		cond = yamlspan_get(
+			yamlspan_get(
+				yamlspan_get(yamlspan_get(yamlspan_get(yamlspan_get(r, "validate"),
+								       "foreach")
+								  ->kids[0],
+							  "deny"),
+					     "conditions"),
+				"any")
+				->kids[0],
+			"value");
+		joined(cond, buf, sizeof(buf));
+		if (!strcmp(name, "exception-1")) { /* a: app=x takes in b's pods (and p's) */
+			assert_string_equal(buf, "NET_ADMIN SYS_TIME");
+			assert_non_null(yamlspan_get(r, "exclude")); /* p, privileged */
+		} else if (!strcmp(name, "exception-2")) { /* b: app=x, tier=b: b only */
+			assert_string_equal(buf, "SYS_TIME");
+			assert_null(yamlspan_get(r, "exclude"));
+		} else if (!strcmp(name, "exception-3")) { /* web: prefix web- takes in web-api */
+			assert_string_equal(buf, "IPC_LOCK SYS_NICE");
+		} else {
+			assert_string_equal(name, "exception-4"); /* web-api */
+			assert_string_equal(buf, "IPC_LOCK");
+		}
+		seen++;
+	}
+	assert_int_equal(seen, 4);
+	yamlspan_release(&yf);
+	sbuf_release(&out);
+	/* VAP and Gatekeeper take the union of every exception that applies: nothing denied */
+	assert_int_equal(render(&out, &ps, "vap", NULL, false), 0);
+	sbuf_release(&out);
+	assert_int_equal(render(&out, &ps, "gatekeeper", NULL, false), 0);
+	sbuf_release(&out);
+	policy_set_release(&ps);
+}
+
 static void test_policy_render_admission(void **state)
 {
 	struct policy_set ps = POLICY_SET_INIT;
@@ -734,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_policy_render_psp),
 		cmocka_unit_test(test_policy_render_psp_per_sa),
 		cmocka_unit_test(test_policy_render_psp_relaxed),
+		cmocka_unit_test(test_policy_overlapping_scopes),
 		cmocka_unit_test(test_policy_render_admission),
 		cmocka_unit_test(test_policy_render_errors_and_tdir),
 		cmocka_unit_test(test_policy_render_pss),

@@ -1,0 +1,95 @@
+"""Kyverno and Gatekeeper decisions on a Pod, read from the generated policies (PyYAML data).
+
+Independent of capfix's model: the Pod a workload's controller would create
+(its template's labels; a name "<workload>-<hash>-<suffix>" for controllers,
+the Pod's own name otherwise) is checked against what the generated policy
+says, with Kyverno's matching (kinds, namespaces, names with wildcards,
+selector.matchLabels; autogen is off because the rules name pods) and the
+Gatekeeper template's Rego rules (exceptions by namespace and name, name
+prefix or labels). `kyverno_denies(policy, ns, pod)` and
+`gatekeeper_denies(constraint, ns, pod)` return the reasons (empty:
+admitted). pod = {"name", "labels", "spec"}.
+"""
+import fnmatch
+
+
+def containers(spec):
+    for k in ("ephemeralContainers", "initContainers", "containers"):
+        for c in spec.get(k) or []:
+            if isinstance(c, dict):
+                yield c
+
+
+def caps(c):
+    cp = (c.get("securityContext") or {}).get("capabilities") or {}
+    return cp.get("add") or [], cp.get("drop") or []
+
+
+def ns_selected(selector, ns):
+    exprs = (selector or {}).get("matchExpressions") or []
+    return all(e["key"] == "kubernetes.io/metadata.name" and e["operator"] == "In" and ns in e["values"]
+               for e in exprs)
+
+
+def kyverno_filter_matches(res, ns, pod):
+    if "Pod" not in (res.get("kinds") or []):
+        return False
+    if "namespaces" in res and ns not in res["namespaces"]:
+        return False
+    if "names" in res and not any(fnmatch.fnmatchcase(pod["name"], n) for n in res["names"]):
+        return False
+    if "selector" in res:
+        want = res["selector"].get("matchLabels") or {}
+        if any(pod["labels"].get(k) != v for k, v in want.items()):
+            return False
+    if "namespaceSelector" in res and not ns_selected(res["namespaceSelector"], ns):
+        return False
+    return True
+
+
+def kyverno_denies(policy, ns, pod):
+    why = []
+    for rule in policy["spec"]["rules"]:
+        if not any(kyverno_filter_matches(m["resources"], ns, pod) for m in rule["match"]["any"]):
+            continue
+        if any(kyverno_filter_matches(x["resources"], ns, pod) for x in (rule.get("exclude") or {}).get("any") or []):
+            continue
+        for fe in rule["validate"]["foreach"]:
+            conds = fe["deny"]["conditions"]
+            for cond in conds.get("all") or conds.get("any"):
+                for c in containers(pod["spec"]):
+                    add, drop = caps(c)
+                    if cond["key"] == "ALL" and "ALL" not in drop:
+                        why.append(f"{rule['name']}: {c.get('name')} does not drop ALL")
+                    elif "capabilities.add" in str(cond["key"]) and any(a not in cond["value"] for a in add):
+                        why.append(f"{rule['name']}: {c.get('name')} adds {add}")
+    return why
+
+
+def gatekeeper_denies(constraint, ns, pod):
+    spec = constraint["spec"]
+    if not ns_selected(spec["match"].get("namespaceSelector"), ns):
+        return []
+    params = spec["parameters"]
+
+    def applies(e):
+        if e["namespace"] != ns:
+            return False
+        if e["name"] and pod["name"] == e["name"]:
+            return True
+        if e["prefix"] and pod["name"].startswith(e["prefix"]):
+            return True
+        return not e["name"] and len(e["labels"]) > 0 and \
+            all(pod["labels"].get(k) == v for k, v in e["labels"].items())
+
+    exc = [e for e in params["exceptions"] if applies(e)]
+    if any(e["privileged"] for e in exc):
+        return []
+    allowed = set(params["allowedCapabilities"]) | {a for e in exc for a in e["capabilities"]}
+    why = []
+    for c in containers(pod["spec"]):
+        add, drop = caps(c)
+        if "ALL" not in drop:
+            why.append(f"{c.get('name')} does not drop ALL")
+        why += [f"{c.get('name')} adds {a}" for a in add if a not in allowed]
+    return why
