@@ -1,4 +1,4 @@
-"""Kyverno and Gatekeeper decisions on a Pod, read from the generated policies (PyYAML data).
+"""VAP, Kyverno and Gatekeeper decisions on a Pod, read from the generated policies (PyYAML data).
 
 Independent of capfix's model: the Pod a workload's controller would create
 (its template's labels; a name "<workload>-<hash>-<suffix>" for controllers,
@@ -6,9 +6,11 @@ the Pod's own name otherwise) is checked against what the generated policy
 says, with Kyverno's matching (kinds, namespaces, names with wildcards,
 selector.matchLabels; autogen is off because the rules name pods) and the
 Gatekeeper template's Rego rules (exceptions by namespace and name, name
-prefix or labels). `kyverno_denies(policy, ns, pod)` and
-`gatekeeper_denies(constraint, ns, pod)` return the reasons (empty:
-admitted). pod = {"name", "labels", "spec"}.
+prefix or labels), and the VAP's CEL variables (exempt, allowed) read as
+Python (the small CEL subset capfix writes). `kyverno_denies(policy, ns,
+pod)`, `gatekeeper_denies(constraint, ns, pod)` and `vap_denies(policy,
+binding, ns, pod)` return the reasons (empty: admitted). pod = {"name",
+"labels", "spec"}.
 """
 import fnmatch
 
@@ -86,6 +88,39 @@ def gatekeeper_denies(constraint, ns, pod):
     if any(e["privileged"] for e in exc):
         return []
     allowed = set(params["allowedCapabilities"]) | {a for e in exc for a in e["capabilities"]}
+    why = []
+    for c in containers(pod["spec"]):
+        add, drop = caps(c)
+        if "ALL" not in drop:
+            why.append(f"{c.get('name')} does not drop ALL")
+        why += [f"{c.get('name')} adds {a}" for a in add if a not in allowed]
+    return why
+
+
+def _cel_to_python(expr):
+    """The CEL capfix writes (conjunctions over namespace, name, prefix and labels; `c ? l : []`
+    terms joined by +) as Python; names in it are validated, so they hold no quotes or parentheses."""
+    import re
+    if expr.strip() in ("true", "false"):
+        return expr.strip().capitalize()
+    e = expr
+    for a, b in (("request.namespace", "_ns"), ("object.metadata.name.startsWith(", "_name.startswith("),
+                 ("object.metadata.name", "_name"), ("has(object.metadata.labels)", "bool(_labels)"),
+                 ("object.metadata.labels", "_labels"), ("&&", " and "), ("||", " or ")):
+        e = e.replace(a, b)
+    # (COND ? [LIST] : []) -> ([LIST] if COND else [])
+    e = re.sub(r"\((\(_ns == [^?]*\)) \? (\[[^\]]*\]) : \[\]\)", r"(\2 if \1 else [])", e)
+    return e
+
+
+def vap_denies(policy, binding, ns, pod):
+    if not ns_selected(binding["spec"]["matchResources"].get("namespaceSelector"), ns):
+        return []
+    env = {"_ns": ns, "_name": pod["name"], "_labels": pod["labels"]}
+    var = {v["name"]: v["expression"] for v in policy["spec"]["variables"]}
+    if eval(_cel_to_python(var["exempt"]), {}, dict(env)):
+        return []
+    allowed = eval(_cel_to_python(var["allowed"]), {}, dict(env))
     why = []
     for c in containers(pod["spec"]):
         add, drop = caps(c)

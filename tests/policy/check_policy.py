@@ -172,15 +172,18 @@ def fixed_copy(capfix, root, tmp):
 
 
 def corpus_admission(capfix, root, tree):
-    """Kyverno and Gatekeeper policies from the corpus, decided by admission_eval (not capfix)
+    """VAP, Kyverno and Gatekeeper policies from the corpus, decided by admission_eval (not capfix)
     for the Pod each fixed workload would create."""
     import admission_eval
     ky = by_kind(docs(subprocess.run([capfix, "policy", "kyverno", root], capture_output=True, text=True).stdout),
                  "ClusterPolicy")
     gk = by_kind(docs(subprocess.run([capfix, "policy", "gatekeeper", root], capture_output=True,
                                      text=True).stdout), "CapfixCapabilities")
-    check(len(ky) == 1 and len(gk) == 1, "corpus: one Kyverno policy and one Gatekeeper constraint")
-    if not ky or not gk:
+    va = docs(subprocess.run([capfix, "policy", "vap", root], capture_output=True, text=True).stdout)
+    vp, vb = by_kind(va, "ValidatingAdmissionPolicy"), by_kind(va, "ValidatingAdmissionPolicyBinding")
+    check(len(ky) == 1 and len(gk) == 1 and len(vp) == 1 and len(vb) == 1,
+          "corpus: one Kyverno policy, one Gatekeeper constraint, one VAP and its binding")
+    if not ky or not gk or not vp or not vb:
         return
     checked, denied = 0, []
     for path, kind, name, ns, sa, spec, pmd in fixed_workloads(tree):
@@ -188,7 +191,8 @@ def corpus_admission(capfix, root, tree):
                "labels": {str(k): str(v) for k, v in ((pmd or {}).get("labels") or {}).items()},
                "spec": spec}
         for what, why in (("kyverno", admission_eval.kyverno_denies(ky[0], ns, pod)),
-                          ("gatekeeper", admission_eval.gatekeeper_denies(gk[0], ns, pod))):
+                          ("gatekeeper", admission_eval.gatekeeper_denies(gk[0], ns, pod)),
+                          ("vap", admission_eval.vap_denies(vp[0], vb[0], ns, pod))):
             if why:
                 denied.append(f"{what} denies {os.path.relpath(path, tree)} {kind}/{name} ({ns}): {why[:3]}")
         checked += 1
@@ -201,9 +205,10 @@ def corpus_admission(capfix, root, tree):
         bad = {"containers": [{"name": "x", "securityContext": {"capabilities": {"add": ["SYS_MODULE"]}}}]}
         pod = {"name": "capfix-probe", "labels": {}, "spec": bad}
         refused += bool(admission_eval.kyverno_denies(ky[0], ns, pod)) and \
-            bool(admission_eval.gatekeeper_denies(gk[0], ns, pod))
+            bool(admission_eval.gatekeeper_denies(gk[0], ns, pod)) and \
+            bool(admission_eval.vap_denies(vp[0], vb[0], ns, pod))
     check(refused > checked // 2, f"corpus admission: a pod adding SYS_MODULE is refused only {refused} times")
-    print(f"policy: kyverno and gatekeeper checked independently against {checked} fixed corpus workloads: "
+    print(f"policy: vap, kyverno and gatekeeper checked independently against {checked} fixed corpus workloads: "
           f"{len(denied)} denied")
 
 
