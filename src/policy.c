@@ -411,11 +411,14 @@ static void render_pss_text(struct sbuf *out, const struct policy_set *ps, const
 	size_t j, k;
 
 	policy_pss_target(ps, ns, o, &why);
-	sbuf_addf(out, "%s: %s (%s%s)", ns,
+	/* names are checked; paths and messages (manifest values) are escaped for the terminal */
+	sbuf_addf(out, "%s: %s (%s", ns,
 		  lvl == POLICY_LEVEL_UNKNOWN ? "unknown: no workloads in these manifests"
 					      : pss_level_name((enum pss_level)lvl),
-		  pn && pn->path ? "Namespace manifest in " : "no Namespace manifest",
-		  pn && pn->path ? pn->path : "");
+		  pn && pn->path ? "Namespace manifest in " : "no Namespace manifest");
+	if (pn && pn->path)
+		msg_escape_str(out, pn->path);
+	sbuf_addch(out, ')');
 	if (policy_system_namespace(ns))
 		sbuf_addstr(out, " [system namespace: left alone unless named with --namespace]");
 	else if (pn && pn->labels[0] > lvl && lvl != POLICY_LEVEL_UNKNOWN)
@@ -429,12 +432,16 @@ static void render_pss_text(struct sbuf *out, const struct policy_set *ps, const
 
 		if (strcmp(w->ns, ns) || (int)w->pss.level != lvl)
 			continue;
-		sbuf_addf(out, "  held back from %s by %s/%s (%s:%d):\n",
-			  pss_level_name((enum pss_level)(lvl + 1)), w->kind, w->name, w->path,
-			  w->line);
+		sbuf_addf(out, "  held back from %s by %s/%s (",
+			  pss_level_name((enum pss_level)(lvl + 1)), w->kind, w->name);
+		msg_escape_str(out, w->path);
+		sbuf_addf(out, ":%d):\n", w->line);
 		for (k = 0; k < w->pss.n; k++)
-			if ((int)w->pss.v[k].level == lvl + 1)
-				sbuf_addf(out, "    %s\n", w->pss.v[k].message);
+			if ((int)w->pss.v[k].level == lvl + 1) {
+				sbuf_addstr(out, "    ");
+				msg_escape_str(out, w->pss.v[k].message);
+				sbuf_addch(out, '\n');
+			}
 	}
 }
 

@@ -74,6 +74,8 @@ apiVersion: v1
 kind: Pod
 metadata: {name: fine, namespace: ok}
 spec:
+  securityContext:
+    sysctls: [{name: "net.core.somaxconn\\nkind: ClusterRoleBinding", value: "1"}, {name: kernel.msgmax, value: "1"}]
   containers: [{name: c, image: i}]
 """
 
@@ -90,11 +92,17 @@ def hostile(capfix, tmp):
         r = subprocess.run([capfix, "policy", *k, "h.yaml"], cwd=d, capture_output=True, text=True)
         what = " ".join(k)
         check(r.returncode == 3, f"hostile {what}: exit {r.returncode}")
-        for bad in ("ClusterRoleBinding\n", "kind: ClusterRoleBinding", "PWNED", "../../etc", "etc"):
+        # a value can be reported (escaped), never start a line of its own
+        for bad in ("ClusterRoleBinding\n", "\nkind: ClusterRoleBinding", "PWNED", "../../etc", "etc"):
             check(bad not in r.stdout, f"hostile {what}: {bad!r} in the output")
         check("h.yaml:5:23: error: Pod: serviceAccountName" in r.stderr, f"hostile {what}: {r.stderr[:300]}")
         check("h.yaml:11:34: error: Deployment: namespace" in r.stderr, f"hostile {what}: {r.stderr[:300]}")
         check("h.yaml:21:18: error: Namespace: namespace name" in r.stderr, f"hostile {what}: {r.stderr[:300]}")
+        if k == ["pss"]:
+            check("forbidden sysctls (net.core.somaxconn\\nkind: ClusterRoleBinding" in r.stdout,
+                  f"hostile {what}: the sysctl's name escaped {r.stdout[:400]}")
+        if k[0] == "psp":  # a sysctl is named exactly, an invalid name never
+            check('allowedUnsafeSysctls: ["kernel.msgmax"]' in r.stdout, f"hostile {what}: sysctls")
     check(sorted(os.listdir(os.path.join(d, "emit"))) == ["namespace-ok.yaml"],
           f"hostile: emitted {os.listdir(os.path.join(d, 'emit'))}")
     check(not os.path.exists("/tmp/PWNED"), "hostile: /tmp/PWNED exists")
