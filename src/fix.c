@@ -537,13 +537,17 @@ static int on_container(struct k8s_container *kc, void *payload)
 		w.t.container = kc->cname;
 		if (!f->opts->drop_only) {
 			const struct ynode *cmd = yamlspan_deref(yamlspan_dget(c, "command"));
+			const struct ynode *args = yamlspan_deref(yamlspan_dget(c, "args"));
 			struct trace_workload tw = { kc->ns, kc->kind, kc->name, kc->cname, NULL };
 
 			fixfacts_gather(&ff, f->opts, &tw,
 					cmd && cmd->kind == YN_SEQ && cmd->nkids
 						? yamlspan_dstr(cmd->kids[0])
 						: NULL,
-					cmd || yamlspan_dget(c, "args"), &w);
+					args && args->kind == YN_SEQ && args->nkids
+						? yamlspan_dstr(args->kids[0])
+						: NULL,
+					cmd || args, &w);
 		}
 		r = plan_sc(f, c, "securityContext", &w, p);
 	}
@@ -775,14 +779,18 @@ static void on_service(struct fix_session *f, struct ynode *key, struct ynode *s
 		compose_workload(f, svc, name, &cf, &w, &needs);
 		if (!f->opts->drop_only) {
 			struct trace_workload tw = { NULL, NULL, name, NULL, NULL };
-			char ep0[256] = "";
+			char ep0[256] = "", cmd0[256] = "";
 
-			/* the entrypoint's first word: what starts instead of the image's */
+			/* the entrypoint's first word starts instead of the image's; command's
+			 * replaces the image's cmd */
 			if (cf.entrypoint)
 				snprintf(ep0, sizeof(ep0), "%.*s",
 					 (int)strcspn(cf.entrypoint, " \t"), cf.entrypoint);
-			fixfacts_gather(&ff, f->opts, &tw, ep0[0] ? ep0 : NULL, cf.command != NULL,
-					&w);
+			if (cf.command)
+				snprintf(cmd0, sizeof(cmd0), "%.*s",
+					 (int)strcspn(cf.command, " \t"), cf.command);
+			fixfacts_gather(&ff, f->opts, &tw, ep0[0] ? ep0 : NULL,
+					cmd0[0] ? cmd0 : NULL, cf.command != NULL, &w);
 		}
 	}
 	who.image = w.image;

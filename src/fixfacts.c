@@ -18,11 +18,12 @@ static size_t argv_len(char **v)
 }
 
 void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct trace_workload *tw,
-		     const char *command0, bool replaces_cmd, struct addlist_workload *w)
+		     const char *command0, const char *args0, bool replaces_cmd,
+		     struct addlist_workload *w)
 {
 	const struct imagemeta_image *img =
 		o->images && w->image ? imagemeta_lookup(o->images, w->image) : NULL;
-	const char *start = command0 && *command0 ? command0 : NULL;
+	const char *start = imagemeta_start(img, command0, args0, replaces_cmd);
 	bool root = w->root;
 
 	memset(x, 0, sizeof(*x));
@@ -30,8 +31,8 @@ void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct 
 	w->img = img;
 	if (img && !w->user_declared && img->user_kind != IMAGEMETA_USER_UNKNOWN)
 		root = img->user_kind == IMAGEMETA_USER_ROOT;
-	if (img && !start) {
-		/* the image's own start: entrypoint, then cmd unless replaced */
+	if (img && !(command0 && *command0)) {
+		/* what the image runs itself: its entrypoint, then its cmd unless replaced */
 		const char *argv[128];
 		size_t n = 0, i, ne = argv_len(img->entrypoint), nc = argv_len(img->cmd);
 
@@ -39,10 +40,8 @@ void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct 
 			argv[n++] = img->entrypoint[i];
 		for (i = 0; !replaces_cmd && i < nc && n < ARRAY_SIZE(argv); i++)
 			argv[n++] = img->cmd[i];
-		if (n) {
-			start = argv[0];
+		if (n)
 			shell_needs_argv(&x->image_needs, argv, n, root);
-		}
 		if (img->script)
 			shell_needs_script(&x->image_needs, img->script, root);
 		w->image_needs = &x->image_needs;

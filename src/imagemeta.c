@@ -841,6 +841,20 @@ static void fs_finish(struct fsview *v, struct imagemeta_image *im)
 		qsort(im->filecaps, im->nfilecaps, sizeof(*im->filecaps), cmp_filecap);
 }
 
+const char *imagemeta_start(const struct imagemeta_image *img, const char *command0,
+			    const char *args0, bool replaces_cmd)
+{
+	if (command0 && *command0)
+		return command0;
+	if (img && img->entrypoint && img->entrypoint[0] && *img->entrypoint[0])
+		return img->entrypoint[0];
+	if (args0 && *args0)
+		return args0;
+	if (img && !replaces_cmd && img->cmd && img->cmd[0] && *img->cmd[0])
+		return img->cmd[0];
+	return NULL;
+}
+
 const struct imagemeta_filecap *imagemeta_filecap_of(const struct imagemeta_image *img,
 						     const char *path)
 {

@@ -431,9 +431,8 @@ static void trace_findings(struct ctx *x, const struct k8s_container *kc, const 
 }
 
 /*
- * With image metadata (--images): the binary the container starts (its
- * command, else the image's entrypoint, else its args or the image's cmd)
- * carries effective file capabilities that a container dropping ALL does
+ * With image metadata (--images): the binary the container starts
+ * (imagemeta_start()) carries effective file capabilities that a container dropping ALL does
  * not add: execve() fails with EPERM (CF011).
  */
 static void image_findings(struct ctx *x, const struct k8s_container *kc, const struct ynode *c,
@@ -448,14 +447,10 @@ static void image_findings(struct ctx *x, const struct k8s_container *kc, const 
 	struct sbuf sb = SBUF_INIT;
 	const char *cn = kc->cname;
 
-	if (items(yamlspan_mget(c, "command"), cmd, 1))
-		start = cmd[0]->text;
-	else if (img->entrypoint && img->entrypoint[0])
-		start = img->entrypoint[0];
-	else if (items(yamlspan_mget(c, "args"), args, 1))
-		start = args[0]->text;
-	else if (img->cmd && img->cmd[0])
-		start = img->cmd[0];
+	start = imagemeta_start(img,
+				items(yamlspan_mget(c, "command"), cmd, 1) ? cmd[0]->text : NULL,
+				items(yamlspan_mget(c, "args"), args, 1) ? args[0]->text : NULL,
+				yamlspan_mget(c, "command") || yamlspan_mget(c, "args"));
 	fc = start ? imagemeta_filecap_of(img, start) : NULL;
 	if (!fc || !fc->effective)
 		return;

@@ -34,11 +34,14 @@ struct fixfacts {
  * Fill the measured fields of @w (whose image, root and user_declared are
  * set) for workload @tw from @o->images and @o->traces. @command0: the
  * program the manifest starts instead of the image's entrypoint, or NULL;
- * @replaces_cmd: the manifest replaces the image's cmd (k8s command or
- * args, compose command).
+ * @args0: the first word of what replaces the image's cmd (k8s args,
+ * compose command), or NULL; @replaces_cmd: the manifest replaces the
+ * image's cmd (k8s command or args, compose command). The program started
+ * is imagemeta_start()'s.
  */
 void fixfacts_gather(struct fixfacts *x, const struct fix_opts *o, const struct trace_workload *tw,
-		     const char *command0, bool replaces_cmd, struct addlist_workload *w);
+		     const char *command0, const char *args0, bool replaces_cmd,
+		     struct addlist_workload *w);
 
 struct k8s_container;
 

@@ -130,6 +130,19 @@ const struct imagemeta_image *imagemeta_lookup(const struct imagemeta_set *s, co
 void imagemeta_normalize(const char *ref, char *out, size_t size);
 
 /*
+ * The program a container starts, the one rule for fix and scan: @command0
+ * (the first word of the manifest's Kubernetes `command` or compose
+ * `entrypoint`, which replace the image's entrypoint) when set; else the
+ * image's entrypoint; else @args0 (the first word of Kubernetes `args` or
+ * compose `command`, which replace the image's cmd); else the image's cmd
+ * unless @replaces_cmd (the manifest set args or command, possibly empty).
+ * @img may be NULL (nothing known of the image). NULL when none is known;
+ * the string is borrowed from the arguments or @img.
+ */
+const char *imagemeta_start(const struct imagemeta_image *img, const char *command0,
+			    const char *args0, bool replaces_cmd);
+
+/*
  * The file capabilities a binary of @img carries: @path absolute, or a
  * bare name looked up in /usr/local/sbin, /usr/local/bin, /usr/sbin,
  * /usr/bin, /sbin, /bin (so a trace's comm or a command word can be

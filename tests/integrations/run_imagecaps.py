@@ -49,10 +49,11 @@ def layer(gz):
     return gzip.compress(raw) if gz else raw
 
 
-def save_tar(path, gz):
+def save_tar(path, gz, entrypoint=True):
     lay = layer(gz)
+    start = {"Entrypoint": ["/usr/bin/app"]} if entrypoint else {"Cmd": ["/bin/sh"]}
     config = json.dumps({"architecture": "amd64", "os": "linux",
-                         "config": {"User": "app", "Entrypoint": ["/usr/bin/app"]},
+                         "config": {"User": "app", **start},
                          "rootfs": {"type": "layers", "diff_ids": []}}).encode()
     manifest = json.dumps([{"Config": "cfg.json", "RepoTags": ["registry.example/app:1"],
                             "Layers": ["l1/layer.tar"]}]).encode()
@@ -110,6 +111,24 @@ def check_scan(capfix, save):
             fail("scan --images reported CF011 although the container adds NET_BIND_SERVICE")
 
 
+def check_args_start(capfix, tmp):
+    """An image without an entrypoint runs the container's args: fix and scan agree that
+    /usr/bin/app starts (its file capability is a hard need) under `args:`, not under `args: []`."""
+    save = os.path.join(tmp, "noentry.tar")
+    save_tar(save, False, entrypoint=False)
+    with tempfile.TemporaryDirectory() as d:
+        for args, want in (('["/usr/bin/app", "--serve"]', True), ("[]", False)):
+            with open(os.path.join(d, "pod.yaml"), "w") as f:
+                f.write(POD + f"    args: {args}\n")
+            got = decisions(run(capfix, d, "--images", save).stdout)
+            if (got.get(("NET_BIND_SERVICE", "added")) == "image") != want:
+                fail(f"args {args} without an entrypoint: fix decisions {got}")
+            with open(os.path.join(d, "pod.yaml"), "w") as f:
+                f.write(DROPPED + f"    args: {args}\n")
+            if bool(scan_ids(capfix, d, "--images", save)) != want:
+                fail(f"args {args} without an entrypoint: scan CF011 {scan_ids(capfix, d, '--images', save)}")
+
+
 def decisions(out):
     rep = json.loads(out)
     for f in rep.get("files", []):
@@ -136,6 +155,7 @@ def main():
             if "no evidence" in r.stderr:
                 fail(f"gzip={gz}: warned as unknown although the image says its user: {r.stderr}")
         check_scan(capfix, os.path.join(tmp, "save.tar"))
+        check_args_start(capfix, tmp)
         r = run(capfix, tmp)
         d = decisions(r.stdout)
         if ("NET_BIND_SERVICE", "added") in d:

@@ -653,13 +653,39 @@ static void test_hostile(void **state)
 	sbuf_release(&t);
 }
 
+/* The one rule for the program a container starts: command, entrypoint, args, cmd. */
+static void test_start(void **state)
+{
+	char *ep[] = { "/docker-entrypoint.sh", "nginx", NULL }, *cmd[] = { "/bin/sh", NULL };
+	struct imagemeta_image img;
+
+	(void)state;
+	memset(&img, 0, sizeof(img));
+	assert_null(imagemeta_start(NULL, NULL, NULL, false));
+	assert_string_equal(imagemeta_start(NULL, "/bin/app", "x", true), "/bin/app");
+	assert_string_equal(imagemeta_start(NULL, NULL, "ping", true), "ping");
+	img.cmd = cmd;
+	assert_string_equal(imagemeta_start(&img, NULL, NULL, false), "/bin/sh");
+	assert_null(imagemeta_start(&img, NULL, NULL, true)); /* args: [] */
+	assert_string_equal(imagemeta_start(&img, NULL, "ping", true), "ping");
+	img.entrypoint = ep;
+	assert_string_equal(imagemeta_start(&img, NULL, "ping", true), "/docker-entrypoint.sh");
+	assert_string_equal(imagemeta_start(&img, "", NULL, false), "/docker-entrypoint.sh");
+	assert_string_equal(imagemeta_start(&img, "/bin/app", NULL, false), "/bin/app");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_user_kinds),	cmocka_unit_test(test_normalize),
-		cmocka_unit_test(test_inspect),		cmocka_unit_test(test_config_blob),
-		cmocka_unit_test(test_oci_layout),	cmocka_unit_test(test_docker_save_legacy),
-		cmocka_unit_test(test_docker_save_oci), cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_user_kinds),
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_inspect),
+		cmocka_unit_test(test_config_blob),
+		cmocka_unit_test(test_oci_layout),
+		cmocka_unit_test(test_docker_save_legacy),
+		cmocka_unit_test(test_docker_save_oci),
+		cmocka_unit_test(test_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
