@@ -27,6 +27,17 @@ def caps(c):
     return cp.get("add") or [], cp.get("drop") or []
 
 
+def violations(pod, allowed):
+    """What Gatekeeper's and the VAP's rules refuse: no drop ALL, an add outside @allowed."""
+    why = []
+    for c in containers(pod["spec"]):
+        add, drop = caps(c)
+        if "ALL" not in drop:
+            why.append(f"{c.get('name')} does not drop ALL")
+        why += [f"{c.get('name')} adds {a}" for a in add if a not in allowed]
+    return why
+
+
 def ns_selected(selector, ns):
     exprs = (selector or {}).get("matchExpressions") or []
     return all(e["key"] == "kubernetes.io/metadata.name" and e["operator"] == "In" and ns in e["values"]
@@ -87,14 +98,7 @@ def gatekeeper_denies(constraint, ns, pod):
     exc = [e for e in params["exceptions"] if applies(e)]
     if any(e["privileged"] for e in exc):
         return []
-    allowed = set(params["allowedCapabilities"]) | {a for e in exc for a in e["capabilities"]}
-    why = []
-    for c in containers(pod["spec"]):
-        add, drop = caps(c)
-        if "ALL" not in drop:
-            why.append(f"{c.get('name')} does not drop ALL")
-        why += [f"{c.get('name')} adds {a}" for a in add if a not in allowed]
-    return why
+    return violations(pod, set(params["allowedCapabilities"]) | {a for e in exc for a in e["capabilities"]})
 
 
 def _cel_to_python(expr):
@@ -120,11 +124,4 @@ def vap_denies(policy, binding, ns, pod):
     var = {v["name"]: v["expression"] for v in policy["spec"]["variables"]}
     if eval(_cel_to_python(var["exempt"]), {}, dict(env)):
         return []
-    allowed = eval(_cel_to_python(var["allowed"]), {}, dict(env))
-    why = []
-    for c in containers(pod["spec"]):
-        add, drop = caps(c)
-        if "ALL" not in drop:
-            why.append(f"{c.get('name')} does not drop ALL")
-        why += [f"{c.get('name')} adds {a}" for a in add if a not in allowed]
-    return why
+    return violations(pod, eval(_cel_to_python(var["allowed"]), {}, dict(env)))
