@@ -106,7 +106,6 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 		OPT_TRUST_DENIED,
 		OPT_NO_IGNORES
 	};
-	char *end;
 	static const struct option longopts[] = {
 		{ "diff", no_argument, NULL, OPT_DIFF },
 		{ "strict", no_argument, NULL, OPT_STRICT },
@@ -195,22 +194,21 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			c->break_links = true;
 			break;
 		case OPT_UNKNOWN:
-		case OPT_FORMAT:
-			if (opt == OPT_UNKNOWN ? strcmp(optarg, "fix") && strcmp(optarg, "skip")
-					       : strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--%s: unknown value '%s'",
-					  opt == OPT_UNKNOWN ? "unknown-images" : "format", optarg);
+			if (strcmp(optarg, "fix") && strcmp(optarg, "skip")) {
+				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+					  "--unknown-images: unknown value '%s' (use fix or skip)",
+					  optarg);
 				return -1;
 			}
-			if (opt == OPT_UNKNOWN)
-				c->fopts.skip_unknown = !strcmp(optarg, "skip");
-			else
-				c->json = c->fopts.report = !strcmp(optarg, "json");
+			c->fopts.skip_unknown = !strcmp(optarg, "skip");
+			break;
+		case OPT_FORMAT:
+			if (cmd_opt_text_json(optarg, &c->json) < 0)
+				return -1;
+			c->fopts.report = c->json;
 			break;
 		case OPT_EXCLUDE:
-			c->excludes =
-				xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
-			c->excludes[c->nexcludes++] = optarg;
+			cmd_opt_append(&c->excludes, &c->nexcludes, optarg);
 			break;
 		case OPT_NO_GITIGNORE:
 			c->no_gitignore = true;
@@ -243,22 +241,15 @@ static int parse_args(struct fix_cmd *c, int argc, char **argv)
 			c->stdin_name = optarg;
 			break;
 		case OPT_MAX_SIZE:
-			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--max-file-size: %s",
-					  cf_err_last()->msg);
+			if (cmd_opt_size(optarg, &c->max_size) < 0)
 				return -1;
-			}
 			break;
 		case 'q':
 			c->quiet = true;
 			break;
 		case 'j':
-			c->jobs = (int)strtol(optarg, &end, 10);
-			if (*end || c->jobs < 1 || c->jobs > 16) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					  "-j takes a number from 1 to 16");
+			if (cmd_opt_jobs(optarg, &c->jobs) < 0)
 				return -1;
-			}
 			break;
 		case 'v':
 			c->verbose = true;

@@ -57,27 +57,18 @@ static int parse_args(struct images_cmd *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s'",
-					  optarg);
+			if (cmd_opt_text_json(optarg, &c->json) < 0)
 				return -1;
-			}
-			c->json = !strcmp(optarg, "json");
 			break;
 		case OPT_EXCLUDE:
-			c->excludes =
-				xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
-			c->excludes[c->nexcludes++] = optarg;
+			cmd_opt_append(&c->excludes, &c->nexcludes, optarg);
 			break;
 		case OPT_NO_GITIGNORE:
 			c->no_gitignore = true;
 			break;
 		case OPT_MAX_SIZE:
-			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--max-file-size: %s",
-					  cf_err_last()->msg);
+			if (cmd_opt_size(optarg, &c->max_size) < 0)
 				return -1;
-			}
 			break;
 		case 'h':
 			fputs(images_usage, stdout);

@@ -68,7 +68,7 @@ struct policy_cmd {
 	enum policygen_action action;
 	struct capcfg cfg;
 	struct fix_opts fopts;
-	const char *excludes[MAX_NS];
+	const char **excludes; /* --exclude (the array is freed) */
 	size_t nexcludes;
 	bool no_gitignore;
 	struct imagemeta_set *images; /* --images, `images:` (evidence for the fix) */
@@ -144,20 +144,11 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 			c->output = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s'",
-					  optarg);
+			if (cmd_opt_text_json(optarg, &c->json) < 0)
 				return -1;
-			}
-			c->json = !strcmp(optarg, "json");
 			break;
 		case OPT_EXCLUDE:
-			if (c->nexcludes >= MAX_NS) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "more than %d --exclude",
-					  MAX_NS);
-				return -1;
-			}
-			c->excludes[c->nexcludes++] = optarg;
+			cmd_opt_append(&c->excludes, &c->nexcludes, optarg);
 			break;
 		case OPT_NO_GITIGNORE:
 			c->no_gitignore = true;
@@ -185,13 +176,8 @@ static int parse_args(struct policy_cmd *c, int argc, char **argv)
 			c->fopts.trust_denied = true;
 			break;
 		case OPT_PSS_VERSION:
-			c->pss_minor = pss_version_parse(optarg);
-			if (c->pss_minor < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					  "--pss-version '%.32s': v1.%d to v1.%d or latest", optarg,
-					  PSS_OLDEST_MINOR, PSS_LATEST_MINOR);
+			if (cmd_opt_pss(optarg, &c->pss_minor) < 0)
 				return -1;
-			}
 			break;
 		case OPT_ACTION:
 			if (policygen_action_parse(optarg) < 0) {
@@ -453,6 +439,7 @@ int cmd_policy(int argc, char **argv)
 done:
 	imagemeta_set_free(c.images);
 	trace_set_free(c.traces);
+	free(c.excludes);
 	policy_set_release(&ps);
 	capcfg_release(&c.cfg);
 	ignore_release(&ig);

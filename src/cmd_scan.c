@@ -146,7 +146,6 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, v;
-	char *end;
 
 	optind = 0;
 	opterr = 0;
@@ -208,38 +207,22 @@ static int parse_args(struct scan_cmd *c, int argc, char **argv)
 						 : &c->so.no_ignores) = true;
 			break;
 		case 'j':
-			errno = 0;
-			v = (int)strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 16) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					  "-j takes a number from 1 to 16");
+			if (cmd_opt_jobs(optarg, &c->jobs) < 0)
 				return -1;
-			}
-			c->jobs = v;
 			break;
 		case OPT_EXCLUDE:
-			c->excludes =
-				xrealloc(c->excludes, (c->nexcludes + 1) * sizeof(*c->excludes));
-			c->excludes[c->nexcludes++] = optarg;
+			cmd_opt_append(&c->excludes, &c->nexcludes, optarg);
 			break;
 		case OPT_NO_GITIGNORE:
 			c->no_gitignore = true;
 			break;
 		case OPT_PSS_VERSION:
-			c->so.pss_minor = pss_version_parse(optarg);
-			if (c->so.pss_minor < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR,
-					  "--pss-version '%.32s': v1.%d to v1.%d or latest", optarg,
-					  PSS_OLDEST_MINOR, PSS_LATEST_MINOR);
+			if (cmd_opt_pss(optarg, &c->so.pss_minor) < 0)
 				return -1;
-			}
 			break;
 		case OPT_MAX_SIZE:
-			if (fsutil_parse_size(optarg, &c->max_size) < 0) {
-				msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--max-file-size: %s",
-					  cf_err_last()->msg);
+			if (cmd_opt_size(optarg, &c->max_size) < 0)
 				return -1;
-			}
 			break;
 		case 'h':
 			fputs(scan_usage, stdout);

@@ -7,12 +7,15 @@
 #include "capfix/err.h"
 #include "capfix/fix.h"
 #include "capfix/fixrun.h"
+#include "capfix/fsutil.h"
 #include "capfix/ignore.h"
 #include "capfix/imagemeta.h"
 #include "capfix/trace.h"
 #include "capfix/msg.h"
+#include "capfix/pss.h"
 #include "capfix/sig.h"
 
+#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +27,61 @@ void cmd_bad_option(const char *cmd, int optopt, const char *arg)
 	else
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown or incomplete option '%s'", arg);
 	fprintf(stderr, "see 'capfix %s --help'\n", cmd);
+}
+
+int cmd_opt_text_json(const char *arg, bool *json)
+{
+	if (strcmp(arg, "text") && strcmp(arg, "json")) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "unknown format '%s' (use text or json)",
+			  arg);
+		return -1;
+	}
+	*json = !strcmp(arg, "json");
+	return 0;
+}
+
+int cmd_opt_size(const char *arg, size_t *size)
+{
+	if (fsutil_parse_size(arg, size) < 0) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "--max-file-size: %s", cf_err_last()->msg);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_opt_jobs(const char *arg, int *jobs)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 1 || v > 16) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "-j takes a number from 1 to 16");
+		return -1;
+	}
+	*jobs = (int)v;
+	return 0;
+}
+
+int cmd_opt_pss(const char *arg, int *minor)
+{
+	int v = pss_version_parse(arg);
+
+	if (v < 0) {
+		msg_print(stderr, NULL, 0, 0, MSG_ERROR,
+			  "--pss-version '%.32s': v1.%d to v1.%d or latest", arg, PSS_OLDEST_MINOR,
+			  PSS_LATEST_MINOR);
+		return -1;
+	}
+	*minor = v;
+	return 0;
+}
+
+void cmd_opt_append(const char ***v, size_t *n, const char *arg)
+{
+	*v = xrealloc((void *)*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = arg;
 }
 
 int cmd_load_config(struct capcfg *cfg, const char *path, bool no_config, struct fix_opts *fo)

@@ -35,6 +35,22 @@ int cmd_images(int argc, char **argv);
 void cmd_bad_option(const char *cmd, int optopt, const char *arg);
 
 /*
+ * Option values the commands share, each parsed one way; on a bad value
+ * the problem is printed and -1 returned.
+ *   cmd_opt_text_json  --format text|json (fix, policy, images) -> *json
+ *   cmd_opt_size       --max-file-size SIZE (fsutil_parse_size())
+ *   cmd_opt_jobs       -j N, 1 to 16
+ *   cmd_opt_pss        --pss-version v1.N|latest (pss_version_parse())
+ *   cmd_opt_append     a repeatable option (--exclude): @arg appended to
+ *                      *@v (grown; the caller frees *@v, not the strings)
+ */
+int cmd_opt_text_json(const char *arg, bool *json);
+int cmd_opt_size(const char *arg, size_t *size);
+int cmd_opt_jobs(const char *arg, int *jobs);
+int cmd_opt_pss(const char *arg, int *minor);
+void cmd_opt_append(const char ***v, size_t *n, const char *arg);
+
+/*
  * Load --config @path, or ./.capfix.yaml when present (unless @no_config),
  * into @cfg and point @fo->cfg at it. Returns 0, or -1 with the error printed.
  */
