@@ -49,7 +49,7 @@ static inline void fx_header(struct sbuf *t, const char *name, char type, const 
 	snprintf((char *)h + 100, 8, "%07o", mode);
 	snprintf((char *)h + 108, 8, "%07o", 0u);
 	snprintf((char *)h + 116, 8, "%07o", 0u);
-	snprintf((char *)h + 124, 12, "%011zo", size);
+	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size & 077777777777ULL);
 	snprintf((char *)h + 136, 12, "%011o", 0u);
 	h[156] = (unsigned char)type;
 	if (link)
