@@ -341,6 +341,23 @@ static int run_pss(struct policy_cmd *c, const struct policy_set *ps, struct sbu
 	return w;
 }
 
+/* The totals line, like fix's and scan's: what the policy covers and what it makes exceptions for.
+ */
+static void print_totals(const char *kind, const struct policygen_stats *st)
+{
+	fprintf(stderr,
+		"capfix: %s policy for %zu workload%s in %zu namespace%s: %zu exception%s "
+		"(%zu exempt from the capability rules, %zu allowed more capabilities",
+		kind, st->workloads, st->workloads == 1 ? "" : "s", st->namespaces,
+		st->namespaces == 1 ? "" : "s", st->exceptions, st->exceptions == 1 ? "" : "s",
+		st->exempt, st->more_caps);
+	if (!strcmp(kind, "psp"))
+		fprintf(stderr, ", %zu needing PSP fields relaxed; %zu service account PSP%s",
+			st->psp_relaxed, st->service_accounts,
+			st->service_accounts == 1 ? "" : "s");
+	fprintf(stderr, "), %zu denied after fix\n", st->denied);
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	struct policy_cmd c;
@@ -412,14 +429,17 @@ int cmd_policy(int argc, char **argv)
 			ret = r;
 	} else {
 		struct policygen_opts go = { c.kind, c.tdir, c.per_need, c.action };
+		struct policygen_stats st;
 
-		r = policygen_render(&out, &ps, &go);
+		r = policygen_render_stats(&out, &ps, &go, &st);
 		print_notes(&ps, seen);
 		if (r > 0)
 			msg_print(stderr, NULL, 0, 0, MSG_WARNING,
 				  "the %s policy would deny %d workload%s of this input after fix "
 				  "(see above)",
 				  c.kind, r, r == 1 ? "" : "s");
+		if (r >= 0)
+			print_totals(c.kind, &st);
 	}
 	if (r < 0) {
 		msg_print(stderr, NULL, 0, 0, MSG_ERROR, "%s", cf_err_last()->msg);

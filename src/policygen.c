@@ -728,7 +728,37 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 	return r;
 }
 
+/* The numbers of the plan for the run's totals line. */
+static void plan_stats(const struct policy_set *ps, const struct policygen_plan *plan,
+		       const struct policygen_opts *o, struct policygen_stats *st)
+{
+	size_t i, j;
+
+	memset(st, 0, sizeof(*st));
+	st->namespaces = plan->nns;
+	for (i = 0; i < ps->nw; i++)
+		st->workloads += bound(plan, ps->w[i].ns);
+	st->exceptions = plan->ne;
+	for (i = 0; i < plan->ne; i++) {
+		bool seen = false;
+
+		st->exempt += plan->e[i].exempt;
+		st->more_caps += !plan->e[i].exempt && plan->e[i].caps;
+		st->psp_relaxed += plan->e[i].psp_relax;
+		for (j = 0; is_psp(o) && j < i; j++)
+			seen |= !strcmp(ps->w[plan->e[j].w].ns, ps->w[plan->e[i].w].ns) &&
+				!strcmp(ps->w[plan->e[j].w].sa, ps->w[plan->e[i].w].sa);
+		st->service_accounts += is_psp(o) && !seen;
+	}
+}
+
 int policygen_render(struct sbuf *out, struct policy_set *ps, const struct policygen_opts *o)
+{
+	return policygen_render_stats(out, ps, o, NULL);
+}
+
+int policygen_render_stats(struct sbuf *out, struct policy_set *ps, const struct policygen_opts *o,
+			   struct policygen_stats *st)
 {
 	struct policygen_plan plan;
 	struct vals v;
@@ -791,6 +821,10 @@ int policygen_render(struct sbuf *out, struct policy_set *ps, const struct polic
 			denied++;
 		}
 		sbuf_release(&why);
+	}
+	if (st) {
+		plan_stats(ps, &plan, o, st);
+		st->denied = (size_t)denied;
 	}
 	policygen_plan_release(&plan);
 	vals_release(&v);

@@ -79,4 +79,20 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
  */
 int policygen_render(struct sbuf *out, struct policy_set *ps, const struct policygen_opts *o);
 
+/* What a rendered policy holds, for the run's totals line. */
+struct policygen_stats {
+	size_t workloads; /* in the bound namespaces */
+	size_t namespaces; /* bound */
+	size_t exceptions; /* workloads with an exception */
+	size_t exempt; /* of them: exempt from the capability rules */
+	size_t more_caps; /* of them: allowed more capabilities than the global set */
+	size_t psp_relaxed; /* of them (psp): PSP fields relaxed */
+	size_t service_accounts; /* psp: service accounts with a PSP of their own */
+	size_t denied; /* workloads the model denies (0 is the invariant) */
+};
+
+/* As policygen_render(), and @st (may be NULL) gets the numbers. */
+int policygen_render_stats(struct sbuf *out, struct policy_set *ps, const struct policygen_opts *o,
+			   struct policygen_stats *st);
+
 #endif
