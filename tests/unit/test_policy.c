@@ -509,6 +509,21 @@ static void test_policy_render_psp_relaxed(void **state)
 	policygen_plan_release(&plan);
 	sbuf_release(&why);
 
+	/* the totals: web, db and odd have exceptions, each its own service account's PSP */
+	{
+		struct policygen_stats st;
+
+		assert_int_equal(policygen_render_stats(&out, &ps, &o, &st), 0);
+		sbuf_release(&out);
+		assert_int_equal(st.workloads, 4);
+		assert_int_equal(st.namespaces, 1);
+		assert_int_equal(st.exceptions, 3);
+		assert_int_equal(st.exempt, 1);
+		assert_int_equal(st.more_caps, 0);
+		assert_int_equal(st.psp_relaxed, 2);
+		assert_int_equal(st.service_accounts, 3);
+		assert_int_equal(st.denied, 0);
+	}
 	/* admission policies exempt the odd names by the Pod's name, and deny nothing */
 	assert_int_equal(render(&out, &ps, "vap", NULL, false), 0);
 	assert_non_null(strstr(out.buf, "object.metadata.name == 'odd'"));
