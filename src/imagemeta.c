@@ -417,6 +417,23 @@ static int load_inspect(struct imagemeta_set *s, json_t *arr, const char *name, 
 	return (int)added;
 }
 
+bool imagemeta_user_numeric_nonroot(const struct imagemeta_image *img)
+{
+	const char *u = img ? img->user : NULL;
+	size_t n = u ? strcspn(u, ":") : 0;
+	bool nonzero = false;
+	size_t i;
+
+	if (!n || n > 10)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (u[i] < '0' || u[i] > '9')
+			return false;
+		nonzero |= u[i] != '0';
+	}
+	return nonzero;
+}
+
 const char *imagemeta_start(const struct imagemeta_image *img, const char *command0,
 			    const char *args0, bool replaces_cmd)
 {

@@ -211,7 +211,8 @@ static void gather_namespace(struct policy_set *ps, const char *path, const stru
 	}
 }
 
-static void gather_object(struct policy_set *ps, const char *path, const struct ynode *obj)
+static void gather_object(struct policy_set *ps, const char *path, const struct ynode *obj,
+			  const struct imagemeta_set *images)
 {
 	const struct ynode *md = yamlspan_dget(obj, "metadata"), *spec, *tmd, *sa, *nsn;
 	const char *kind = yamlspan_dvalue(yamlspan_dget(obj, "kind"));
@@ -248,7 +249,7 @@ static void gather_object(struct policy_set *ps, const char *path, const struct 
 	w.col = obj->col + 1;
 	w.pss.level = PSS_RESTRICTED;
 	pss_evaluate_version(spec, tmd, ps->pss_minor, &w.pss);
-	pspneeds_of(spec, tmd, &w.psp);
+	pspneeds_of(spec, tmd, images, &w.psp);
 	CF_ALLOC_GROW(ps->w, ps->nw + 1, ps->aw);
 	ps->w[ps->nw++] = w;
 	add_namespace(ps, w.ns, NULL, 0);
@@ -257,13 +258,14 @@ static void gather_object(struct policy_set *ps, const char *path, const struct 
 struct gather {
 	struct policy_set *ps;
 	const char *path;
+	const struct imagemeta_set *images; /* --images: the images' users, or NULL */
 };
 
 static int gather_one(struct ynode *obj, void *payload)
 {
 	struct gather *g = payload;
 
-	gather_object(g->ps, g->path, obj);
+	gather_object(g->ps, g->path, obj, g->images);
 	return 0;
 }
 
@@ -283,7 +285,7 @@ int policy_gather(struct policy_set *ps, const char *path, const char *buf, size
 {
 	struct yfile yf = YFILE_INIT;
 	struct yerror err;
-	struct gather g = { ps, path };
+	struct gather g = { ps, path, opts->images };
 	size_t i;
 
 	if (fix_buffer(res, buf, len, opts) < 0)

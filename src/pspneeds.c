@@ -4,6 +4,7 @@
  * provider.go, sysctl/mustmatchpatterns.go, util.GetVolumeFSType).
  */
 #include "capfix/pspneeds.h"
+#include "capfix/imagemeta.h"
 #include "capfix/k8s.h"
 #include "capfix/k8sname.h"
 
@@ -156,8 +157,21 @@ static void volumes_of(const struct ynode *spec, struct psp_needs *n)
 	}
 }
 
+/* May container @c start as root under MustRunAsNonRoot's runAsNonRoot: true? */
+static bool root_needed(const struct ynode *c, const struct ynode *spec,
+			const struct imagemeta_set *images)
+{
+	const char *image = yamlspan_dvalue(yamlspan_dget(c, "image"));
+
+	if (!k8s_may_run_as_root(c, spec))
+		return false;
+	/* runAsUser 0, or nothing said: the image's user decides, numeric and not 0 */
+	return k8s_run_as(c, spec) == K8S_USER_ROOT || !images || !image ||
+	       !imagemeta_user_numeric_nonroot(imagemeta_lookup(images, image));
+}
+
 static void container_of(const struct ynode *c, const struct ynode *spec, bool ports,
-			 struct psp_needs *n)
+			 const struct imagemeta_set *images, struct psp_needs *n)
 {
 	const struct ynode *sc = yamlspan_dget(c, "securityContext");
 	const struct ynode *add =
@@ -172,7 +186,7 @@ static void container_of(const struct ynode *c, const struct ynode *spec, bool p
 	if (!nr || yamlspan_is_null(nr))
 		nr = yamlspan_dget(yamlspan_dget(spec, "securityContext"), "runAsNonRoot");
 	/* MustRunAsNonRoot also refuses an explicit runAsNonRoot: false, whatever the user */
-	if (k8s_may_run_as_root(c, spec) ||
+	if (root_needed(c, spec, images) ||
 	    (nr && yamlspan_dstr(nr) && !yamlspan_is_null(nr) && !yamlspan_is_true(nr)))
 		n->flags |= PSPNEEDS_ROOT;
 	if (yamlspan_dtrue(yamlspan_dget(sc, "allowPrivilegeEscalation")))
@@ -197,7 +211,8 @@ static void container_of(const struct ynode *c, const struct ynode *spec, bool p
 	}
 }
 
-void pspneeds_of(const struct ynode *spec, const struct ynode *metadata, struct psp_needs *n)
+void pspneeds_of(const struct ynode *spec, const struct ynode *metadata,
+		 const struct imagemeta_set *images, struct psp_needs *n)
 {
 	static const char *const lists[] = { "initContainers", "containers",
 					     "ephemeralContainers" };
@@ -250,7 +265,7 @@ void pspneeds_of(const struct ynode *spec, const struct ynode *metadata, struct 
 			const struct ynode *c = yamlspan_deref(l->kids[j]);
 
 			if (c && c->kind == YN_MAP)
-				container_of(c, spec, i < 2, n);
+				container_of(c, spec, i < 2, images, n);
 		}
 	}
 }

@@ -158,6 +158,13 @@ const struct imagemeta_filecap *imagemeta_filecap_of(const struct imagemeta_imag
  */
 bool imagemeta_filecap_has(const char *comm, int cap, void *img);
 
+/*
+ * Does @img name a numeric, non-zero user ("1000", "1000:1000")? What the
+ * kubelet accepts for runAsNonRoot without a runAsUser: a user name, an
+ * empty USER or uid 0 make it refuse to start the container.
+ */
+bool imagemeta_user_numeric_nonroot(const struct imagemeta_image *img);
+
 /* The union of the permitted file capabilities with the effective bit (hard needs). */
 uint64_t imagemeta_hard_caps(const struct imagemeta_image *img);
 

@@ -21,7 +21,9 @@
  *                                      denies runAsUser 0 and runAsNonRoot
  *                                      false, and sets runAsNonRoot true on
  *                                      the rest, which the kubelet then refuses
- *                                      to start when the image's user is root)
+ *                                      to start unless the image's user is
+ *                                      numeric and not 0: known only with
+ *                                      image metadata)
  *   allowPrivilegeEscalation           a container setting it true, or adding
  *                                      "CAP_SYS_ADMIN" (API validation refuses
  *                                      that with the false the PSP sets)
@@ -74,8 +76,13 @@ struct psp_needs {
 		0, 0, NULL, 0, 0, NULL, 0, 0                                                       \
 	}
 
-/* Add what pod spec @spec (with the pod's @metadata, may be NULL) needs to @n. */
-void pspneeds_of(const struct ynode *spec, const struct ynode *metadata, struct psp_needs *n);
+/*
+ * Add what pod spec @spec (with the pod's @metadata, may be NULL) needs to
+ * @n; @images (may be NULL) tells the users of the containers' images.
+ */
+struct imagemeta_set;
+void pspneeds_of(const struct ynode *spec, const struct ynode *metadata,
+		 const struct imagemeta_set *images, struct psp_needs *n);
 
 /* Add @from's needs to @into. */
 void pspneeds_merge(struct psp_needs *into, const struct psp_needs *from);

@@ -201,6 +201,25 @@ static void test_inspect(void **state)
 	im = imagemeta_lookup(s, "docker.io/library/nginx:1.25");
 	assert_non_null(im);
 	assert_int_equal(im->user_kind, IMAGEMETA_USER_ROOT);
+	/* what the kubelet accepts for runAsNonRoot: a numeric user other than 0 */
+	assert_false(imagemeta_user_numeric_nonroot(im)); /* "" */
+	assert_true(imagemeta_user_numeric_nonroot(
+		imagemeta_lookup(s, "gcr.io/distroless/static:nonroot")));
+	assert_false(imagemeta_user_numeric_nonroot(NULL));
+	{
+		struct imagemeta_image u;
+		static const char *const users[] = { "1000:1000", "0",	 "0:1000",     "00",
+						     "app",	  "10a", "99999999999" };
+		static const bool want[] = { true, false, false, false, false, false, false };
+		size_t i;
+
+		memset(&u, 0, sizeof(u));
+		for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+			u.user = (char *)users[i];
+			if (imagemeta_user_numeric_nonroot(&u) != want[i])
+				fail_msg("user %s", users[i]);
+		}
+	}
 	assert_false(im->layers);
 	assert_int_equal(im->ncmd, 3);
 	assert_string_equal(im->cmd[2], "daemon off;");

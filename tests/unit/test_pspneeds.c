@@ -9,10 +9,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "capfix/imagemeta.h"
 #include "capfix/pspneeds.h"
 
-/* The needs of the first document's `spec` (with its `metadata`). */
-static void needs_of(const char *yaml, struct psp_needs *n)
+/* The needs of the first document's `spec` (with its `metadata`), with image metadata @images. */
+static void needs_with(const char *yaml, const struct imagemeta_set *images, struct psp_needs *n)
 {
 	struct yfile yf = YFILE_INIT;
 	struct yerror err;
@@ -20,8 +21,13 @@ static void needs_of(const char *yaml, struct psp_needs *n)
 
 	assert_int_equal(yamlspan_parse(&yf, yaml, strlen(yaml), false, &err), 0);
 	root = yf.docs[0].root;
-	pspneeds_of(yamlspan_dget(root, "spec"), yamlspan_dget(root, "metadata"), n);
+	pspneeds_of(yamlspan_dget(root, "spec"), yamlspan_dget(root, "metadata"), images, n);
 	yamlspan_release(&yf);
+}
+
+static void needs_of(const char *yaml, struct psp_needs *n)
+{
+	needs_with(yaml, NULL, n);
 }
 
 static void described(const struct psp_needs *n, const char *want)
@@ -135,6 +141,43 @@ static void test_root_escalation_seccomp(void **state)
 	pspneeds_release(&n);
 }
 
+/*
+ * With image metadata, a container that says nothing of its user needs no
+ * root when its image's user is numeric and not 0 (what the kubelet checks
+ * for the runAsNonRoot the PSP sets); a named user or root still does.
+ */
+static void test_root_from_images(void **state)
+{
+	static const char inspect[] =
+		"[{\"Id\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\","
+		"\"RepoTags\":[\"example.com/numeric:1\"],\"Config\":{\"User\":\"10001\"}},"
+		"{\"Id\":\"sha256:2222222222222222222222222222222222222222222222222222222222222222\","
+		"\"RepoTags\":[\"example.com/named:1\"],\"Config\":{\"User\":\"app\"}}]";
+	struct imagemeta_set *s = imagemeta_set_new();
+	struct psp_needs n = PSP_NEEDS_INIT;
+
+	(void)state;
+	assert_int_equal(imagemeta_load_buf(s, "i.json", (const unsigned char *)inspect,
+					    strlen(inspect), NULL),
+			 2);
+	needs_with("spec:\n  containers: [{name: c, image: example.com/numeric:1}]\n", s, &n);
+	assert_true(pspneeds_empty(&n));
+	needs_with("spec:\n  containers: [{name: c, image: example.com/named:1}]\n", s, &n);
+	assert_int_equal(n.flags, PSPNEEDS_ROOT);
+	pspneeds_release(&n);
+	/* runAsUser: 0 wins over the image */
+	needs_with("spec:\n  securityContext: {runAsUser: 0}\n"
+		   "  containers: [{name: c, image: example.com/numeric:1}]\n",
+		   s, &n);
+	assert_int_equal(n.flags, PSPNEEDS_ROOT);
+	pspneeds_release(&n);
+	/* without the metadata: unknown, so root */
+	needs_of("spec:\n  containers: [{name: c, image: example.com/numeric:1}]\n", &n);
+	assert_int_equal(n.flags, PSPNEEDS_ROOT);
+	pspneeds_release(&n);
+	imagemeta_set_free(s);
+}
+
 /* Merge is a union; the excess is what an allowance misses; values render each field. */
 static void test_merge_excess_values(void **state)
 {
@@ -206,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_restricted_needs_nothing),
 		cmocka_unit_test(test_every_field),
 		cmocka_unit_test(test_root_escalation_seccomp),
+		cmocka_unit_test(test_root_from_images),
 		cmocka_unit_test(test_merge_excess_values),
 	};
 
