@@ -83,7 +83,7 @@ $(FUZZ_DIR)/CMakeCache.txt:
 
 build-fuzz: deps fuzz-deps $(FUZZ_DIR)/CMakeCache.txt
 	cmake -S . -B $(FUZZ_DIR) -DCAPFIX_WERROR=$(CAPFIX_WERROR) -DBUILD_TESTING=ON >/dev/null
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fix_fuzz scan_fuzz cfg_fuzz
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fix_fuzz scan_fuzz cfg_fuzz policy_fuzz
 
 # Replays tests/fuzz/regressions, then fuzzes each harness for FUZZ_SECONDS (see tests/fuzz/README.md).
 fuzz: build-fuzz

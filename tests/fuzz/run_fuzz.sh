@@ -1,7 +1,7 @@
 #!/bin/sh
 # run_fuzz.sh BUILD_DIR SECONDS [HARNESS...]
 #
-# Replay every regression input, then fuzz each harness (default: fix scan)
+# Replay every regression input, then fuzz each harness (default: fix scan cfg policy)
 # for SECONDS seconds, one after the other, in one process each (libFuzzer's
 # fork mode with one job: crashes are saved and fuzzing goes on).
 #
@@ -16,7 +16,7 @@ set -u
 build=${1:?usage: run_fuzz.sh BUILD_DIR SECONDS [HARNESS...]}
 seconds=${2:?usage: run_fuzz.sh BUILD_DIR SECONDS [HARNESS...]}
 shift 2
-[ $# -gt 0 ] || set -- fix scan cfg
+[ $# -gt 0 ] || set -- fix scan cfg policy
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 work=${FUZZ_WORK:-$build/fuzz-work}
