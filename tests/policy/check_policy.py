@@ -220,10 +220,10 @@ def corpus_admission(capfix, root, tree):
           f"{len(denied)} denied")
 
 
-def corpus_psp(capfix, root, tree):
+def corpus_psp(capfix, root, tree, *opts):
     """The PSPs generated from the corpus, checked by psp_eval (not capfix) on the fixed copy."""
     import psp_eval
-    r = subprocess.run([capfix, "policy", "psp", root], capture_output=True, text=True)
+    r = subprocess.run([capfix, "policy", "psp", *opts, root], capture_output=True, text=True)
     ds = docs(r.stdout)
     psps = {d["metadata"]["name"]: d for d in by_kind(ds, "PodSecurityPolicy")}
     # who may use what: the shared PSP through a namespace's group, a service account's own PSP
@@ -253,14 +253,15 @@ def corpus_psp(capfix, root, tree):
         else:
             denied += 1
             if denied <= 5:
-                problems.append(f"corpus psp denies {os.path.relpath(path, tree)} {kind}/{name} ({ns}/{sa}): "
+                problems.append(f"corpus {' '.join(('psp',) + opts)} denies {os.path.relpath(path, tree)} {kind}/{name} ({ns}/{sa}): "
                                 + "; ".join(reasons))
         checked += 1
-    check(checked > 500, f"corpus psp: only {checked} workloads checked")
+    what = " ".join(("psp",) + opts)
+    check(checked > 500, f"corpus {what}: only {checked} workloads checked")
     # the checker tells the restricted PSP from the relaxed ones: most real workloads need more
-    check(shared_refuses > checked // 2, f"corpus psp: the restricted PSP alone refuses only {shared_refuses}")
-    check(not denied, f"corpus psp: {denied} fixed workloads denied")
-    print(f"policy: psp checked independently against {checked} fixed corpus workloads: {denied} denied "
+    check(shared_refuses > checked // 2, f"corpus {what}: the restricted PSP alone refuses only {shared_refuses}")
+    check(not denied, f"corpus {what}: {denied} fixed workloads denied")
+    print(f"policy: {what} checked independently against {checked} fixed corpus workloads: {denied} denied "
           f"({shared_refuses} refused by the restricted PSP alone), {len(psps)} PodSecurityPolicies")
 
 
@@ -279,6 +280,7 @@ def corpus(capfix, tmp):
         check(not denied, f"corpus {k}: the model denies {len(denied)}: {denied[:3]}")
     tree = fixed_copy(capfix, os.path.abspath(root), tmp)
     corpus_psp(capfix, os.path.abspath(root), tree)
+    corpus_psp(capfix, os.path.abspath(root), tree, "--per-need")
     corpus_admission(capfix, os.path.abspath(root), tree)
 
 
