@@ -258,6 +258,37 @@ int fix_edit_lists(struct fix_session *f, const struct ynode *caps, const struct
 	return 0;
 }
 
+bool fix_plan_lists(struct fix_session *f, struct fixverify_plan *p,
+		    const struct addlist_workload *w, const struct ynode *add,
+		    const struct ynode *drop, const char *add_name, const char *drop_name)
+{
+	const char *why;
+
+	if ((why = fix_shared(drop)) || (!f->opts->drop_only && (why = fix_shared(add)))) {
+		fix_skip_because(f, fix_shared(drop) ? drop_name : add_name, why);
+		return false;
+	}
+	if (drop && !yamlspan_is_null(drop) && drop->kind != YN_SEQ) {
+		fix_skip_because(f, drop_name, "is not a list");
+		return false;
+	}
+	if (!f->opts->drop_only && add && !yamlspan_is_null(add) && add->kind != YN_SEQ) {
+		fix_skip_because(f, add_name, "is not a list");
+		return false;
+	}
+	if ((drop && drop->kind == YN_SEQ && drop->nkids >= ADDLIST_MAX) ||
+	    (add && add->kind == YN_SEQ && add->nkids >= ADDLIST_MAX)) {
+		f->skip = "capability lists too long";
+		return false;
+	}
+	fix_decide(f, p, w, add, drop);
+	if (!addlist_changes(&p->l)) {
+		f->already = true;
+		return false;
+	}
+	return true;
+}
+
 /*
  * Plan and queue the edits of mapping @c's @sc_key (a container's
  * securityContext, or a securityContext block of Helm values) for workload
@@ -318,29 +349,8 @@ static int plan_sc(struct fix_session *f, struct ynode *c, const char *sc_key,
 		kadd = yamlspan_key_index(caps, "add");
 		add = kadd >= 0 ? caps->kids[kadd + 1] : NULL;
 	}
-	if ((why = fix_shared(drop)) || (!why && !f->opts->drop_only && (why = fix_shared(add)))) {
-		fix_skip_because(f, fix_shared(drop) ? "capabilities.drop" : "capabilities.add",
-				 why);
+	if (!fix_plan_lists(f, p, w, add, drop, "capabilities.add", "capabilities.drop"))
 		return 0;
-	}
-	if (drop && !yamlspan_is_null(drop) && drop->kind != YN_SEQ) {
-		f->skip = "capabilities.drop is not a list";
-		return 0;
-	}
-	if (!f->opts->drop_only && add && !yamlspan_is_null(add) && add->kind != YN_SEQ) {
-		f->skip = "capabilities.add is not a list";
-		return 0;
-	}
-	if ((drop && drop->kind == YN_SEQ && drop->nkids >= ADDLIST_MAX) ||
-	    (add && add->kind == YN_SEQ && add->nkids >= ADDLIST_MAX)) {
-		f->skip = "capability lists too long";
-		return 0;
-	}
-	fix_decide(f, p, w, add, drop);
-	if (!addlist_changes(&p->l)) {
-		f->already = true;
-		return 0;
-	}
 	/* the edits, outermost missing piece first */
 	if (!sc || yamlspan_is_null(sc) || (sc->kind == YN_MAP && sc->flow && !sc->nkids)) {
 		build_newval(&nv, p, true, true);

@@ -46,6 +46,16 @@ void fix_decide(struct fix_session *f, struct fixverify_plan *p, const struct ad
 		const struct ynode *add, const struct ynode *drop);
 
 /*
+ * Check the lists @add and @drop of workload @w (named @add_name and
+ * @drop_name in messages) can be edited (not shared, lists or null, not
+ * too long) and decide its plan @p. False when there is nothing to write:
+ * f->skip says why it is left alone, or f->already that it is in order.
+ */
+bool fix_plan_lists(struct fix_session *f, struct fixverify_plan *p,
+		    const struct addlist_workload *w, const struct ynode *add,
+		    const struct ynode *drop, const char *add_name, const char *drop_name);
+
+/*
  * Edit the add and drop lists of mapping @caps (a capabilities mapping, or a
  * compose service) in place as planned: @kadd/@kdrop index their keys or are -1.
  */

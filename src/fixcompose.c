@@ -108,25 +108,8 @@ static int plan_service(struct fix_session *f, struct ynode *svc, const struct a
 	kadd = yamlspan_key_index(svc, "cap_add");
 	drop = kdrop >= 0 ? svc->kids[kdrop + 1] : NULL;
 	add = kadd >= 0 ? svc->kids[kadd + 1] : NULL;
-	if ((why = fix_shared(drop)) || (!f->opts->drop_only && (why = fix_shared(add)))) {
-		fix_skip_because(f, "cap_drop or cap_add", why);
+	if (!fix_plan_lists(f, p, w, add, drop, "cap_add", "cap_drop"))
 		return 0;
-	}
-	if ((drop && !yamlspan_is_null(drop) && drop->kind != YN_SEQ) ||
-	    (!f->opts->drop_only && add && !yamlspan_is_null(add) && add->kind != YN_SEQ)) {
-		f->skip = "cap_drop or cap_add is not a list";
-		return 0;
-	}
-	if ((drop && drop->kind == YN_SEQ && drop->nkids >= ADDLIST_MAX) ||
-	    (add && add->kind == YN_SEQ && add->nkids >= ADDLIST_MAX)) {
-		f->skip = "capability lists too long";
-		return 0;
-	}
-	fix_decide(f, p, w, add, drop);
-	if (!addlist_changes(&p->l)) {
-		f->already = true;
-		return 0;
-	}
 	return fix_edit_lists(f, svc, svc, kadd, kdrop, p);
 }
 
