@@ -597,6 +597,52 @@ static void test_fix_image_and_trace_evidence(void **state)
 	trace_set_free(ts);
 }
 
+/*
+ * A workload whose lists can't be edited is left alone with a message that
+ * names the list as it is spelled there: Kubernetes and compose alike.
+ */
+static void test_fix_left_alone_messages(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} alone[] = {
+		{ POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n"
+		      "        add: NET_ADMIN\n",
+		  "container \"c\" left alone: capabilities.add is not a list" },
+		{ POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n"
+		      "        drop: {a: b}\n",
+		  "container \"c\" left alone: capabilities.drop is not a list" },
+		{ POD "  - name: c\n    image: i\n    securityContext:\n      capabilities:\n"
+		      "        drop: &d [NET_RAW]\n",
+		  "container \"c\" left alone: capabilities.drop has an anchor" },
+		{ "services:\n  web:\n    image: nginx\n    cap_add: NET_ADMIN\n",
+		  "service \"web\" left alone: cap_add is not a list" },
+		{ "services:\n  web:\n    image: nginx\n    cap_drop: ALL\n",
+		  "service \"web\" left alone: cap_drop is not a list" },
+		{ "x: &d [NET_RAW]\nservices:\n  web:\n    image: nginx\n    cap_drop: *d\n",
+		  "service \"web\" left alone: cap_drop is an alias" },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(alone) / sizeof(alone[0]); i++) {
+		struct fix_opts opts = FIX_OPTS_INIT;
+		struct fix_result res;
+		bool found = false;
+
+		fix_result_init(&res);
+		assert_int_equal(fix_buffer(&res, alone[i].in, strlen(alone[i].in), &opts), 0);
+		assert_false(res.changed);
+		assert_int_equal(res.skipped, 1);
+		for (j = 0; j < res.nnotes; j++)
+			found |= strstr(res.notes[j].msg, alone[i].want) != NULL;
+		if (!found)
+			fail_msg("case %zu: no note '%s' (first: %s)", i, alone[i].want,
+				 res.nnotes ? res.notes[0].msg : "none");
+		fix_result_release(&res);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_fix_add_lists),
 		cmocka_unit_test(test_fix_evidence),
 		cmocka_unit_test(test_fix_image_and_trace_evidence),
+		cmocka_unit_test(test_fix_left_alone_messages),
 	};
 
 	return cmocka_run_group_tests_name("fix", tests, NULL, NULL);
