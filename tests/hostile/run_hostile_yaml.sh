@@ -112,6 +112,10 @@ check "block collections 6000 levels deep" deep-block.yaml 0 1 ''
 gen deep-json.json '"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"args\":" + "[" * 200000 + "]" * 200000 + "}]}}"'
 check "JSON nested 200 thousand levels" deep-json.json 3 3 'nested more than 10000 levels deep'
 
+# libfyaml 0.7.12 corrupts its parser after this error and crashed capfix when destroying it
+gen tab-complex-key.yaml 'POD.replace("  name: p\n", "  name: p\n  labels:\n    ? a:\t?\n")'
+check "a tab before ? after a key in a complex key (libfyaml crashed)" tab-complex-key.yaml 3 3 'tab-complex-key\.yaml:6:9: error: cannot use tab'
+
 # ---- sizes ----
 gen huge-scalar.yaml 'POD + "    args: [\"" + "x" * (64 << 20) + "\"]\n"'
 check "a 64 MiB scalar" huge-scalar.yaml 0 1 ''
