@@ -123,6 +123,99 @@ static void caps_text(struct sbuf *sb, uint64_t m)
 		sbuf_addstr(sb, "nothing");
 }
 
+/*
+ * What the PSP of service account @ns/@sa allows: the shared PSP's
+ * capabilities plus those of every exception of that service account;
+ * any capability ("*") when one is exempt from the capability rules (PSP
+ * compares add lists exactly and checks them on privileged containers
+ * too), privileged when one is, no required drop when fix left one without
+ * drop ALL (PSP would add it), and the union of their PSP needs. Without an
+ * exception the service account has the shared, restricted PSP only.
+ */
+struct policygen_sa {
+	const char *ns, *sa; /* borrowed from the set */
+	uint64_t caps;
+	bool exempt; /* allowedCapabilities "*" */
+	bool privileged;
+	bool keeps_drops; /* requires no drop */
+	struct psp_needs needs;
+	struct sbuf who; /* "Kind/name, ..." */
+};
+
+struct sa_key {
+	const char *ns, *sa;
+	size_t e; /* exception index */
+};
+
+static int cmp_sa_key(const void *pa, const void *pb)
+{
+	const struct sa_key *a = pa, *b = pb;
+	int c = strcmp(a->ns, b->ns);
+
+	if (!c)
+		c = strcmp(a->sa, b->sa);
+	return c ? c : (a->e > b->e) - (a->e < b->e);
+}
+
+/* Group the exceptions by service account (sorted once: no pass over all of them per workload). */
+static void build_sas(const struct policy_set *ps, struct policygen_plan *plan)
+{
+	struct sa_key *k = xcalloc(plan->ne ? plan->ne : 1, sizeof(*k));
+	size_t i;
+
+	for (i = 0; i < plan->ne; i++) {
+		k[i].ns = ps->w[plan->e[i].w].ns;
+		k[i].sa = ps->w[plan->e[i].w].sa;
+		k[i].e = i;
+	}
+	qsort(k, plan->ne, sizeof(*k), cmp_sa_key);
+	plan->sas = xcalloc(plan->ne ? plan->ne : 1, sizeof(*plan->sas));
+	for (i = 0; i < plan->ne; i++) {
+		const struct policygen_exception *e = &plan->e[k[i].e];
+		const struct policy_workload *x = &ps->w[e->w];
+		struct policygen_sa *a;
+
+		if (!plan->nsas || strcmp(plan->sas[plan->nsas - 1].ns, k[i].ns) ||
+		    strcmp(plan->sas[plan->nsas - 1].sa, k[i].sa)) {
+			a = &plan->sas[plan->nsas++];
+			a->ns = k[i].ns;
+			a->sa = k[i].sa;
+			a->caps = plan->global;
+		}
+		a = &plan->sas[plan->nsas - 1];
+		a->caps |= e->caps;
+		a->exempt |= e->exempt;
+		a->privileged |= e->privileged;
+		a->keeps_drops |= e->keeps_drops;
+		if (e->psp_relax)
+			pspneeds_merge(&a->needs, &x->psp);
+		sbuf_addf(&a->who, "%s%s/%s", a->who.len ? ", " : "", x->kind, x->name);
+	}
+	free(k);
+}
+
+/* The PSP of service account @ns/@sa beyond the shared one, or NULL (the shared one only). */
+static const struct policygen_sa *sa_find(const struct policygen_plan *plan, const char *ns,
+					  const char *sa)
+{
+	size_t lo = 0, hi = plan->nsas;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(plan->sas[mid].ns, ns);
+
+		if (!c)
+			c = strcmp(plan->sas[mid].sa, sa);
+		if (!c)
+			return &plan->sas[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 		    struct policygen_plan *plan)
 {
@@ -200,77 +293,43 @@ void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 		}
 		sbuf_release(&caps);
 	}
+	if (is_psp(o)) {
+		build_sas(ps, plan);
+	} else {
+		for (i = 0; i < plan->ne; i++)
+			plan->e[i].scope = scope_caps(ps, plan, i);
+	}
 }
 
 void policygen_plan_release(struct policygen_plan *plan)
 {
+	size_t i;
+
+	for (i = 0; i < plan->nsas; i++) {
+		pspneeds_release(&plan->sas[i].needs);
+		sbuf_release(&plan->sas[i].who);
+	}
+	free(plan->sas);
 	free(plan->e);
 	free(plan->ns);
 	memset(plan, 0, sizeof(*plan));
-}
-
-/*
- * What the PSP of service account @ns/@sa allows: the shared PSP's
- * capabilities plus those of every exception of that service account;
- * any capability ("*") when one is exempt from the capability rules (PSP
- * compares add lists exactly and checks them on privileged containers
- * too), privileged when one is, no required drop when fix left one without
- * drop ALL (PSP would add it), and the union of their PSP needs. Without an
- * exception the service account has the shared, restricted PSP only.
- */
-struct sa_allowance {
-	uint64_t caps;
-	bool exempt; /* allowedCapabilities "*" */
-	bool privileged;
-	bool keeps_drops; /* requires no drop */
-	struct psp_needs needs;
-	struct sbuf who; /* "Kind/name, ..." */
-};
-
-static void sa_allowance(const struct policy_set *ps, const struct policygen_plan *plan,
-			 const char *ns, const char *sa, struct sa_allowance *a)
-{
-	size_t i;
-
-	memset(a, 0, sizeof(*a));
-	a->caps = plan->global;
-	for (i = 0; i < plan->ne; i++) {
-		const struct policy_workload *x = &ps->w[plan->e[i].w];
-
-		if (strcmp(x->ns, ns) || strcmp(x->sa, sa))
-			continue;
-		a->caps |= plan->e[i].caps;
-		a->exempt |= plan->e[i].exempt;
-		a->privileged |= plan->e[i].privileged;
-		a->keeps_drops |= plan->e[i].keeps_drops;
-		if (plan->e[i].psp_relax)
-			pspneeds_merge(&a->needs, &x->psp);
-		sbuf_addf(&a->who, "%s%s/%s", a->who.len ? ", " : "", x->kind, x->name);
-	}
-}
-
-static void sa_allowance_release(struct sa_allowance *a)
-{
-	pspneeds_release(&a->needs);
-	sbuf_release(&a->who);
 }
 
 bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *plan,
 		      const struct policygen_opts *o, size_t wi, struct sbuf *why)
 {
 	const struct policy_workload *w = &ps->w[wi];
-	struct sa_allowance a;
+	const struct policygen_sa *a = NULL;
 	uint64_t allowed;
 	bool exempt, denied = false;
 	size_t i;
 
 	if (!bound(plan, w->ns))
 		return false;
-	memset(&a, 0, sizeof(a));
 	if (is_psp(o)) {
-		sa_allowance(ps, plan, w->ns, w->sa, &a);
-		allowed = a.caps;
-		exempt = a.exempt;
+		a = sa_find(plan, w->ns, w->sa);
+		allowed = a ? a->caps : plan->global;
+		exempt = a && a->exempt;
 	} else {
 		/* every exception whose scope takes in w's pods applies (scopes overlap) */
 		uint64_t each = ~(uint64_t)0, any = 0;
@@ -283,7 +342,7 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
 			any |= plan->e[i].caps;
 			/* Kyverno: each exception's rule holds on its own */
 			if (!plan->e[i].exempt)
-				each &= plan->global | scope_caps(ps, plan, i);
+				each &= plan->global | plan->e[i].scope;
 		}
 		allowed = plan->global | any;
 		if (!strcmp(o->kind, "kyverno"))
@@ -291,8 +350,8 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
 	}
 	for (i = 0; i < w->nc; i++) {
 		const struct policy_container *c = &w->c[i];
-		bool priv_ok = is_psp(o) ? a.privileged : exempt;
-		bool drop_ok = is_psp(o) ? a.keeps_drops : exempt;
+		bool priv_ok = is_psp(o) ? a && a->privileged : exempt;
+		bool drop_ok = is_psp(o) ? a && a->keeps_drops : exempt;
 
 		if (c->privileged && !priv_ok) {
 			if (why)
@@ -324,9 +383,9 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
 	}
 	/* a PodSecurityPolicy also holds the other fields: what the pod needs beyond its PSP */
 	if (is_psp(o)) {
-		struct psp_needs over = PSP_NEEDS_INIT;
+		struct psp_needs over = PSP_NEEDS_INIT, none = PSP_NEEDS_INIT;
 
-		pspneeds_excess(&w->psp, &a.needs, &over);
+		pspneeds_excess(&w->psp, a ? &a->needs : &none, &over);
 		if (!pspneeds_empty(&over)) {
 			if (why) {
 				sbuf_addstr(why, denied ? "; needs " : "needs ");
@@ -335,7 +394,6 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
 			denied = true;
 		}
 		pspneeds_release(&over);
-		sa_allowance_release(&a);
 	}
 	return denied;
 }
@@ -529,7 +587,7 @@ static void admission_values(const struct policy_set *ps, const struct policygen
 		sbuf_addf(&v->exclude_all, "\n          - resources: %s", f.buf);
 		if (!plan->e[i].exempt) {
 			/* its scope may take in other workloads' pods: their exceptions too */
-			uint64_t m = plan->global | scope_caps(ps, plan, i);
+			uint64_t m = plan->global | plan->e[i].scope;
 			size_t j, nx = 0;
 
 			sbuf_addf(&v->exc_rules,
@@ -630,9 +688,8 @@ static int render_one_psp(struct sbuf *out, const struct policygen_opts *o,
 	return r;
 }
 
-static int render_psp(struct sbuf *out, const struct policy_set *ps,
-		      const struct policygen_plan *plan, const struct policygen_opts *o,
-		      struct vals *v)
+static int render_psp(struct sbuf *out, const struct policygen_plan *plan,
+		      const struct policygen_opts *o, struct vals *v)
 {
 	static const char *const keys[] = {
 		"name",	     "use_name",	"caps_flow", "caps_plain", "privileged",
@@ -641,7 +698,7 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 	const char *vals[ARRAY_SIZE(keys)];
 	struct psp_needs none = PSP_NEEDS_INIT;
 	struct sbuf ns = SBUF_INIT, group = SBUF_INIT, sa = SBUF_INIT;
-	size_t i, j;
+	size_t i;
 	int r = 0;
 
 	k8sname_yaml(&v->name, "capfix-restricted");
@@ -668,54 +725,45 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 		r = render_one(out, o->tdir, "psp-binding-all.yaml", keys, vals, ARRAY_SIZE(keys));
 	}
 	/* one PSP per service account holding an exception: exactly what its workloads need */
-	for (i = 0; i < plan->ne && !r; i++) {
-		const struct policy_workload *w = &ps->w[plan->e[i].w];
-		struct sa_allowance a;
-		bool seen = false;
+	for (i = 0; i < plan->nsas && !r; i++) {
+		const struct policygen_sa *a = &plan->sas[i];
 		struct sbuf name = SBUF_INIT, qname = SBUF_INIT, quse = SBUF_INIT, flow = SBUF_INIT,
 			    plain = SBUF_INIT;
 
-		for (j = 0; j < i; j++)
-			seen |= !strcmp(ps->w[plan->e[j].w].ns, w->ns) &&
-				!strcmp(ps->w[plan->e[j].w].sa, w->sa);
-		if (seen)
-			continue;
-		sa_allowance(ps, plan, w->ns, w->sa, &a);
-		sbuf_addf(&name, "capfix-%s-%s", w->ns, w->sa);
+		sbuf_addf(&name, "capfix-%s-%s", a->ns, a->sa);
 		if (!k8sname_valid(K8SNAME_SUBDOMAIN, name.buf) || name.len > 249) {
 			r = cf_err(CF_E_INPUT, "the PSP name for service account %s/%s is too long",
-				   w->ns, w->sa);
+				   a->ns, a->sa);
 		} else {
 			k8sname_yaml(&qname, name.buf);
 			sbuf_addstr(&name, "-use");
 			k8sname_yaml(&quse, name.buf);
-			if (a.exempt) {
+			if (a->exempt) {
 				sbuf_addstr(&flow, "[\"*\"]");
 				sbuf_addstr(&plain, "any (exempt from the capability rules)");
 			} else {
-				caps_yaml(&flow, a.caps);
-				caps_text(&plain, a.caps);
+				caps_yaml(&flow, a->caps);
+				caps_text(&plain, a->caps);
 			}
 			sbuf_setlen(&ns, 0);
-			k8sname_yaml(&ns, w->ns);
+			k8sname_yaml(&ns, a->ns);
 			sbuf_setlen(&sa, 0);
-			k8sname_yaml(&sa, w->sa);
+			k8sname_yaml(&sa, a->sa);
 			sbuf_setlen(&group, 0);
-			k8sname_yaml(&group, a.who.buf);
+			k8sname_yaml(&group, a->who.buf);
 			vals[0] = qname.buf;
 			vals[1] = quse.buf;
 			vals[2] = flow.buf;
 			vals[3] = plain.buf;
-			vals[4] = a.privileged ? "true" : "false";
+			vals[4] = a->privileged ? "true" : "false";
 			vals[5] = ns.buf;
 			vals[6] = sa.buf;
 			vals[7] = group.buf;
-			vals[9] = a.keeps_drops ? "[]" : "[\"ALL\"]";
+			vals[9] = a->keeps_drops ? "[]" : "[\"ALL\"]";
 			sbuf_addstr(out, "---\n");
-			r = render_one_psp(out, o, &a.needs, a.privileged, keys, vals,
+			r = render_one_psp(out, o, &a->needs, a->privileged, keys, vals,
 					   ARRAY_SIZE(keys), "psp-binding-sa.yaml");
 		}
-		sa_allowance_release(&a);
 		sbuf_release(&name);
 		sbuf_release(&qname);
 		sbuf_release(&quse);
@@ -732,7 +780,7 @@ static int render_psp(struct sbuf *out, const struct policy_set *ps,
 static void plan_stats(const struct policy_set *ps, const struct policygen_plan *plan,
 		       const struct policygen_opts *o, struct policygen_stats *st)
 {
-	size_t i, j;
+	size_t i;
 
 	memset(st, 0, sizeof(*st));
 	st->namespaces = plan->nns;
@@ -740,16 +788,11 @@ static void plan_stats(const struct policy_set *ps, const struct policygen_plan 
 		st->workloads += bound(plan, ps->w[i].ns);
 	st->exceptions = plan->ne;
 	for (i = 0; i < plan->ne; i++) {
-		bool seen = false;
-
 		st->exempt += plan->e[i].exempt;
 		st->more_caps += !plan->e[i].exempt && plan->e[i].caps;
 		st->psp_relaxed += plan->e[i].psp_relax;
-		for (j = 0; is_psp(o) && j < i; j++)
-			seen |= !strcmp(ps->w[plan->e[j].w].ns, ps->w[plan->e[i].w].ns) &&
-				!strcmp(ps->w[plan->e[j].w].sa, ps->w[plan->e[i].w].sa);
-		st->service_accounts += is_psp(o) && !seen;
 	}
+	st->service_accounts = is_psp(o) ? plan->nsas : 0;
 }
 
 int policygen_render(struct sbuf *out, struct policy_set *ps, const struct policygen_opts *o)
@@ -775,7 +818,7 @@ int policygen_render_stats(struct sbuf *out, struct policy_set *ps, const struct
 	caps_cel(&v.caps_cel, plan.global);
 	k8sname_yaml_list(&v.namespaces, plan.ns, plan.nns);
 	if (is_psp(o)) {
-		r = render_psp(out, ps, &plan, o, &v);
+		r = render_psp(out, &plan, o, &v);
 	} else {
 		const char *keys[] = { "name",
 				       "caps_flow",

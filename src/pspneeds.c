@@ -59,35 +59,76 @@ const char *const pspneeds_keys[PSPNEEDS_NKEYS] = {
 	"supplemental_groups", "seccomp_profiles", "proc_mount_types", "unsafe_sysctls"
 };
 
-static void add_port(struct psp_needs *n, long port)
+#define PORT_WORDS (65536 / 64)
+
+static bool has_port(const struct psp_needs *n, unsigned port)
+{
+	return n->ports && (n->ports[port / 64] >> (port % 64) & 1);
+}
+
+static void count_ports(struct psp_needs *n)
 {
 	size_t i;
 
-	if (port < 1 || port > 65535)
+	n->nports = 0;
+	for (i = 0; n->ports && i < PORT_WORDS; i++)
+		n->nports += (size_t)__builtin_popcountll(n->ports[i]);
+}
+
+static void add_port(struct psp_needs *n, long port)
+{
+	if (port < 1 || port > 65535 || has_port(n, (unsigned)port))
 		return;
-	for (i = 0; i < n->nports && n->ports[i] < (unsigned)port; i++)
-		;
-	if (i < n->nports && n->ports[i] == (unsigned)port)
-		return;
-	CF_ALLOC_GROW(n->ports, n->nports + 1, n->aports);
-	memmove(n->ports + i + 1, n->ports + i, (n->nports - i) * sizeof(*n->ports));
-	n->ports[i] = (unsigned)port;
+	if (!n->ports)
+		n->ports = xcalloc(PORT_WORDS, sizeof(*n->ports));
+	n->ports[port / 64] |= (uint64_t)1 << (port % 64);
 	n->nports++;
 }
 
+/* Sorted insertion; past PSPNEEDS_MAX_SYSCTLS names, any (the list is not grown further). */
 static void add_sysctl(struct psp_needs *n, const char *name)
 {
-	size_t i;
-	int c = 1;
+	size_t lo = 0, hi = n->nsysctls;
 
-	for (i = 0; i < n->nsysctls && (c = strcmp(n->sysctls[i], name)) < 0; i++)
-		;
-	if (i < n->nsysctls && !c)
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->sysctls[mid], name);
+
+		if (!c)
+			return;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (n->nsysctls >= PSPNEEDS_MAX_SYSCTLS) {
+		n->any_sysctl = true;
 		return;
+	}
 	CF_ALLOC_GROW(n->sysctls, n->nsysctls + 1, n->asysctls);
-	memmove(n->sysctls + i + 1, n->sysctls + i, (n->nsysctls - i) * sizeof(*n->sysctls));
-	n->sysctls[i] = xstrdup(name);
+	memmove(n->sysctls + lo + 1, n->sysctls + lo, (n->nsysctls - lo) * sizeof(*n->sysctls));
+	n->sysctls[lo] = xstrdup(name);
 	n->nsysctls++;
+}
+
+static bool has_sysctl(const struct psp_needs *n, const char *name)
+{
+	size_t lo = 0, hi = n->nsysctls;
+
+	if (n->any_sysctl)
+		return true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(n->sysctls[mid], name);
+
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 /* A sysctl name as Kubernetes validates it: segments of [a-z0-9_-] (alphanumeric ends) joined by
@@ -179,9 +220,8 @@ static void container_of(const struct ynode *c, const struct ynode *spec, bool p
 	const struct ynode *pl = yamlspan_deref(yamlspan_dget(c, "ports"));
 	const char *pm = yamlspan_dvalue(yamlspan_dget(sc, "procMount"));
 	bool host_net = yamlspan_dtrue(yamlspan_dget(spec, "hostNetwork"));
-	size_t i;
-
 	const struct ynode *nr = yamlspan_dget(sc, "runAsNonRoot");
+	size_t i;
 
 	if (!nr || yamlspan_is_null(nr))
 		nr = yamlspan_dget(yamlspan_dget(spec, "securityContext"), "runAsNonRoot");
@@ -276,59 +316,63 @@ void pspneeds_merge(struct psp_needs *into, const struct psp_needs *from)
 
 	into->flags |= from->flags;
 	into->volumes |= from->volumes;
-	for (i = 0; i < from->nports; i++)
-		add_port(into, from->ports[i]);
+	if (from->ports) {
+		if (!into->ports)
+			into->ports = xcalloc(PORT_WORDS, sizeof(*into->ports));
+		for (i = 0; i < PORT_WORDS; i++)
+			into->ports[i] |= from->ports[i];
+		count_ports(into);
+	}
 	for (i = 0; i < from->nsysctls; i++)
 		add_sysctl(into, from->sysctls[i]);
+	into->any_sysctl |= from->any_sysctl;
 }
 
 bool pspneeds_empty(const struct psp_needs *n)
 {
-	return !n->flags && !n->volumes && !n->nports && !n->nsysctls;
+	return !n->flags && !n->volumes && !n->nports && !n->nsysctls && !n->any_sysctl;
 }
 
 void pspneeds_excess(const struct psp_needs *n, const struct psp_needs *allowed,
 		     struct psp_needs *out)
 {
-	size_t i, j;
+	size_t i;
 
 	out->flags |= n->flags & ~allowed->flags;
 	if (!(allowed->volumes & ((uint32_t)1 << VOLUME_ANY)))
 		out->volumes |= n->volumes & ~allowed->volumes;
-	for (i = 0; i < n->nports; i++) {
-		bool ok = false;
-
-		for (j = 0; j < allowed->nports && !ok; j++)
-			ok = allowed->ports[j] == n->ports[i];
-		if (!ok)
-			add_port(out, n->ports[i]);
+	if (n->ports) {
+		if (!out->ports)
+			out->ports = xcalloc(PORT_WORDS, sizeof(*out->ports));
+		for (i = 0; i < PORT_WORDS; i++)
+			out->ports[i] |= n->ports[i] & ~(allowed->ports ? allowed->ports[i] : 0);
+		count_ports(out);
 	}
-	for (i = 0; i < n->nsysctls; i++) {
-		bool ok = false;
-
-		for (j = 0; j < allowed->nsysctls && !ok; j++)
-			ok = !strcmp(allowed->sysctls[j], n->sysctls[i]);
-		if (!ok)
+	for (i = 0; i < n->nsysctls; i++)
+		if (!has_sysctl(allowed, n->sysctls[i]))
 			add_sysctl(out, n->sysctls[i]);
-	}
+	out->any_sysctl |= n->any_sysctl && !allowed->any_sysctl;
 }
 
-/* "80, 8000-8002" from sorted unique ports; @yaml: "[{min: 80, max: 80}, ...]". */
+/* "80, 8000-8002" from the ports; @yaml: "[{min: 80, max: 80}, ...]". */
 static void port_ranges(struct sbuf *sb, const struct psp_needs *n, bool yaml)
 {
-	size_t i = 0, j;
+	unsigned p = 1, q, k = 0;
 
-	while (i < n->nports) {
-		for (j = i; j + 1 < n->nports && n->ports[j + 1] == n->ports[j] + 1; j++)
+	while (n->ports && p < 65536) {
+		if (!has_port(n, p)) {
+			p++;
+			continue;
+		}
+		for (q = p; q + 1 < 65536 && has_port(n, q + 1); q++)
 			;
 		if (yaml)
-			sbuf_addf(sb, "%s{min: %u, max: %u}", i ? ", " : "", n->ports[i],
-				  n->ports[j]);
-		else if (i == j)
-			sbuf_addf(sb, "%s%u", i ? ", " : "", n->ports[i]);
+			sbuf_addf(sb, "%s{min: %u, max: %u}", k++ ? ", " : "", p, q);
+		else if (p == q)
+			sbuf_addf(sb, "%s%u", k++ ? ", " : "", p);
 		else
-			sbuf_addf(sb, "%s%u-%u", i ? ", " : "", n->ports[i], n->ports[j]);
-		i = j + 1;
+			sbuf_addf(sb, "%s%u-%u", k++ ? ", " : "", p, q);
+		p = q + 1;
 	}
 }
 
@@ -365,7 +409,10 @@ void pspneeds_describe(const struct psp_needs *n, struct sbuf *sb)
 			if (n->volumes & ((uint32_t)1 << i))
 				sbuf_addf(sb, "%s%s", m++ ? " " : "", volume_types[i].psp);
 	}
-	if (n->nsysctls) {
+	if (n->any_sysctl) {
+		sbuf_addf(sb, "%sallowedUnsafeSysctls * (more than %d names)", k++ ? ", " : "",
+			  PSPNEEDS_MAX_SYSCTLS);
+	} else if (n->nsysctls) {
 		sbuf_addstr(sb, k++ ? ", allowedUnsafeSysctls " : "allowedUnsafeSysctls ");
 		for (i = 0; i < n->nsysctls; i++)
 			sbuf_addf(sb, "%s%s", i ? " " : "", n->sysctls[i]);
@@ -409,10 +456,12 @@ void pspneeds_values(const struct psp_needs *n, bool privileged, struct sbuf val
 	sbuf_addstr(&vals[10], n->flags & PSPNEEDS_PROC_UNMASKED ? "[\"Default\", \"Unmasked\"]"
 								 : "[\"Default\"]");
 	sbuf_addch(&vals[11], '[');
-	for (i = 0; i < n->nsysctls; i++) {
+	for (i = 0; !n->any_sysctl && i < n->nsysctls; i++) {
 		sbuf_addstr(&vals[11], i ? ", " : "");
 		k8sname_yaml(&vals[11], n->sysctls[i]);
 	}
+	if (n->any_sysctl)
+		sbuf_addstr(&vals[11], "\"*\"");
 	sbuf_addch(&vals[11], ']');
 }
 

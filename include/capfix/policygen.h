@@ -50,7 +50,10 @@ struct policygen_exception {
 	bool privileged; /* a privileged container (fix leaves it alone) */
 	bool keeps_drops; /* a container fix left without drop ALL */
 	bool psp_relax; /* psp: its service account's PSP allows what it needs (pspneeds.h) */
+	uint64_t scope; /* the caps of every exception whose workload its scope takes in */
 };
+
+struct policygen_sa; /* psp: what one service account's PSP allows (policygen.c) */
 
 struct policygen_plan {
 	uint64_t global;
@@ -58,6 +61,8 @@ struct policygen_plan {
 	size_t ne, ae;
 	const char **ns; /* bound namespaces, sorted, borrowed from the set */
 	size_t nns;
+	struct policygen_sa *sas; /* psp: service accounts with exceptions, by namespace and name */
+	size_t nsas;
 };
 
 /* Build the model for @o over @ps (notes about exceptions go to @ps). */

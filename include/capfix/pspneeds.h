@@ -65,15 +65,18 @@ enum pspneeds_flag {
 struct psp_needs {
 	unsigned flags; /* enum pspneeds_flag */
 	uint32_t volumes; /* bit per volume type beyond the restricted ones (pspneeds.c's table) */
-	unsigned *ports; /* host ports, sorted, unique, 1-65535 */
-	size_t nports, aports;
+	uint64_t *ports; /* host ports 1-65535 as a bitmap (allocated with the first), or NULL */
+	size_t nports; /* how many */
 	char **sysctls; /* unsafe sysctl names, sorted, unique, each a valid sysctl name */
 	size_t nsysctls, asysctls;
+	bool any_sysctl; /* more than PSPNEEDS_MAX_SYSCTLS names: allowedUnsafeSysctls "*" */
 };
+
+#define PSPNEEDS_MAX_SYSCTLS 256
 
 #define PSP_NEEDS_INIT                                                                             \
 	{                                                                                          \
-		0, 0, NULL, 0, 0, NULL, 0, 0                                                       \
+		0, 0, NULL, 0, NULL, 0, 0, false                                                   \
 	}
 
 /*

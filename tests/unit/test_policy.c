@@ -494,18 +494,19 @@ static void test_policy_render_psp_relaxed(void **state)
 	yamlspan_release(&yf);
 	sbuf_release(&out);
 
-	/* the model: without its relaxation web is denied, for exactly those fields */
+	/* the model: each workload within its service account's PSP; beyond it, denied for exactly
+	 * that */
 	policygen_plan(&ps, &o, &plan);
 	for (i = 0; i < ps.nw; i++) {
 		assert_false(policygen_denies(&ps, &plan, &o, i, NULL));
 		if (!strcmp(ps.w[i].name, "web"))
 			web = i;
 	}
-	for (i = 0; i < plan.ne; i++)
-		if (plan.e[i].w == web)
-			plan.e[i].psp_relax = false;
+	/* a need its service account's PSP was not made for (as if the pod changed) */
+	ps.w[web].psp.flags |= PSPNEEDS_HOST_PID | PSPNEEDS_PROC_UNMASKED;
 	assert_true(policygen_denies(&ps, &plan, &o, web, &why));
-	assert_string_equal(why.buf, "needs hostNetwork, hostPorts 8080");
+	assert_string_equal(why.buf, "needs hostPID, procMount Unmasked");
+	ps.w[web].psp.flags &= ~(unsigned)(PSPNEEDS_HOST_PID | PSPNEEDS_PROC_UNMASKED);
 	policygen_plan_release(&plan);
 	sbuf_release(&why);
 
