@@ -243,6 +243,35 @@ static void test_merge_excess_values(void **state)
 	pspneeds_release(&all);
 }
 
+/* Past 256 unsafe sysctl names, any sysctl: the list stops growing; ports are a set. */
+static void test_limits(void **state)
+{
+	struct sbuf y = SBUF_INIT, v[PSPNEEDS_NKEYS];
+	struct psp_needs n = PSP_NEEDS_INIT;
+	size_t i;
+
+	(void)state;
+	sbuf_addstr(&y, "spec:\n  hostNetwork: true\n  securityContext:\n    sysctls:\n");
+	for (i = 0; i < 300; i++)
+		sbuf_addf(&y, "    - {name: net.core.x%zu, value: '1'}\n", i);
+	sbuf_addstr(&y, "  containers:\n  - name: c\n    ports:\n");
+	for (i = 65535; i > 60000; i--)
+		sbuf_addf(&y, "    - {containerPort: %zu}\n", i);
+	needs_of(y.buf, &n);
+	assert_true(n.any_sysctl);
+	assert_int_equal(n.nsysctls, PSPNEEDS_MAX_SYSCTLS);
+	assert_int_equal(n.nports, 5535);
+	for (i = 0; i < PSPNEEDS_NKEYS; i++)
+		sbuf_init(&v[i]);
+	pspneeds_values(&n, false, v);
+	assert_string_equal(v[4].buf, "[{min: 60001, max: 65535}]");
+	assert_string_equal(v[11].buf, "[\"*\"]");
+	for (i = 0; i < PSPNEEDS_NKEYS; i++)
+		sbuf_release(&v[i]);
+	pspneeds_release(&n);
+	sbuf_release(&y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_every_field),
 		cmocka_unit_test(test_root_escalation_seccomp),
 		cmocka_unit_test(test_root_from_images),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_merge_excess_values),
 	};
 
