@@ -100,16 +100,132 @@ static bool pod_matches(const struct policy_workload *x, const struct policy_wor
 	return true;
 }
 
-/* The capabilities of every exception whose workload exception @i's scope takes in. */
-static uint64_t scope_caps(const struct policy_set *ps, const struct policygen_plan *plan, size_t i)
+/*
+ * The exceptions' scopes indexed by namespace and one key each, so that the
+ * exceptions taking in a workload are found without a pass over all of
+ * them: a Pod's name, a prefix's name, or the first "key=value" of its pod
+ * labels (a workload it takes in has that label too). pod_matches() then
+ * decides for each one found.
+ */
+struct policygen_scope {
+	const char *ns; /* borrowed */
+	char *key;
+	size_t e;
+};
+
+static int cmp_scope(const void *pa, const void *pb)
 {
-	uint64_t m = 0;
+	const struct policygen_scope *a = pa, *b = pb;
+	int c = strcmp(a->ns, b->ns);
+
+	if (!c)
+		c = strcmp(a->key, b->key);
+	return c ? c : (a->e > b->e) - (a->e < b->e);
+}
+
+static char *scope_key(const struct policy_workload *x)
+{
+	struct sbuf k = SBUF_INIT;
+
+	if (!strcmp(x->kind, "Pod"))
+		sbuf_addf(&k, "pod:%s", x->name);
+	else if (by_prefix(x))
+		sbuf_addf(&k, "prefix:%s", x->name);
+	else
+		sbuf_addf(&k, "label:%s=%s", x->labels[0], x->labels[1]);
+	return sbuf_detach(&k, NULL);
+}
+
+static void build_scopes(const struct policy_set *ps, struct policygen_plan *plan)
+{
+	size_t i;
+
+	plan->scopes = xcalloc(plan->ne ? plan->ne : 1, sizeof(*plan->scopes));
+	for (i = 0; i < plan->ne; i++) {
+		plan->scopes[i].ns = ps->w[plan->e[i].w].ns;
+		plan->scopes[i].key = scope_key(&ps->w[plan->e[i].w]);
+		plan->scopes[i].e = i;
+	}
+	plan->nscopes = plan->ne;
+	qsort(plan->scopes, plan->nscopes, sizeof(*plan->scopes), cmp_scope);
+}
+
+typedef void (*scope_fn)(size_t e, void *ctx);
+
+/* Call @fn for the exceptions of key @key in namespace @ns whose scope takes in @w. */
+static void scope_lookup(const struct policy_set *ps, const struct policygen_plan *plan,
+			 const char *key, const struct policy_workload *w, scope_fn fn, void *ctx)
+{
+	size_t lo = 0, hi = plan->nscopes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(plan->scopes[mid].ns, w->ns);
+
+		if (!c)
+			c = strcmp(plan->scopes[mid].key, key);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < plan->nscopes && !strcmp(plan->scopes[lo].ns, w->ns) &&
+	       !strcmp(plan->scopes[lo].key, key);
+	     lo++)
+		if (pod_matches(&ps->w[plan->e[plan->scopes[lo].e].w], w))
+			fn(plan->scopes[lo].e, ctx);
+}
+
+/* Call @fn for every exception whose scope takes in the pods of workload @w. */
+static void scopes_taking_in(const struct policy_set *ps, const struct policygen_plan *plan,
+			     const struct policy_workload *w, scope_fn fn, void *ctx)
+{
+	struct sbuf k = SBUF_INIT;
+	size_t i;
+
+	if (!strcmp(w->kind, "Pod")) {
+		sbuf_addf(&k, "pod:%s", w->name);
+		scope_lookup(ps, plan, k.buf, w, fn, ctx);
+	}
+	/* prefixes: "<x>-" of the pods' names, ending at each '-' (and the name: a controller) */
+	for (i = 1; w->name[i - 1]; i++) {
+		if (w->name[i] != '-' && (w->name[i] || !strcmp(w->kind, "Pod")))
+			continue;
+		sbuf_setlen(&k, 0);
+		sbuf_addf(&k, "prefix:%.*s", (int)i, w->name);
+		scope_lookup(ps, plan, k.buf, w, fn, ctx);
+	}
+	for (i = 0; i < w->nlabels; i++) {
+		sbuf_setlen(&k, 0);
+		sbuf_addf(&k, "label:%s=%s", w->labels[2 * i], w->labels[2 * i + 1]);
+		scope_lookup(ps, plan, k.buf, w, fn, ctx);
+	}
+	sbuf_release(&k);
+}
+
+struct scope_acc {
+	struct policygen_plan *plan;
+	uint64_t caps; /* of the workload whose scopes are looked up */
+};
+
+static void add_to_scope(size_t e, void *ctx)
+{
+	struct scope_acc *a = ctx;
+
+	a->plan->e[e].scope |= a->caps;
+}
+
+/* Each exception's scope: the capabilities of every exception whose workload it takes in. */
+static void build_scope_caps(const struct policy_set *ps, struct policygen_plan *plan)
+{
 	size_t j;
 
-	for (j = 0; j < plan->ne; j++)
-		if (pod_matches(&ps->w[plan->e[i].w], &ps->w[plan->e[j].w]))
-			m |= plan->e[j].caps;
-	return m;
+	build_scopes(ps, plan);
+	for (j = 0; j < plan->ne; j++) {
+		struct scope_acc a = { plan, plan->e[j].caps };
+
+		scopes_taking_in(ps, plan, &ps->w[plan->e[j].w], add_to_scope, &a);
+	}
 }
 
 static void caps_text(struct sbuf *sb, uint64_t m)
@@ -256,6 +372,7 @@ void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 		e->privileged = w->privileged;
 		e->keeps_drops = left;
 		e->psp_relax = relax;
+		e->scope = 0; /* build_scope_caps() */
 		caps_text(&caps, extra);
 		if (w->privileged)
 			policy_note(
@@ -296,8 +413,7 @@ void policygen_plan(struct policy_set *ps, const struct policygen_opts *o,
 	if (is_psp(o)) {
 		build_sas(ps, plan);
 	} else {
-		for (i = 0; i < plan->ne; i++)
-			plan->e[i].scope = scope_caps(ps, plan, i);
+		build_scope_caps(ps, plan);
 	}
 }
 
@@ -310,9 +426,32 @@ void policygen_plan_release(struct policygen_plan *plan)
 		sbuf_release(&plan->sas[i].who);
 	}
 	free(plan->sas);
+	for (i = 0; i < plan->nscopes; i++)
+		free(plan->scopes[i].key);
+	free(plan->scopes);
 	free(plan->e);
 	free(plan->ns);
 	memset(plan, 0, sizeof(*plan));
+}
+
+/* What the exceptions that apply to one workload allow together. */
+struct applying {
+	const struct policygen_plan *plan;
+	bool exempt;
+	uint64_t any; /* the union of their capabilities (VAP, Gatekeeper) */
+	uint64_t each; /* what every one of their Kyverno rules allows */
+};
+
+static void add_applying(size_t e, void *ctx)
+{
+	struct applying *a = ctx;
+	const struct policygen_exception *x = &a->plan->e[e];
+
+	a->exempt |= x->exempt;
+	a->any |= x->caps;
+	/* Kyverno: each exception's rule holds on its own */
+	if (!x->exempt)
+		a->each &= a->plan->global | x->scope;
 }
 
 bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *plan,
@@ -332,21 +471,13 @@ bool policygen_denies(const struct policy_set *ps, const struct policygen_plan *
 		exempt = a && a->exempt;
 	} else {
 		/* every exception whose scope takes in w's pods applies (scopes overlap) */
-		uint64_t each = ~(uint64_t)0, any = 0;
+		struct applying ap = { plan, false, 0, ~(uint64_t)0 };
 
-		exempt = false;
-		for (i = 0; i < plan->ne; i++) {
-			if (!pod_matches(&ps->w[plan->e[i].w], w))
-				continue;
-			exempt |= plan->e[i].exempt;
-			any |= plan->e[i].caps;
-			/* Kyverno: each exception's rule holds on its own */
-			if (!plan->e[i].exempt)
-				each &= plan->global | plan->e[i].scope;
-		}
-		allowed = plan->global | any;
+		scopes_taking_in(ps, plan, w, add_applying, &ap);
+		exempt = ap.exempt;
+		allowed = plan->global | ap.any;
 		if (!strcmp(o->kind, "kyverno"))
-			allowed &= each;
+			allowed &= ap.each;
 	}
 	for (i = 0; i < w->nc; i++) {
 		const struct policy_container *c = &w->c[i];

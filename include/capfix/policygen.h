@@ -54,6 +54,7 @@ struct policygen_exception {
 };
 
 struct policygen_sa; /* psp: what one service account's PSP allows (policygen.c) */
+struct policygen_scope;
 
 struct policygen_plan {
 	uint64_t global;
@@ -63,6 +64,9 @@ struct policygen_plan {
 	size_t nns;
 	struct policygen_sa *sas; /* psp: service accounts with exceptions, by namespace and name */
 	size_t nsas;
+	struct policygen_scope
+		*scopes; /* the exceptions' scopes by namespace and key (policygen.c) */
+	size_t nscopes;
 };
 
 /* Build the model for @o over @ps (notes about exceptions go to @ps). */

@@ -265,6 +265,71 @@ def corpus_psp(capfix, root, tree, *opts):
           f"({shared_refuses} refused by the restricted PSP alone), {len(psps)} PodSecurityPolicies")
 
 
+def random_sets(capfix, tmp, rounds=40):
+    """Random workloads whose scopes overlap (shared labels, names that are prefixes of others,
+    Pods and controllers of one name), fixed by capfix, then each pod decided by admission_eval:
+    no vap, kyverno or gatekeeper policy may deny one (seeded: the same sets every run)."""
+    import random
+    import admission_eval
+    rnd = random.Random(16)
+    names = ["web", "web-api", "web-api-v2", "db", "db-0", "a", "a-b"]
+    caps_pool = ["NET_ADMIN", "SYS_TIME", "NET_RAW", "SETUID", "CHOWN", "IPC_LOCK", "CAP_SYS_NICE", "ALL"]
+    kinds = [("Pod", "v1"), ("Deployment", "apps/v1"), ("Job", "batch/v1"), ("StatefulSet", "apps/v1")]
+    denied = []
+    for r in range(rounds):
+        d = os.path.join(tmp, f"random-{r}")
+        os.makedirs(d)
+        docs_ = []
+        for i in range(rnd.randint(2, 9)):
+            kind, api = rnd.choice(kinds)
+            name = rnd.choice(names)
+            labels = {f"k{j}": rnd.choice(["x", "y"]) for j in range(rnd.randint(0, 2))}
+            sc = {"runAsNonRoot": True}
+            c = {"name": "c", "image": "example.com/i"}
+            adds = rnd.sample(caps_pool, rnd.randint(0, 2))
+            if adds:
+                c["securityContext"] = {"capabilities": {"add": adds}}
+            if rnd.random() < 0.1:
+                c.setdefault("securityContext", {})["privileged"] = True
+            spec = {"securityContext": sc, "containers": [c]}
+            md = {"name": name, "namespace": rnd.choice(["n", "m"])}
+            if kind == "Pod":
+                if labels:
+                    md["labels"] = labels
+                obj = {"apiVersion": api, "kind": kind, "metadata": md, "spec": spec}
+            else:
+                tpl = {"spec": spec}
+                if labels:
+                    tpl["metadata"] = {"labels": labels}
+                ospec = {"template": tpl}
+                if api == "apps/v1":
+                    ospec["selector"] = {"matchLabels": labels}
+                obj = {"apiVersion": api, "kind": kind, "metadata": md, "spec": ospec}
+            docs_.append(obj)
+        with open(os.path.join(d, "w.yaml"), "w") as f:
+            yaml.safe_dump_all(docs_, f)
+        pols = {}
+        for k in ("vap", "kyverno", "gatekeeper"):
+            pols[k] = docs(subprocess.run([capfix, "policy", k, "."], cwd=d, capture_output=True,
+                                          text=True).stdout)
+        subprocess.run([capfix, "fix", "-q", "."], cwd=d, capture_output=True)
+        ky = by_kind(pols["kyverno"], "ClusterPolicy")[0]
+        gk = by_kind(pols["gatekeeper"], "CapfixCapabilities")[0]
+        vp = by_kind(pols["vap"], "ValidatingAdmissionPolicy")[0]
+        vb = by_kind(pols["vap"], "ValidatingAdmissionPolicyBinding")[0]
+        for path, kind, name, ns, sa, spec, pmd in fixed_workloads(d):
+            pod = {"name": name if kind == "Pod" else f"{name}-5d8f7c9b6-x2k4p",
+                   "labels": {str(k): str(v) for k, v in ((pmd or {}).get("labels") or {}).items()},
+                   "spec": spec}
+            for what, why in (("kyverno", admission_eval.kyverno_denies(ky, ns, pod)),
+                              ("gatekeeper", admission_eval.gatekeeper_denies(gk, ns, pod)),
+                              ("vap", admission_eval.vap_denies(vp, vb, ns, pod))):
+                if why:
+                    denied.append(f"round {r}: {what} denies {kind}/{name} in {ns}: {why[:2]}")
+    check(not denied, f"random sets: {len(denied)} denials: {denied[:4]}")
+    print(f"policy: {rounds} random sets of overlapping workloads, {len(denied)} denied")
+
+
 def corpus(capfix, tmp):
     """The invariant over the shared corpus (read-only): no generated policy denies a fixed workload."""
     root = os.environ.get("CAPFIX_SHARED_CORPUS") or os.path.join(
@@ -408,6 +473,7 @@ def main():
               "write: a second run changes nothing")
         check(before != after, "write: something was written")
         hostile(capfix, tmp)
+        random_sets(capfix, tmp)
         corpus(capfix, tmp)
     finally:
         shutil.rmtree(tmp)
