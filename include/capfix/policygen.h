@@ -1,7 +1,8 @@
 /*
  * policygen.h - admission policies generated from a struct policy_set:
  * restricted PodSecurityPolicies with RBAC, ValidatingAdmissionPolicy,
- * Kyverno and Gatekeeper, all from one policy model.
+ * Kyverno and Gatekeeper, all from one policy model (policygen.c; the
+ * renderers are policyrender.c).
  *
  * The model (policygen_plan()):
  *  - bound namespaces: those seen in the input, never kube-system,
