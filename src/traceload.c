@@ -184,6 +184,21 @@ static void init_event(struct trace_event *e, size_t line)
 	e->line = line;
 }
 
+/* One cap-audit count of capability @cap for the application @app as an event. */
+static int capaudit_event(struct loader *L, json_t *app, int cap, enum trace_verdict verdict,
+			  long long count)
+{
+	struct trace_event e;
+
+	init_event(&e, 0);
+	e.cap = cap;
+	e.verdict = verdict;
+	e.count = (unsigned long)count;
+	e.comm = trace_intern(L->s, jstr(app, "comm"));
+	e.pid = jint(app, "pid");
+	return add_event(L, &e);
+}
+
 static int json_capaudit(struct loader *L, json_t *o)
 {
 	static const char *const lists[] = { "required_capabilities", "denied_capabilities" };
@@ -197,7 +212,6 @@ static int json_capaudit(struct loader *L, json_t *o)
 			continue;
 		json_array_foreach(arr, i, it)
 		{
-			struct trace_event e;
 			long long num = jint(it, "number"), g, d;
 			int cap = cap_by_name(jstr(it, "name"));
 
@@ -212,26 +226,11 @@ static int json_capaudit(struct loader *L, json_t *o)
 				g = 0;
 				d = jint(it, "attempts");
 			}
-			if (g > 0) {
-				init_event(&e, 0);
-				e.cap = cap;
-				e.verdict = TRACE_V_GRANTED;
-				e.count = (unsigned long)g;
-				e.comm = trace_intern(L->s, jstr(app, "comm"));
-				e.pid = jint(app, "pid");
-				if (add_event(L, &e))
-					return -1;
-			}
-			if (d > 0 && (k == 1 || g <= 0)) {
-				init_event(&e, 0);
-				e.cap = cap;
-				e.verdict = TRACE_V_DENIED;
-				e.count = (unsigned long)d;
-				e.comm = trace_intern(L->s, jstr(app, "comm"));
-				e.pid = jint(app, "pid");
-				if (add_event(L, &e))
-					return -1;
-			}
+			if (g > 0 && capaudit_event(L, app, cap, TRACE_V_GRANTED, g))
+				return -1;
+			if (d > 0 && (k == 1 || g <= 0) &&
+			    capaudit_event(L, app, cap, TRACE_V_DENIED, d))
+				return -1;
 		}
 	}
 	return 0;
